@@ -1,0 +1,50 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { CommonModule } from './common/common.module.js';
+import { BodyParserMiddleware } from './common/http/body-parser.middleware.js';
+import { SharedThrottlerStorage } from './common/rate-limit/throttler-storage.js';
+import type { AppConfig } from './config/config.js';
+import { APP_CONFIG, ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { IdentityModule } from './identity/identity.module.js';
+import { LoginActivityModule } from './login-activity/login-activity.module.js';
+import { PasswordModule } from './password/password.module.js';
+import { TokensModule } from './tokens/tokens.module.js';
+import { AdminModule } from './admin/admin.module.js';
+
+/** Wires the feature modules; nothing else. */
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CommonModule,
+        DatabaseModule,
+        EventEmitterModule.forRoot(),
+        ScheduleModule.forRoot(),
+        ThrottlerModule.forRootAsync({
+          inject: [APP_CONFIG, SharedThrottlerStorage],
+          useFactory: (c: AppConfig, storage: SharedThrottlerStorage) => ({
+            throttlers: [{ name: 'ip', ttl: 60_000, limit: c.rateLimitPerIp }],
+            storage,
+          }),
+        }),
+        LoginActivityModule,
+        IdentityModule,
+        TokensModule,
+        PasswordModule,
+        AdminModule,
+        HealthModule,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(BodyParserMiddleware).forRoutes('*path');
+  }
+}

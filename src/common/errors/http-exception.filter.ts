@@ -1,0 +1,111 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Request, Response } from 'express';
+import { ThrottlerException } from '@nestjs/throttler';
+import { AppError } from './app-error.js';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
+
+const DEFAULT_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'BAD_REQUEST',
+  422: 'VALIDATION_FAILED',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'UNAVAILABLE',
+};
+
+/** Errors that mean "the database cannot be reached", answered 503 instead of 500. */
+function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; driverError?: { code?: string } } | null;
+  const code = e?.code ?? e?.driverError?.code;
+  const message = e?.message ?? '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003'].includes(
+      code ?? '',
+    ) ||
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Connection refused|the database system is (starting|shutting) up/i.test(
+      message,
+    )
+  );
+}
+
+export interface ErrorPayload {
+  statusCode: number;
+  error: string;
+  code: string;
+  message: string;
+  [extra: string]: unknown;
+}
+
+/** Maps anything thrown to the contract's error body. Unknown errors never leak their message. */
+export function toErrorPayload(exception: unknown, logger?: Logger): { payload: ErrorPayload; retryAfter?: number } {
+  const make = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => ({
+    statusCode: status,
+    error: STATUS_CODES[status] ?? 'Error',
+    code,
+    message,
+    ...extra,
+  });
+  if (exception instanceof AppError) {
+    const { retryAfter, ...extra } = exception.extra as { retryAfter?: number };
+    return {
+      payload: make(exception.getStatus(), exception.code, exception.message, extra),
+      retryAfter,
+    };
+  }
+  if (exception instanceof ThrottlerException) {
+    return { payload: make(429, 'TOO_MANY_REQUESTS', 'Too many requests, try again later') };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code = DEFAULT_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
+    const message = status === 404 ? 'Not Found' : (STATUS_CODES[status] ?? 'Error');
+    return { payload: make(status, code, message) };
+  }
+  const parserError = exception as BodyParserError;
+  if (parserError && typeof parserError.type === 'string' && typeof parserError.status === 'number') {
+    if (parserError.type === 'entity.too.large') {
+      return { payload: make(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large (limit 100 KB)') };
+    }
+    if (parserError.status >= 400 && parserError.status < 500) {
+      return { payload: make(400, 'BAD_REQUEST', 'The request body could not be parsed') };
+    }
+  }
+  if (isDatabaseUnavailable(exception)) {
+    logger?.warn(`database unavailable: ${(exception as Error).message}`);
+    return { payload: make(503, 'UNAVAILABLE', 'The service is temporarily unavailable'), retryAfter: 5 };
+  }
+  logger?.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  return { payload: make(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', 'Internal Server Error') };
+}
+
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const { payload, retryAfter } = toErrorPayload(exception, this.logger);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+    if (payload.statusCode === 401 && req.headers.authorization) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+    }
+    res.status(payload.statusCode).json(payload);
+  }
+}

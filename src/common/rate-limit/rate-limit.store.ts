@@ -1,0 +1,133 @@
+import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+
+export interface Hit {
+  count: number;
+  /** Milliseconds until the window resets. */
+  resetMs: number;
+}
+
+/**
+ * Fixed-window counters for rate limits. Memory by default; Redis when REDIS_URL is set so all
+ * instances share one counter. Redis only ever holds counters: losing it loses no data.
+ */
+export interface RateLimitStore {
+  hit(key: string, windowMs: number): Promise<Hit>;
+  peek(key: string): Promise<Hit>;
+  /** `ok`, `degraded` (Redis configured but unreachable: limits are per instance meanwhile) or `memory`. */
+  health(): Promise<'ok' | 'degraded' | 'memory'>;
+  close(): Promise<void>;
+}
+
+export class MemoryRateLimitStore implements RateLimitStore {
+  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+  private lastSweep = Date.now();
+
+  private sweep(now: number): void {
+    if (now - this.lastSweep < 10_000) return;
+    this.lastSweep = now;
+    for (const [key, w] of this.windows) if (w.resetAt <= now) this.windows.delete(key);
+  }
+
+  async hit(key: string, windowMs: number): Promise<Hit> {
+    const now = Date.now();
+    this.sweep(now);
+    let w = this.windows.get(key);
+    if (!w || w.resetAt <= now) {
+      w = { count: 0, resetAt: now + windowMs };
+      this.windows.set(key, w);
+    }
+    w.count++;
+    return { count: w.count, resetMs: w.resetAt - now };
+  }
+
+  async peek(key: string): Promise<Hit> {
+    const now = Date.now();
+    const w = this.windows.get(key);
+    if (!w || w.resetAt <= now) return { count: 0, resetMs: 0 };
+    return { count: w.count, resetMs: w.resetAt - now };
+  }
+
+  async health(): Promise<'memory'> {
+    return 'memory';
+  }
+
+  async close(): Promise<void> {
+    this.windows.clear();
+  }
+}
+
+const HIT_SCRIPT = `
+local c = redis.call('INCR', KEYS[1])
+if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {c, ttl}`;
+
+/** Redis counters with a memory fallback while Redis is unreachable (logged, and reported as degraded). */
+export class RedisRateLimitStore implements RateLimitStore {
+  private readonly logger = new Logger('RateLimit');
+  private readonly redis: Redis;
+  private readonly fallback = new MemoryRateLimitStore();
+  private degraded = false;
+
+  constructor(url: string) {
+    this.redis = new Redis(url, {
+      lazyConnect: false,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      commandTimeout: 1000,
+      keyPrefix: 'auth:rl:',
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    });
+    this.redis.on('error', (err) => this.markDegraded(err));
+    this.redis.on('ready', () => {
+      if (this.degraded) this.logger.log('Redis is reachable again: rate limits are shared again');
+      this.degraded = false;
+    });
+  }
+
+  private markDegraded(err: Error): void {
+    if (!this.degraded) {
+      this.logger.warn(`Redis unavailable (${err.message}): rate limits fall back to this instance's memory`);
+    }
+    this.degraded = true;
+  }
+
+  async hit(key: string, windowMs: number): Promise<Hit> {
+    try {
+      const [count, ttl] = (await this.redis.eval(HIT_SCRIPT, 1, key, String(windowMs))) as [number, number];
+      return { count, resetMs: ttl };
+    } catch (err) {
+      this.markDegraded(err as Error);
+      return this.fallback.hit(key, windowMs);
+    }
+  }
+
+  async peek(key: string): Promise<Hit> {
+    try {
+      const [[, count], [, ttl]] = (await this.redis.multi().get(key).pttl(key).exec()) as [
+        [Error | null, string | null],
+        [Error | null, number],
+      ];
+      return count === null ? { count: 0, resetMs: 0 } : { count: Number(count), resetMs: Math.max(ttl, 0) };
+    } catch (err) {
+      this.markDegraded(err as Error);
+      return this.fallback.peek(key);
+    }
+  }
+
+  async health(): Promise<'ok' | 'degraded'> {
+    try {
+      await this.redis.ping();
+      return 'ok';
+    } catch {
+      return 'degraded';
+    }
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+}

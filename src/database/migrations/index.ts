@@ -1,0 +1,4 @@
+import { Spine1764000000000 } from './1764000000000-Spine.js';
+
+/** Every migration, in order. Listed as classes, not a glob (a .ts glob breaks under Vitest). */
+export const MIGRATIONS = [Spine1764000000000];

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Membership } from './entities/membership.entity.js';
+import { Role } from './entities/role.entity.js';
+import { Errors } from '../common/errors/app-error.js';
+
+export interface MemberAccess {
+  membership: Membership;
+  role: Role | null;
+  permissions: string[];
+}
+
+/** Memberships (user x tenant) and the permissions their role grants. */
+@Injectable()
+export class MembershipsService {
+  constructor(
+    @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
+    @InjectRepository(Role) private readonly roles: Repository<Role>,
+  ) {}
+
+  find(userId: string, tenantId: string): Promise<Membership | null> {
+    return this.memberships.findOneBy({ userId, tenantId });
+  }
+
+  listForUser(userId: string): Promise<Membership[]> {
+    return this.memberships.find({ where: { userId }, order: { createdAt: 'ASC' } });
+  }
+
+  async access(membership: Membership): Promise<MemberAccess> {
+    const role = membership.roleId ? await this.roles.findOneBy({ id: membership.roleId }) : null;
+    return { membership, role, permissions: role?.permissions ?? [] };
+  }
+
+  /**
+   * The access of an ACTIVE member of `tenantId`. 403 NOT_A_MEMBER when there is no membership,
+   * 403 with the status as code (LOCKED, PENDING_APPROVAL, ...) when it is not active.
+   */
+  async requireActive(userId: string, tenantId: string): Promise<MemberAccess> {
+    const membership = await this.find(userId, tenantId);
+    if (!membership) throw Errors.notAMember();
+    if (membership.status !== 'ACTIVE') throw Errors.membershipStatus(membership.status);
+    return this.access(membership);
+  }
+}

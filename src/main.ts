@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { configureApp } from './common/http/configure-app.js';
+import { setupSwagger } from './common/http/swagger.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { createLogger } from './config/logger.js';
+import { prepareRuntime } from './database/runtime.js';
+import { ClientsService } from './identity/clients.service.js';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config);
+  const runtime = await prepareRuntime(config, (line) => logger.log(line, 'Bootstrap'));
+  const app = await NestFactory.create(AppModule.forRoot(runtime.config), { bodyParser: false, logger });
+  const clients = app.get(ClientsService);
+  configureApp(app, runtime.config, (origin) => clients.isOriginAllowed(origin));
+  setupSwagger(app, runtime.config.publicUrl);
+  await app.listen(runtime.config.port);
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  logger.log(`listening on port ${port}; Swagger UI at ${runtime.config.publicUrl}/api`, 'Bootstrap');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: shutting down`, 'Bootstrap');
+    await app.close().catch(() => undefined);
+    await runtime.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+bootstrap().catch((err: Error) => {
+  console.error(`Start-up failed: ${err.message}`);
+  process.exit(1);
+});

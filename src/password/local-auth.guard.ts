@@ -1,0 +1,20 @@
+import { ExecutionContext, Injectable, mixin, Type } from '@nestjs/common';
+import { AuthGuard, IAuthGuard } from '@nestjs/passport';
+import type { Request } from 'express';
+import { validateBody } from '../common/http/validation.js';
+
+/**
+ * AuthGuard('local') runs before pipes, so on its own a body without a password would answer the
+ * guard's 401 instead of the contract's 422. This guard validates the DTO first, then authenticates.
+ */
+export function LocalAuthGuard(dto: new () => object): Type<IAuthGuard> {
+  @Injectable()
+  class ValidatingLocalGuard extends AuthGuard('local') {
+    override async canActivate(context: ExecutionContext): Promise<boolean> {
+      const req = context.switchToHttp().getRequest<Request>();
+      await validateBody(dto, req.body);
+      return (await super.canActivate(context)) as boolean;
+    }
+  }
+  return mixin(ValidatingLocalGuard);
+}

@@ -1,0 +1,96 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { PgListener } from '../database/pg-listener.js';
+
+const CHANNEL = 'auth_revocations';
+const RESYNC_INTERVAL_MS = 60_000;
+
+interface RevocationMessage {
+  /** `j` = one access token (jti), `s` = every access token of a session (sid). */
+  k: 'j' | 's';
+  id: string;
+  /** Epoch ms after which the revocation no longer matters (the tokens have expired). */
+  until: number;
+}
+
+/**
+ * Revoked access tokens, by jti and by session, held in memory on every instance so a protected
+ * request never waits on the database for this check. Writes happen inside the caller's
+ * transaction with a pg_notify, which Postgres delivers at commit to every instance's LISTEN
+ * connection (well within the contract's 1 s). A periodic resync and a resync after a lost LISTEN
+ * connection cover notifications that could not be delivered.
+ */
+@Injectable()
+export class RevocationService implements OnModuleInit {
+  private readonly logger = new Logger('Revocation');
+  private readonly jtis = new Map<string, number>();
+  private readonly sids = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly listener: PgListener,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.resync();
+    await this.listener.listen(CHANNEL, (payload) => this.apply(payload), () => this.resync());
+    this.timer = setInterval(() => void this.resync().catch(() => undefined), RESYNC_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private apply(payload: string): void {
+    try {
+      const msg = JSON.parse(payload) as RevocationMessage;
+      (msg.k === 's' ? this.sids : this.jtis).set(msg.id, msg.until);
+    } catch {
+      this.logger.warn('ignored a malformed revocation notification');
+    }
+  }
+
+  /** Reloads every revocation that still matters from the database. */
+  async resync(): Promise<void> {
+    const [jtis, sids] = await Promise.all([
+      this.dataSource.query(
+        `SELECT jti, (extract(epoch from expires_at) * 1000)::bigint AS until FROM revoked_access_token WHERE expires_at > now()`,
+      ),
+      this.dataSource.query(
+        `SELECT id, (extract(epoch from access_expires_at) * 1000)::bigint AS until FROM session
+         WHERE revoked_at IS NOT NULL AND access_expires_at > now()`,
+      ),
+    ]);
+    const now = Date.now();
+    for (const map of [this.jtis, this.sids]) for (const [k, until] of map) if (until < now) map.delete(k);
+    for (const r of jtis as { jti: string; until: string }[]) this.jtis.set(r.jti, Number(r.until));
+    for (const r of sids as { id: string; until: string }[]) this.sids.set(r.id, Number(r.until));
+  }
+
+  isRevoked(jti: string, sid: string | undefined): boolean {
+    return this.jtis.has(jti) || (sid !== undefined && this.sids.has(sid));
+  }
+
+  /** Revokes one access token; call inside the transaction that causes it. */
+  async revokeAccessToken(m: EntityManager, jti: string, expiresAt: Date): Promise<void> {
+    await m.query(`INSERT INTO revoked_access_token (jti, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+      jti,
+      expiresAt,
+    ]);
+    await this.notify(m, { k: 'j', id: jti, until: expiresAt.getTime() });
+  }
+
+  /** Announces that a session (already marked revoked by the caller) ended: all its access tokens stop. */
+  async announceSessionRevoked(m: EntityManager, sid: string, accessExpiresAt: Date): Promise<void> {
+    await this.notify(m, { k: 's', id: sid, until: accessExpiresAt.getTime() });
+  }
+
+  private async notify(m: EntityManager, msg: RevocationMessage): Promise<void> {
+    // Also apply locally right away: the caller's own next request must see it even before commit+notify.
+    (msg.k === 's' ? this.sids : this.jtis).set(msg.id, msg.until);
+    await m.query(`SELECT pg_notify($1, $2)`, [CHANNEL, JSON.stringify(msg)]);
+  }
+}

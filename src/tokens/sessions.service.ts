@@ -1,0 +1,343 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { SecretBox } from '../common/crypto/secret-box.js';
+import { randomToken, sha256 } from '../common/crypto/tokens.js';
+import { Errors } from '../common/errors/app-error.js';
+import type { RequestContext } from '../common/http/request-context.js';
+import { firstRow, rows } from '../database/sql.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import { MembershipsService } from '../identity/memberships.service.js';
+import { AccessClaims, AccessTokensService } from './access-tokens.service.js';
+import {
+  LOGIN_ACTIVITY_RECORDER,
+  LoginActivityRecorder,
+  SESSION_ENDED,
+  SESSION_STARTED,
+  SessionEvent,
+} from './login-activity-recorder.js';
+import { RevocationService } from './revocation.service.js';
+
+export const DEFAULT_ACCESS_TTL_S = 3600;
+export const DEFAULT_REFRESH_TTL_S = 30 * 24 * 3600;
+
+/** What every login path gets back from the token engine. */
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string;
+  /** Access-token expiry, epoch milliseconds (the `expires` of TokenResponse). */
+  expires: number;
+  accessTokenExpiresAt: Date;
+  refreshTokenExpiresAt: Date;
+  sessionId: string;
+  claims: AccessClaims;
+}
+
+export interface StartSessionInput {
+  userId: string;
+  tenantId: string;
+  client: AuthClient;
+  authMethod: string;
+  ctx: RequestContext;
+  /** Overrides the client's lifetimes (e.g. 14,400 s on /oauth2/token, 1 h for headless member tokens). */
+  accessTtlSeconds?: number;
+  refreshTtlSeconds?: number;
+  /** Extra access-token claims (e.g. `typ: "visitor"`). */
+  extraClaims?: Record<string, unknown>;
+}
+
+interface SessionRow {
+  id: string;
+  user_id: string;
+  tenant_id: string;
+  client_id: string;
+  auth_method: string;
+  expires_at: Date;
+  access_expires_at: Date;
+  revoked_at: Date | null;
+  device_info: string | null;
+}
+
+function refreshTtl(client: AuthClient): number {
+  return client.refreshTokenExpiration ?? DEFAULT_REFRESH_TTL_S;
+}
+
+function accessTtl(client: AuthClient): number {
+  return client.accessTokenExpiration ?? DEFAULT_ACCESS_TTL_S;
+}
+
+/**
+ * The one entry point of the token engine. `start` is called by every login path; it creates the
+ * session (refresh-token family), signs the access token and writes the login-activity row in one
+ * transaction. `refresh` rotates with reuse detection; `end` revokes a family and its access tokens.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly accessTokens: AccessTokensService,
+    private readonly revocations: RevocationService,
+    private readonly memberships: MembershipsService,
+    private readonly box: SecretBox,
+    private readonly events: EventEmitter2,
+    @Inject(LOGIN_ACTIVITY_RECORDER) private readonly recorder: LoginActivityRecorder,
+  ) {}
+
+  private inTransaction<T>(manager: EntityManager | undefined, work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return manager ? work(manager) : this.dataSource.transaction(work);
+  }
+
+  /** Starts a session for an ACTIVE member of `tenantId` (403 NOT_A_MEMBER / status otherwise). */
+  async start(input: StartSessionInput, manager?: EntityManager): Promise<IssuedTokens> {
+    const { permissions } = await this.memberships.requireActive(input.userId, input.tenantId);
+    const sid = randomUUID();
+    const refreshToken = randomToken();
+    const refreshTtlS = input.refreshTtlSeconds ?? refreshTtl(input.client);
+    const refreshExpiresAt = new Date(Date.now() + refreshTtlS * 1000);
+    const access = this.accessTokens.sign(
+      {
+        sub: input.userId,
+        tid: input.tenantId,
+        cid: input.client.clientId,
+        sid,
+        permissions,
+        extra: input.extraClaims,
+      },
+      input.accessTtlSeconds ?? accessTtl(input.client),
+    );
+    await this.inTransaction(manager, async (m) => {
+      await m.query(
+        `INSERT INTO session (id, user_id, tenant_id, client_id, auth_method, device_info, user_agent,
+                              ip_address_enc, expires_at, access_expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          sid,
+          input.userId,
+          input.tenantId,
+          input.client.id,
+          input.authMethod,
+          input.ctx.deviceId,
+          input.ctx.userAgent,
+          this.box.encrypt(input.ctx.ip),
+          refreshExpiresAt,
+          access.expiresAt,
+        ],
+      );
+      await m.query(`INSERT INTO refresh_token (session_id, token_hash, expires_at) VALUES ($1, $2, $3)`, [
+        sid,
+        sha256(refreshToken),
+        refreshExpiresAt,
+      ]);
+      await this.recorder.record(m, {
+        actor: input.userId,
+        tenantId: input.tenantId,
+        loginType: 'ACCESS',
+        authMethod: input.authMethod,
+        tokenPayload: access.claims,
+        deviceInfo: input.ctx.deviceId,
+        ipAddress: input.ctx.ip,
+        userAgent: input.ctx.userAgent,
+      });
+    });
+    this.emit(SESSION_STARTED, {
+      sessionId: sid,
+      userId: input.userId,
+      tenantId: input.tenantId,
+      clientId: input.client.clientId,
+      authMethod: input.authMethod,
+    });
+    return {
+      accessToken: access.token,
+      refreshToken,
+      expires: access.expiresAt.getTime(),
+      accessTokenExpiresAt: access.expiresAt,
+      refreshTokenExpiresAt: refreshExpiresAt,
+      sessionId: sid,
+      claims: access.claims,
+    };
+  }
+
+  /**
+   * Rotates a refresh token: the presented one is spent and a new one issued in the same family.
+   * Presenting a spent one revokes the whole family (RFC 9700 reuse detection) and answers 401
+   * REFRESH_TOKEN_REUSED. With `tenantId` the new tokens are for that tenant (a tenant switch).
+   * `requireUserId` binds the refresh token to a caller (switch-token's Bearer).
+   */
+  async refresh(
+    refreshToken: string,
+    options: { tenantId?: string; ctx: RequestContext; requireUserId?: string; accessTtlSeconds?: number },
+  ): Promise<IssuedTokens> {
+    const hash = sha256(refreshToken);
+    const outcome = await this.dataSource.transaction(async (m) => {
+      const spent = await firstRow<{ id: string; session_id: string }>(
+        m,
+        `UPDATE refresh_token SET rotated_at = now()
+         WHERE token_hash = $1 AND rotated_at IS NULL AND expires_at > now()
+         RETURNING id, session_id`,
+        [hash],
+      );
+      if (!spent) {
+        const known = await firstRow<{ session_id: string; rotated_at: Date | null }>(
+          m,
+          `SELECT session_id, rotated_at FROM refresh_token WHERE token_hash = $1`,
+          [hash],
+        );
+        if (known?.rotated_at) {
+          await this.revokeSession(m, known.session_id, 'refresh_token_reuse');
+          return { kind: 'reused' as const, sessionId: known.session_id };
+        }
+        return { kind: 'invalid' as const };
+      }
+      const session = await firstRow<SessionRow>(
+        m,
+        `SELECT * FROM session WHERE id = $1 AND revoked_at IS NULL AND expires_at > now() FOR UPDATE`,
+        [spent.session_id],
+      );
+      if (!session) return { kind: 'invalid' as const };
+      if (options.requireUserId && options.requireUserId !== session.user_id) return { kind: 'invalid' as const };
+      const client = await firstRow<AuthClient>(
+        m,
+        `SELECT id, client_id AS "clientId", access_token_expiration AS "accessTokenExpiration",
+                refresh_token_expiration AS "refreshTokenExpiration"
+         FROM auth_client WHERE id = $1`,
+        [session.client_id],
+      );
+      if (!client) return { kind: 'invalid' as const };
+      const tenantId = options.tenantId ?? session.tenant_id;
+      // Membership and role are read again: a locked member or a changed role takes effect here.
+      const { permissions } = await this.memberships.requireActive(session.user_id, tenantId);
+      const next = randomToken();
+      const refreshExpiresAt = new Date(Date.now() + refreshTtl(client) * 1000);
+      const access = this.accessTokens.sign(
+        { sub: session.user_id, tid: tenantId, cid: client.clientId, sid: session.id, permissions },
+        options.accessTtlSeconds ?? accessTtl(client),
+      );
+      await m.query(`INSERT INTO refresh_token (session_id, token_hash, expires_at) VALUES ($1, $2, $3)`, [
+        session.id,
+        sha256(next),
+        refreshExpiresAt,
+      ]);
+      await m.query(
+        `UPDATE session SET tenant_id = $2, last_used_at = now(), expires_at = $3,
+                access_expires_at = greatest(access_expires_at, $4), device_info = coalesce($5, device_info)
+         WHERE id = $1`,
+        [session.id, tenantId, refreshExpiresAt, access.expiresAt, options.ctx.deviceId],
+      );
+      await this.recorder.record(m, {
+        actor: session.user_id,
+        tenantId,
+        loginType: 'RELOGIN',
+        authMethod: session.auth_method,
+        tokenPayload: access.claims,
+        deviceInfo: options.ctx.deviceId,
+        ipAddress: options.ctx.ip,
+        userAgent: options.ctx.userAgent,
+      });
+      const tokens: IssuedTokens = {
+        accessToken: access.token,
+        refreshToken: next,
+        expires: access.expiresAt.getTime(),
+        accessTokenExpiresAt: access.expiresAt,
+        refreshTokenExpiresAt: refreshExpiresAt,
+        sessionId: session.id,
+        claims: access.claims,
+      };
+      return { kind: 'ok' as const, tokens };
+    });
+    if (outcome.kind === 'reused') throw Errors.refreshTokenReused();
+    if (outcome.kind === 'invalid') throw Errors.invalidRefreshToken();
+    return outcome.tokens;
+  }
+
+  /** The session a refresh token (current or already rotated) belongs to, if it is still live. */
+  async findLiveSessionByRefreshToken(refreshToken: string): Promise<{ id: string; userId: string } | undefined> {
+    const row = await firstRow<{ id: string; user_id: string }>(
+      this.dataSource.manager,
+      `SELECT s.id, s.user_id FROM refresh_token r JOIN session s ON s.id = r.session_id
+       WHERE r.token_hash = $1 AND s.revoked_at IS NULL`,
+      [sha256(refreshToken)],
+    );
+    return row && { id: row.id, userId: row.user_id };
+  }
+
+  /**
+   * Ends one session: its refresh tokens and every access token it issued stop working on every
+   * instance; a LOGOUT activity row is written. `accessToken` (the caller's) is revoked by jti too.
+   */
+  async end(
+    sessionId: string,
+    options: { reason: string; ctx: RequestContext; accessToken?: { jti: string; exp: number } },
+  ): Promise<boolean> {
+    const ended = await this.dataSource.transaction(async (m) => {
+      const session = await this.revokeSession(m, sessionId, options.reason);
+      if (options.accessToken) {
+        await this.revocations.revokeAccessToken(m, options.accessToken.jti, new Date(options.accessToken.exp * 1000));
+      }
+      if (session) {
+        await this.recorder.record(m, {
+          actor: session.user_id,
+          tenantId: session.tenant_id,
+          loginType: 'LOGOUT',
+          authMethod: session.auth_method,
+          tokenPayload: null,
+          deviceInfo: options.ctx.deviceId,
+          ipAddress: options.ctx.ip,
+          userAgent: options.ctx.userAgent,
+        });
+      }
+      return session;
+    });
+    return Boolean(ended);
+  }
+
+  /** Ends every live session of a user, except `exceptSessionId` (e.g. after a password change). */
+  async endAllForUser(
+    userId: string,
+    options: { reason: string; exceptSessionId?: string },
+    manager?: EntityManager,
+  ): Promise<number> {
+    return this.inTransaction(manager, async (m) => {
+      const ids = await rows<{ id: string }>(
+        m,
+        `SELECT id FROM session WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)`,
+        [userId, options.exceptSessionId ?? null],
+      );
+      for (const { id } of ids) await this.revokeSession(m, id, options.reason);
+      return ids.length;
+    });
+  }
+
+  /** Marks a session revoked and announces it; answers the row, or undefined when it was already over. */
+  private async revokeSession(m: EntityManager, sessionId: string, reason: string): Promise<SessionRow | undefined> {
+    const session = await firstRow<SessionRow>(
+      m,
+      `UPDATE session SET revoked_at = now(), revoked_reason = $2
+       WHERE id = $1 AND revoked_at IS NULL RETURNING *`,
+      [sessionId, reason],
+    );
+    if (!session) return undefined;
+    await this.revocations.announceSessionRevoked(m, session.id, session.access_expires_at);
+    this.emit(SESSION_ENDED, {
+      sessionId: session.id,
+      userId: session.user_id,
+      tenantId: session.tenant_id,
+      clientId: session.client_id,
+      authMethod: session.auth_method,
+      reason,
+    });
+    return session;
+  }
+
+  private emit(event: string, payload: SessionEvent): void {
+    // Reactions are in-process and best effort; they never fail the request that caused them.
+    setImmediate(() => {
+      try {
+        this.events.emit(event, payload);
+      } catch {
+        /* a listener's failure is its own */
+      }
+    });
+  }
+}
