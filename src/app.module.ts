@@ -30,7 +30,8 @@ export class AppModule implements NestModule {
         ThrottlerModule.forRootAsync({
           inject: [APP_CONFIG, SharedThrottlerStorage],
           useFactory: (c: AppConfig, storage: SharedThrottlerStorage) => ({
-            throttlers: [{ name: 'ip', ttl: 60_000, limit: c.rateLimitPerIp }],
+            // Named `default` so the guard sends a plain `Retry-After` header.
+            throttlers: [{ name: 'default', ttl: 60_000, limit: c.rateLimitPerIp }],
             storage,
           }),
         }),

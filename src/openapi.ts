@@ -10,8 +10,15 @@ import { loadConfig } from './config/config.js';
  * preview mode (no provider is instantiated, nothing connects).
  */
 async function main(): Promise<void> {
-  const config = loadConfig({ DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused', ENCRYPTION_KEY: Buffer.alloc(32).toString('base64') });
-  const app = await NestFactory.create(AppModule.forRoot(config), { preview: true, logger: false, abortOnError: false });
+  const config = loadConfig({
+    DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
+    ENCRYPTION_KEY: Buffer.alloc(32).toString('base64'),
+  });
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    preview: true,
+    logger: false,
+    abortOnError: false,
+  });
   const document = buildOpenApiDocument(app);
   writeFileSync(process.argv[2] ?? 'openapi.json', `${JSON.stringify(document, null, 2)}\n`);
   await app.close().catch(() => undefined);

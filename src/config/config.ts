@@ -15,6 +15,8 @@ export interface AppConfig {
   databasePoolSize: number;
   migrationsRun: boolean;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key, so several services or environments can share one Redis. */
+  redisKeyPrefix: string;
   adminApiKey: string | undefined;
   encryptionKey: Buffer | undefined;
   encryptionKeyPrevious: Buffer | undefined;
@@ -131,6 +133,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
     migrationsRun: bool(env, 'DATABASE_MIGRATIONS_RUN', true),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: str(env, 'REDIS_KEY_PREFIX') ?? 'auth:rl:',
     adminApiKey,
     encryptionKey,
     encryptionKeyPrevious: parseEncryptionKey('ENCRYPTION_KEY_PREVIOUS', str(env, 'ENCRYPTION_KEY_PREVIOUS')),

@@ -12,5 +12,9 @@ const NEST_LEVELS: Record<LogLevelName, LogLevel[]> = {
 
 /** Nest's logger at LOG_LEVEL; one JSON object per line in production (for log shippers). */
 export function createLogger(config: Pick<AppConfig, 'logLevel' | 'production'>): ConsoleLogger {
-  return new ConsoleLogger({ logLevels: NEST_LEVELS[config.logLevel], json: config.production, colors: !config.production });
+  return new ConsoleLogger({
+    logLevels: NEST_LEVELS[config.logLevel],
+    json: config.production,
+    colors: !config.production,
+  });
 }

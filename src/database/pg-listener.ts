@@ -39,7 +39,11 @@ export class PgListener implements OnApplicationShutdown {
 
   private async connect(): Promise<void> {
     const options = this.dataSource.options as { url?: string };
-    const client = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: 3000, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: options.url,
+      connectionTimeoutMillis: 3000,
+      keepAlive: true,
+    });
     client.on('notification', (msg) => {
       for (const h of this.handlers.get(msg.channel) ?? []) {
         try {

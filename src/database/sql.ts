@@ -10,6 +10,10 @@ export async function rows<T>(m: EntityManager, sql: string, params: unknown[] =
   return result as T[];
 }
 
-export async function firstRow<T>(m: EntityManager, sql: string, params: unknown[] = []): Promise<T | undefined> {
+export async function firstRow<T>(
+  m: EntityManager,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T | undefined> {
   return (await rows<T>(m, sql, params))[0];
 }

@@ -11,7 +11,10 @@ import type { RateLimitStore } from '../common/rate-limit/rate-limit.store.js';
 const READY_TIMEOUT_MS = 2000;
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref()),
+  ]);
 }
 
 @ApiTags('Operations')
@@ -34,7 +37,8 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({
     summary: 'Readiness: 200 while the database answers, else 503',
-    description: 'A configured Redis that is down is reported as "redis": "degraded" without failing readiness.',
+    description:
+      'A configured Redis that is down is reported as "redis": "degraded" without failing readiness.',
   })
   @ApiOkResponse({ schema: { example: { status: 'ok', database: 'ok', redis: 'ok' } } })
   @ApiResponse({ status: 503, schema: { example: { status: 'unavailable', database: 'down', redis: 'ok' } } })
@@ -42,7 +46,9 @@ export class HealthController {
     const database = await withTimeout(this.dataSource.query('SELECT 1'), READY_TIMEOUT_MS)
       .then(() => 'ok')
       .catch(() => 'down');
-    const redis = this.config.redisUrl ? await withTimeout(this.rateLimits.health(), READY_TIMEOUT_MS).catch(() => 'degraded') : 'not configured';
+    const redis = this.config.redisUrl
+      ? await withTimeout(this.rateLimits.health(), READY_TIMEOUT_MS).catch(() => 'degraded')
+      : 'not configured';
     const ready = database === 'ok';
     res.status(ready ? 200 : 503);
     res.setHeader('Cache-Control', 'no-store');

@@ -17,7 +17,23 @@ import { UsersService } from './users.service.js';
 /** Tenants, users, credentials, memberships, roles and auth clients. */
 @Module({
   imports: [TypeOrmModule.forFeature([Tenant, Role, User, UserCredential, Membership, AuthClient])],
-  providers: [PasswordHasher, PasswordPolicy, UsersService, ClientsService, MembershipsService, MfaPolicy, ProvisioningService],
-  exports: [PasswordHasher, PasswordPolicy, UsersService, ClientsService, MembershipsService, MfaPolicy, ProvisioningService],
+  providers: [
+    PasswordHasher,
+    PasswordPolicy,
+    UsersService,
+    ClientsService,
+    MembershipsService,
+    MfaPolicy,
+    ProvisioningService,
+  ],
+  exports: [
+    PasswordHasher,
+    PasswordPolicy,
+    UsersService,
+    ClientsService,
+    MembershipsService,
+    MfaPolicy,
+    ProvisioningService,
+  ],
 })
 export class IdentityModule {}

@@ -48,7 +48,10 @@ export class UsersService {
     const result = await this.hasher.verify(credential.passwordHash, password);
     if (result.ok && result.needsRehash) {
       const upgraded = await this.hasher.hash(password);
-      await this.credentials.update({ id: credential.id, passwordHash: credential.passwordHash }, { passwordHash: upgraded });
+      await this.credentials.update(
+        { id: credential.id, passwordHash: credential.passwordHash },
+        { passwordHash: upgraded },
+      );
     }
     return result.ok;
   }

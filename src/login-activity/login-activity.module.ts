@@ -12,7 +12,10 @@ import { DbLoginActivityRecorder } from './login-activity.recorder.js';
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([LoginActivity])],
-  providers: [{ provide: LOGIN_ACTIVITY_RECORDER, useClass: DbLoginActivityRecorder }, LoginActivityMaintenance],
+  providers: [
+    { provide: LOGIN_ACTIVITY_RECORDER, useClass: DbLoginActivityRecorder },
+    LoginActivityMaintenance,
+  ],
   exports: [LOGIN_ACTIVITY_RECORDER],
 })
 export class LoginActivityModule {}

@@ -27,7 +27,11 @@ export class PasswordLoginService {
     private readonly limiter: AttemptLimiter,
   ) {}
 
-  async authenticateClient(clientId: string, clientSecret: string | undefined, ctx: RequestContext): Promise<AuthClient> {
+  async authenticateClient(
+    clientId: string,
+    clientSecret: string | undefined,
+    ctx: RequestContext,
+  ): Promise<AuthClient> {
     const subject = `client:${clientId}`;
     await this.limiter.assertAllowed(subject, ctx.ip);
     try {

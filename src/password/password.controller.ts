@@ -18,10 +18,17 @@ const LOGIN_ERRORS = [
   ...BODY_ERRORS,
   [401, 'INVALID_CLIENT: unknown client_id or wrong client_secret'],
   [401, 'INVALID_CREDENTIALS: wrong username or password (same answer whether the user exists or not)'],
-  [403, 'PENDING_APPROVAL | PENDING_VERIFICATION | LOCKED | DISABLED (the account status, after the password matched) | NOT_A_MEMBER'],
+  [
+    403,
+    'PENDING_APPROVAL | PENDING_VERIFICATION | LOCKED | DISABLED (the account status, after the password matched) | NOT_A_MEMBER',
+  ],
 ] as (number | [number, string])[];
 
-const DEVICE_HEADER = { name: 'device_id', required: false, description: 'Stored as the login activity deviceInfo (Device-Id accepted too)' };
+const DEVICE_HEADER = {
+  name: 'device_id',
+  required: false,
+  description: 'Stored as the login activity deviceInfo (Device-Id accepted too)',
+};
 
 @ApiTags('Password login')
 @Controller('auth')
@@ -44,7 +51,11 @@ export class PasswordController {
   @ApiOkResponse({ type: CodeResponseDto })
   @ApiErrors(...LOGIN_ERRORS)
   @RateLimited()
-  async login(@Req() req: Request & { user: PasswordLogin }, @Body() dto: LoginCodeRequestDto, @Ctx() ctx: RequestContext): Promise<CodeResponseDto> {
+  async login(
+    @Req() req: Request & { user: PasswordLogin },
+    @Body() dto: LoginCodeRequestDto,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CodeResponseDto> {
     const code = await this.passwords.issueCode(
       req.user,
       { codeChallenge: dto.code_challenge, codeChallengeMethod: dto.code_challenge_method },
@@ -59,11 +70,18 @@ export class PasswordController {
   @NoStore()
   @ApiHeader(DEVICE_HEADER)
   @ApiBody({ type: LoginRequestDto })
-  @ApiOperation({ summary: 'Password login answering tokens', description: '401 MFA_REQUIRED when a second factor is due: use /auth/login then /auth/verify-otp.' })
+  @ApiOperation({
+    summary: 'Password login answering tokens',
+    description: '401 MFA_REQUIRED when a second factor is due: use /auth/login then /auth/verify-otp.',
+  })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiErrors(...LOGIN_ERRORS, [401, 'MFA_REQUIRED'])
   @RateLimited()
-  async loginToken(@Req() req: Request & { user: PasswordLogin }, @Body() _dto: LoginRequestDto, @Ctx() ctx: RequestContext): Promise<TokenResponseDto> {
+  async loginToken(
+    @Req() req: Request & { user: PasswordLogin },
+    @Body() _dto: LoginRequestDto,
+    @Ctx() ctx: RequestContext,
+  ): Promise<TokenResponseDto> {
     const t = await this.passwords.issueTokens(req.user, ctx);
     return { accessToken: t.accessToken, refreshToken: t.refreshToken, expires: t.expires };
   }
@@ -85,7 +103,11 @@ export class PasswordController {
     [403, "FORBIDDEN: username is not the caller's"],
   )
   @RateLimited()
-  async changePassword(@Body() dto: ChangePasswordDto, @CurrentAuth() auth: AuthClaims, @Ctx() ctx: RequestContext): Promise<SuccessDto> {
+  async changePassword(
+    @Body() dto: ChangePasswordDto,
+    @CurrentAuth() auth: AuthClaims,
+    @Ctx() ctx: RequestContext,
+  ): Promise<SuccessDto> {
     await this.passwords.changePassword(auth, dto, ctx);
     return { success: true };
   }

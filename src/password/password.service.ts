@@ -65,7 +65,8 @@ export class PasswordService {
     const user = await this.users.findById(auth.sub);
     if (!user) throw Errors.unauthorized();
     const claimed = input.username.toLowerCase();
-    if (claimed !== user.username?.toLowerCase() && claimed !== user.email?.toLowerCase()) throw Errors.forbidden();
+    if (claimed !== user.username?.toLowerCase() && claimed !== user.email?.toLowerCase())
+      throw Errors.forbidden();
     await this.logins.verifyPassword(input.username, input.oldPassword, ctx);
     const session = await this.sessions.findLiveSessionByRefreshToken(input.refreshToken);
     if (!session || session.userId !== user.id) throw Errors.invalidRefreshToken();

@@ -43,7 +43,14 @@ export class AccessTokensService {
   ) {}
 
   sign(
-    input: { sub: string; tid: string; cid: string; sid: string; permissions: string[]; extra?: Record<string, unknown> },
+    input: {
+      sub: string;
+      tid: string;
+      cid: string;
+      sid: string;
+      permissions: string[];
+      extra?: Record<string, unknown>;
+    },
     ttlSeconds: number,
   ): SignedAccessToken {
     const iat = Math.floor(Date.now() / 1000);
@@ -60,7 +67,11 @@ export class AccessTokensService {
       exp: iat + ttlSeconds,
       permissions: input.permissions,
     };
-    return { token: signJwt(claims, this.keys.currentSigner()), claims, expiresAt: new Date(claims.exp * 1000) };
+    return {
+      token: signJwt(claims, this.keys.currentSigner()),
+      claims,
+      expiresAt: new Date(claims.exp * 1000),
+    };
   }
 
   /**
@@ -85,7 +96,8 @@ export class AccessTokensService {
     ) {
       throw Errors.unauthorized('Invalid or expired access token');
     }
-    if (this.revocations.isRevoked(c.jti, c.sid)) throw Errors.unauthorized('The access token has been revoked');
+    if (this.revocations.isRevoked(c.jti, c.sid))
+      throw Errors.unauthorized('The access token has been revoked');
     return c as AccessClaims;
   }
 }

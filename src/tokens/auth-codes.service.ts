@@ -53,7 +53,9 @@ export class AuthCodesService {
 
   async issue(input: IssueCodeInput, manager?: EntityManager): Promise<{ code: string; expiresAt: Date }> {
     const code = randomToken();
-    const ttl = input.mfaPending ? MFA_PENDING_CODE_TTL_S : (input.client.authCodeExpiration ?? DEFAULT_AUTH_CODE_TTL_S);
+    const ttl = input.mfaPending
+      ? MFA_PENDING_CODE_TTL_S
+      : (input.client.authCodeExpiration ?? DEFAULT_AUTH_CODE_TTL_S);
     const expiresAt = new Date(Date.now() + ttl * 1000);
     await (manager ?? this.dataSource.manager).query(
       `INSERT INTO auth_code (code_hash, client_id, user_id, tenant_id, auth_method, mfa_pending, redirect_uri,
@@ -100,9 +102,14 @@ export class AuthCodesService {
        FROM auth_code c JOIN auth_client a ON a.id = c.client_id WHERE c.code_hash = $1`,
       [hash],
     );
-    if (!row || row.used_at || row.expired || row.public_client_id !== input.clientId) throw Errors.invalidCode();
+    if (!row || row.used_at || row.expired || row.public_client_id !== input.clientId)
+      throw Errors.invalidCode();
     if (row.mfa_pending) throw Errors.mfaRequired();
-    if (row.code_challenge ? !verifyPkce(row.code_challenge, input.codeVerifier) : input.codeVerifier !== undefined) {
+    if (
+      row.code_challenge
+        ? !verifyPkce(row.code_challenge, input.codeVerifier)
+        : input.codeVerifier !== undefined
+    ) {
       throw Errors.invalidCode();
     }
     if (row.redirect_uri && input.redirectUri !== undefined && input.redirectUri !== row.redirect_uri) {

@@ -35,7 +35,11 @@ export class RevocationService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.resync();
-    await this.listener.listen(CHANNEL, (payload) => this.apply(payload), () => this.resync());
+    await this.listener.listen(
+      CHANNEL,
+      (payload) => this.apply(payload),
+      () => this.resync(),
+    );
     this.timer = setInterval(() => void this.resync().catch(() => undefined), RESYNC_INTERVAL_MS);
     this.timer.unref();
   }
@@ -76,10 +80,10 @@ export class RevocationService implements OnModuleInit {
 
   /** Revokes one access token; call inside the transaction that causes it. */
   async revokeAccessToken(m: EntityManager, jti: string, expiresAt: Date): Promise<void> {
-    await m.query(`INSERT INTO revoked_access_token (jti, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
-      jti,
-      expiresAt,
-    ]);
+    await m.query(
+      `INSERT INTO revoked_access_token (jti, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+      [jti, expiresAt],
+    );
     await this.notify(m, { k: 'j', id: jti, until: expiresAt.getTime() });
   }
 

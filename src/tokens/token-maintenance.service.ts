@@ -19,7 +19,10 @@ export class TokenMaintenanceService {
     const result: Record<string, number> = {};
     const statements: [string, string][] = [
       ['auth_code', `DELETE FROM auth_code WHERE expires_at < now() - interval '${KEEP_AFTER_EXPIRY}'`],
-      ['refresh_token', `DELETE FROM refresh_token WHERE expires_at < now() - interval '${KEEP_AFTER_EXPIRY}'`],
+      [
+        'refresh_token',
+        `DELETE FROM refresh_token WHERE expires_at < now() - interval '${KEEP_AFTER_EXPIRY}'`,
+      ],
       [
         'session',
         `DELETE FROM session WHERE expires_at < now() - interval '${KEEP_AFTER_EXPIRY}'

@@ -26,7 +26,11 @@ function tokenResponse(t: IssuedTokens): TokenResponseDto {
   return { accessToken: t.accessToken, refreshToken: t.refreshToken, expires: t.expires };
 }
 
-const DEVICE_HEADER = { name: 'device_id', required: false, description: 'Stored as the login activity deviceInfo (Device-Id accepted too)' };
+const DEVICE_HEADER = {
+  name: 'device_id',
+  required: false,
+  description: 'Stored as the login activity deviceInfo (Device-Id accepted too)',
+};
 
 @ApiTags('Tokens')
 @Controller()
@@ -63,7 +67,12 @@ export class TokensController {
       'A code issued with a PKCE code_challenge needs its codeVerifier. Two concurrent exchanges of one code yield exactly one token pair.',
   })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiErrors(...BODY_ERRORS, [401, 'INVALID_CODE: spent, expired, unknown or foreign code, or PKCE mismatch'], [401, 'MFA_REQUIRED: the code waits for /auth/verify-otp'], [403, 'LOCKED / PENDING_APPROVAL / ...: the membership is not active'])
+  @ApiErrors(
+    ...BODY_ERRORS,
+    [401, 'INVALID_CODE: spent, expired, unknown or foreign code, or PKCE mismatch'],
+    [401, 'MFA_REQUIRED: the code waits for /auth/verify-otp'],
+    [403, 'LOCKED / PENDING_APPROVAL / ...: the membership is not active'],
+  )
   @RateLimited()
   async token(@Body() dto: ExchangeCodeDto, @Ctx() ctx: RequestContext): Promise<TokenResponseDto> {
     const { tokens } = await this.countFailure(ctx, () =>
@@ -83,7 +92,11 @@ export class TokensController {
       '(401 REFRESH_TOKEN_REUSED). With tenantId, the new tokens are for that tenant. A Bearer header may be sent and is not required.',
   })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiErrors(...BODY_ERRORS, [401, 'INVALID_REFRESH_TOKEN | REFRESH_TOKEN_REUSED'], [403, 'NOT_A_MEMBER | LOCKED | ...'])
+  @ApiErrors(
+    ...BODY_ERRORS,
+    [401, 'INVALID_REFRESH_TOKEN | REFRESH_TOKEN_REUSED'],
+    [403, 'NOT_A_MEMBER | LOCKED | ...'],
+  )
   @RateLimited()
   async refresh(@Body() dto: RefreshTokenDto, @Ctx() ctx: RequestContext): Promise<TokenResponseDto> {
     const tokens = await this.countFailure(ctx, () =>
@@ -98,10 +111,15 @@ export class TokensController {
   @NoStore()
   @ApiOperation({
     summary: 'Switch the session to another tenant',
-    description: 'Rotates the refresh token and answers tokens for the same user in another tenant they are an active member of.',
+    description:
+      'Rotates the refresh token and answers tokens for the same user in another tenant they are an active member of.',
   })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiErrors(...BODY_ERRORS, [401, 'INVALID_REFRESH_TOKEN | REFRESH_TOKEN_REUSED'], [403, 'NOT_A_MEMBER: not a member of that tenant'])
+  @ApiErrors(
+    ...BODY_ERRORS,
+    [401, 'INVALID_REFRESH_TOKEN | REFRESH_TOKEN_REUSED'],
+    [403, 'NOT_A_MEMBER: not a member of that tenant'],
+  )
   @RateLimited()
   async switchToken(
     @Body() dto: SwitchTokenDto,
@@ -127,11 +145,20 @@ export class TokensController {
   @Authenticated()
   @ApiOperation({
     summary: 'Log out',
-    description: "Revokes the refresh token's whole family and the presented access token, on every instance within 1 s.",
+    description:
+      "Revokes the refresh token's whole family and the presented access token, on every instance within 1 s.",
   })
   @ApiOkResponse({ type: SuccessDto })
-  @ApiErrors(...BODY_ERRORS, [401, 'INVALID_REFRESH_TOKEN: unknown or already ended'], [403, "FORBIDDEN: the refresh token is another user's"])
-  async logout(@Body() dto: LogoutDto, @CurrentAuth() auth: AuthClaims, @Ctx() ctx: RequestContext): Promise<SuccessDto> {
+  @ApiErrors(
+    ...BODY_ERRORS,
+    [401, 'INVALID_REFRESH_TOKEN: unknown or already ended'],
+    [403, "FORBIDDEN: the refresh token is another user's"],
+  )
+  async logout(
+    @Body() dto: LogoutDto,
+    @CurrentAuth() auth: AuthClaims,
+    @Ctx() ctx: RequestContext,
+  ): Promise<SuccessDto> {
     const session = await this.sessions.findLiveSessionByRefreshToken(dto.refreshToken);
     if (!session) throw Errors.invalidRefreshToken();
     if (session.userId !== auth.sub) throw Errors.forbidden();

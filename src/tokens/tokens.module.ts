@@ -32,6 +32,13 @@ import { WellKnownController } from './well-known.controller.js';
     TokenMaintenanceService,
     JwtAuthGuard,
   ],
-  exports: [SigningKeysService, AccessTokensService, SessionsService, AuthCodesService, RevocationService, JwtAuthGuard],
+  exports: [
+    SigningKeysService,
+    AccessTokensService,
+    SessionsService,
+    AuthCodesService,
+    RevocationService,
+    JwtAuthGuard,
+  ],
 })
 export class TokensModule {}

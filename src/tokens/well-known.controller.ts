@@ -15,7 +15,9 @@ export class WellKnownController {
 
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
-  @ApiOperation({ summary: 'Public keys that verify access tokens (RFC 7517 JWKS), including recently rotated ones' })
+  @ApiOperation({
+    summary: 'Public keys that verify access tokens (RFC 7517 JWKS), including recently rotated ones',
+  })
   @ApiOkResponse({ type: JwksDto })
   jwks(): JwksDto {
     return this.keys.publicJwks();

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ProvisioningService, CreateClientInput, CreateUserInput } from '../../src/identity/provisioning.service.js';
+import {
+  ProvisioningService,
+  CreateClientInput,
+  CreateUserInput,
+} from '../../src/identity/provisioning.service.js';
 import type { TestApp } from './test-app.js';
 
 export const STRONG_PASSWORD = 'Violet-Harbour-Lantern-42';
@@ -44,7 +48,17 @@ export async function seedTenant(
     role: 'member',
     ...options.user,
   });
-  return { provisioning, tenant, role, client, clientSecret: clientSecret ?? undefined, user, membership, email, password: STRONG_PASSWORD };
+  return {
+    provisioning,
+    tenant,
+    role,
+    client,
+    clientSecret: clientSecret ?? undefined,
+    user,
+    membership,
+    email,
+    password: STRONG_PASSWORD,
+  };
 }
 
 export type Seed = Awaited<ReturnType<typeof seedTenant>>;

@@ -40,7 +40,9 @@ export async function createTestApp(
   env: Record<string, string | undefined> = {},
   options: { databaseUrl?: string } = {},
 ): Promise<TestApp> {
-  const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await freshDatabase();
+  const db = options.databaseUrl
+    ? { url: options.databaseUrl, drop: async () => undefined }
+    : await freshDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
     ADMIN_API_KEY: TEST_ADMIN_KEY,
@@ -69,4 +71,14 @@ export async function createTestApp(
       await db.drop();
     },
   };
+}
+
+/** A raw query on the app's own database (to check what is stored, e.g. that secrets are hashed). */
+export async function sql<T = Record<string, unknown>>(
+  t: TestApp,
+  query: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const { DataSource } = await import('typeorm');
+  return t.app.get(DataSource).query(query, params);
 }

@@ -24,7 +24,8 @@ export const Errors = {
   forbidden: (message = 'Forbidden') => new AppError(HttpStatus.FORBIDDEN, 'FORBIDDEN', message),
   notFound: (message = 'Not Found') => new AppError(HttpStatus.NOT_FOUND, 'NOT_FOUND', message),
   conflict: (code: string, message: string) => new AppError(HttpStatus.CONFLICT, code, message),
-  invalidCredentials: () => new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'Invalid Credentials'),
+  invalidCredentials: () =>
+    new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'Invalid Credentials'),
   invalidClient: () => new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_CLIENT', 'Invalid client credentials'),
   invalidCode: () => new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_CODE', 'Invalid, expired or used code'),
   invalidRefreshToken: () =>
@@ -39,7 +40,8 @@ export const Errors = {
     new AppError(HttpStatus.UNAUTHORIZED, 'MFA_REQUIRED', 'A second factor is required', extra),
   membershipStatus: (status: string) =>
     new AppError(HttpStatus.FORBIDDEN, status, `The account is ${status.toLowerCase().replace(/_/g, ' ')}`),
-  notAMember: () => new AppError(HttpStatus.FORBIDDEN, 'NOT_A_MEMBER', 'The user is not a member of that tenant'),
+  notAMember: () =>
+    new AppError(HttpStatus.FORBIDDEN, 'NOT_A_MEMBER', 'The user is not a member of that tenant'),
   weakPassword: (reason: string) => new AppError(HttpStatus.BAD_REQUEST, 'WEAK_PASSWORD', reason),
   tooManyRequests: (retryAfterSeconds: number) =>
     new AppError(HttpStatus.TOO_MANY_REQUESTS, 'TOO_MANY_REQUESTS', 'Too many requests, try again later', {

@@ -30,9 +30,19 @@ function isDatabaseUnavailable(err: unknown): boolean {
   const code = e?.code ?? e?.driverError?.code;
   const message = e?.message ?? '';
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003'].includes(
-      code ?? '',
-    ) ||
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'ENOTFOUND',
+      'EPIPE',
+      '57P01',
+      '57P02',
+      '57P03',
+      '08006',
+      '08001',
+      '08003',
+    ].includes(code ?? '') ||
     /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Connection refused|the database system is (starting|shutting) up/i.test(
       message,
     )
@@ -48,7 +58,10 @@ export interface ErrorPayload {
 }
 
 /** Maps anything thrown to the contract's error body. Unknown errors never leak their message. */
-export function toErrorPayload(exception: unknown, logger?: Logger): { payload: ErrorPayload; retryAfter?: number } {
+export function toErrorPayload(
+  exception: unknown,
+  logger?: Logger,
+): { payload: ErrorPayload; retryAfter?: number } {
   const make = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => ({
     statusCode: status,
     error: STATUS_CODES[status] ?? 'Error',

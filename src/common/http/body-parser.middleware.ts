@@ -18,7 +18,12 @@ export const FORM_ROUTES: RegExp[] = [
 ];
 
 const json = express.json({ limit: BODY_LIMIT, strict: true, type: () => true });
-const form = express.urlencoded({ limit: BODY_LIMIT, extended: false, parameterLimit: 200, type: () => true });
+const form = express.urlencoded({
+  limit: BODY_LIMIT,
+  extended: false,
+  parameterLimit: 200,
+  type: () => true,
+});
 
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
@@ -40,7 +45,8 @@ export class BodyParserMiddleware implements NestMiddleware {
     const path = req.path;
     let parser: typeof json;
     if (type === 'application/json' || type.endsWith('+json')) parser = json;
-    else if (type === 'application/x-www-form-urlencoded' && FORM_ROUTES.some((r) => r.test(path))) parser = form;
+    else if (type === 'application/x-www-form-urlencoded' && FORM_ROUTES.some((r) => r.test(path)))
+      parser = form;
     else return next(Errors.badRequest('Unsupported content type: send application/json'));
     parser(req, res, (err?: unknown) => {
       if (err) return next(err);

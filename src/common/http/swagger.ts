@@ -11,7 +11,10 @@ export function buildOpenApiDocument(app: INestApplication, serverUrl?: string):
     )
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'access-token')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY or an access token with ManageAuth' }, 'admin');
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY or an access token with ManageAuth' },
+      'admin',
+    );
   if (serverUrl) builder.addServer(serverUrl);
   return SwaggerModule.createDocument(app, builder.build());
 }
@@ -19,5 +22,8 @@ export function buildOpenApiDocument(app: INestApplication, serverUrl?: string):
 /** Swagger UI at /api, the JSON at /api-json. */
 export function setupSwagger(app: INestApplication, serverUrl: string): void {
   const document = buildOpenApiDocument(app, serverUrl);
-  SwaggerModule.setup('api', app, document, { jsonDocumentUrl: 'api-json', customSiteTitle: 'Authentication service API' });
+  SwaggerModule.setup('api', app, document, {
+    jsonDocumentUrl: 'api-json',
+    customSiteTitle: 'Authentication service API',
+  });
 }

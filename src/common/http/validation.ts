@@ -4,7 +4,10 @@ import { validate } from 'class-validator';
 import { Errors } from '../errors/app-error.js';
 
 /** Flattens class-validator errors into the contract's `details: [{field, message}]`. */
-export function validationDetails(errors: ValidationError[], parent = ''): { field: string; message: string }[] {
+export function validationDetails(
+  errors: ValidationError[],
+  parent = '',
+): { field: string; message: string }[] {
   const out: { field: string; message: string }[] = [];
   for (const e of errors) {
     const field = parent ? `${parent}.${e.property}` : e.property;

@@ -71,14 +71,14 @@ export class RedisRateLimitStore implements RateLimitStore {
   private readonly fallback = new MemoryRateLimitStore();
   private degraded = false;
 
-  constructor(url: string) {
+  constructor(url: string, keyPrefix: string) {
     this.redis = new Redis(url, {
       lazyConnect: false,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
       commandTimeout: 1000,
-      keyPrefix: 'auth:rl:',
+      keyPrefix,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
     this.redis.on('error', (err) => this.markDegraded(err));

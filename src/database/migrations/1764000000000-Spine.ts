@@ -42,7 +42,9 @@ export class Spine1764000000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE UNIQUE INDEX app_user_email_uq ON app_user (lower(email)) WHERE email IS NOT NULL`);
-    await q.query(`CREATE UNIQUE INDEX app_user_username_uq ON app_user (lower(username)) WHERE username IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX app_user_username_uq ON app_user (lower(username)) WHERE username IS NOT NULL`,
+    );
     await q.query(`CREATE UNIQUE INDEX app_user_sso_id_uq ON app_user (sso_id) WHERE sso_id IS NOT NULL`);
 
     await q.query(`
@@ -126,7 +128,9 @@ export class Spine1764000000000 implements MigrationInterface {
         revoked_reason varchar(40)
       )`);
     await q.query(`CREATE INDEX session_user_idx ON session (user_id) WHERE revoked_at IS NULL`);
-    await q.query(`CREATE INDEX session_revoked_idx ON session (access_expires_at) WHERE revoked_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX session_revoked_idx ON session (access_expires_at) WHERE revoked_at IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX session_expires_idx ON session (expires_at)`);
 
     await q.query(`
@@ -188,7 +192,9 @@ export class Spine1764000000000 implements MigrationInterface {
         PRIMARY KEY (id, login_time)
       ) PARTITION BY RANGE (login_time)`);
     await q.query(`CREATE TABLE login_activity_default PARTITION OF login_activity DEFAULT`);
-    await q.query(`CREATE INDEX login_activity_tenant_time_idx ON login_activity (tenant_id, login_time DESC)`);
+    await q.query(
+      `CREATE INDEX login_activity_tenant_time_idx ON login_activity (tenant_id, login_time DESC)`,
+    );
     await q.query(`CREATE INDEX login_activity_actor_time_idx ON login_activity (actor, login_time DESC)`);
     await q.query(`
       CREATE OR REPLACE FUNCTION ensure_login_activity_partition(month_start date) RETURNS void

@@ -17,7 +17,10 @@ function commonPasswords(): Set<string> {
  * 12 to 128 characters, not a common password, not equal to or containing the username or email
  * (all case-insensitive). Returns the reason, or null when the password is acceptable.
  */
-export function passwordProblem(password: string, identity: { username?: string | null; email?: string | null }): string | null {
+export function passwordProblem(
+  password: string,
+  identity: { username?: string | null; email?: string | null },
+): string | null {
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) return `Password must be at least ${PASSWORD_MIN_LENGTH} characters long`;
   if (length > PASSWORD_MAX_LENGTH) return `Password must be at most ${PASSWORD_MAX_LENGTH} characters long`;

@@ -13,9 +13,12 @@ export class AuthClient {
   @Column({ name: 'is_public', default: false }) isPublic: boolean;
   @Column({ name: 'redirect_urls', type: 'text', array: true }) redirectUrls: string[];
   @Column({ name: 'allowed_origins', type: 'text', array: true }) allowedOrigins: string[];
-  @Column({ name: 'access_token_expiration', type: 'integer', nullable: true }) accessTokenExpiration: number | null;
-  @Column({ name: 'refresh_token_expiration', type: 'integer', nullable: true }) refreshTokenExpiration: number | null;
-  @Column({ name: 'auth_code_expiration', type: 'integer', nullable: true }) authCodeExpiration: number | null;
+  @Column({ name: 'access_token_expiration', type: 'integer', nullable: true }) accessTokenExpiration:
+    number | null;
+  @Column({ name: 'refresh_token_expiration', type: 'integer', nullable: true }) refreshTokenExpiration:
+    number | null;
+  @Column({ name: 'auth_code_expiration', type: 'integer', nullable: true }) authCodeExpiration:
+    number | null;
   @Column({ name: 'mfa_required', default: false }) mfaRequired: boolean;
   @Column({ name: 'allow_sign_up', default: true }) allowSignUp: boolean;
   @Column({ name: 'require_owner_approval', default: false }) requireOwnerApproval: boolean;

@@ -35,7 +35,9 @@ export class LoginCodeRequestDto extends LoginRequestDto {
   code_challenge?: string;
 
   @ApiPropertyOptional({ enum: ['S256'] })
-  @ValidateIf((o: LoginCodeRequestDto) => o.code_challenge !== undefined || o.code_challenge_method !== undefined)
+  @ValidateIf(
+    (o: LoginCodeRequestDto) => o.code_challenge !== undefined || o.code_challenge_method !== undefined,
+  )
   @Equals('S256', { message: 'code_challenge_method must be S256' })
   code_challenge_method?: 'S256';
 }
@@ -55,7 +57,9 @@ export class ChangePasswordDto {
   @Length(1, 320)
   username: string;
 
-  @ApiProperty({ description: 'The new password (12-128 characters, not common, not containing the username or email)' })
+  @ApiProperty({
+    description: 'The new password (12-128 characters, not common, not containing the username or email)',
+  })
   @IsString()
   @Length(1, 1024)
   password: string;

@@ -4,7 +4,10 @@ import { PKCE_VERIFIER } from '../pkce.js';
 
 /** TokenResponse of API.md section 2. */
 export class TokenResponseDto {
-  @ApiProperty({ description: 'JWT access token (Bearer)', example: 'eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6Ii4uLiJ9...' })
+  @ApiProperty({
+    description: 'JWT access token (Bearer)',
+    example: 'eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6Ii4uLiJ9...',
+  })
   accessToken: string;
   @ApiProperty({ description: 'Opaque refresh token; rotates on every use', example: 'x3m1ZxV0k6d0Q8T1...' })
   refreshToken: string;
@@ -23,7 +26,9 @@ export class ExchangeCodeDto {
   @Length(1, 200)
   clientId: string;
 
-  @ApiPropertyOptional({ description: 'PKCE verifier; required when the code was issued with a code_challenge' })
+  @ApiPropertyOptional({
+    description: 'PKCE verifier; required when the code was issued with a code_challenge',
+  })
   @IsOptional()
   @IsString()
   @Matches(PKCE_VERIFIER, { message: 'codeVerifier must be 43-128 characters of [A-Za-z0-9-._~]' })
@@ -36,7 +41,10 @@ export class RefreshTokenDto {
   @Length(1, 512)
   refreshToken: string;
 
-  @ApiPropertyOptional({ description: 'Switch to this tenant (the user must be an active member)', format: 'uuid' })
+  @ApiPropertyOptional({
+    description: 'Switch to this tenant (the user must be an active member)',
+    format: 'uuid',
+  })
   @IsOptional()
   @IsUUID()
   tenantId?: string;
@@ -71,7 +79,8 @@ export class MeDto {
   @ApiProperty({ type: String, nullable: true }) firstName: string | null;
   @ApiProperty({ type: String, nullable: true }) lastName: string | null;
   @ApiProperty({ format: 'uuid', description: 'The active tenant of the token' }) tenantId: string;
-  @ApiProperty({ type: String, nullable: true, description: 'Role name in the active tenant' }) role: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Role name in the active tenant' }) role:
+    string | null;
   @ApiProperty({ type: [String], example: ['ViewLoginActivity'] }) permissions: string[];
   @ApiProperty({ type: Number, nullable: true, example: 42 }) memberId: number | null;
   @ApiProperty() mfaEnabled: boolean;

@@ -13,7 +13,8 @@ export class AuthCode {
   @Column({ name: 'mfa_pending', default: false }) mfaPending: boolean;
   @Column({ name: 'redirect_uri', type: 'text', nullable: true }) redirectUri: string | null;
   @Column({ name: 'code_challenge', type: 'varchar', nullable: true }) codeChallenge: string | null;
-  @Column({ name: 'code_challenge_method', type: 'varchar', nullable: true }) codeChallengeMethod: string | null;
+  @Column({ name: 'code_challenge_method', type: 'varchar', nullable: true }) codeChallengeMethod:
+    string | null;
   @Column({ type: 'varchar', nullable: true }) nonce: string | null;
   @Column({ type: 'varchar', nullable: true }) scope: string | null;
   @Column({ name: 'device_info', type: 'varchar', nullable: true }) deviceInfo: string | null;

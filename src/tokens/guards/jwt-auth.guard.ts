@@ -1,4 +1,11 @@
-import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import { Errors } from '../../common/errors/app-error.js';
@@ -29,7 +36,8 @@ export class JwtAuthGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (claims.typ === 'visitor' && !allowVisitor) throw Errors.unauthorized('A member access token is required');
+    if (claims.typ === 'visitor' && !allowVisitor)
+      throw Errors.unauthorized('A member access token is required');
     req.auth = claims;
     return true;
   }

@@ -11,7 +11,10 @@ export function b64urlJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-export function signJwt(payload: object, key: { kid: string; alg: JwtAlgorithm; privateKey: KeyObject }): string {
+export function signJwt(
+  payload: object,
+  key: { kid: string; alg: JwtAlgorithm; privateKey: KeyObject },
+): string {
   const signingInput = `${b64urlJson({ alg: key.alg, typ: 'JWT', kid: key.kid })}.${b64urlJson(payload)}`;
   const signature = cryptoSign(HASH[key.alg], Buffer.from(signingInput), {
     key: key.privateKey,
@@ -35,10 +38,21 @@ export function decodeJwt(token: string): DecodedJwt | null {
   try {
     const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
     const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
-    if (!header || typeof header !== 'object' || !payload || typeof payload !== 'object' || Array.isArray(payload)) {
+    if (
+      !header ||
+      typeof header !== 'object' ||
+      !payload ||
+      typeof payload !== 'object' ||
+      Array.isArray(payload)
+    ) {
       return null;
     }
-    return { header, payload, signingInput: `${parts[0]}.${parts[1]}`, signature: Buffer.from(parts[2]!, 'base64url') };
+    return {
+      header,
+      payload,
+      signingInput: `${parts[0]}.${parts[1]}`,
+      signature: Buffer.from(parts[2]!, 'base64url'),
+    };
   } catch {
     return null;
   }
@@ -47,7 +61,12 @@ export function decodeJwt(token: string): DecodedJwt | null {
 export function verifySignature(jwt: DecodedJwt, alg: JwtAlgorithm, publicKey: KeyObject): boolean {
   if (jwt.header.alg !== alg) return false;
   try {
-    return cryptoVerify(HASH[alg], Buffer.from(jwt.signingInput), { key: publicKey, dsaEncoding: 'ieee-p1363' }, jwt.signature);
+    return cryptoVerify(
+      HASH[alg],
+      Buffer.from(jwt.signingInput),
+      { key: publicKey, dsaEncoding: 'ieee-p1363' },
+      jwt.signature,
+    );
   } catch {
     return false;
   }

@@ -62,7 +62,11 @@ export class SigningKeysService implements OnModuleInit {
       }
     });
     await this.reload();
-    await this.listener.listen(KEYS_CHANNEL, () => void this.reload(), () => this.reload());
+    await this.listener.listen(
+      KEYS_CHANNEL,
+      () => void this.reload(),
+      () => this.reload(),
+    );
   }
 
   private async createKey(m: EntityManager): Promise<string> {
@@ -107,7 +111,10 @@ export class SigningKeysService implements OnModuleInit {
     let signer: Signer | undefined;
     for (const row of rows) {
       const alg = row.algorithm as JwtAlgorithm;
-      verifiers.set(row.kid, { alg, publicKey: createPublicKey({ key: row.publicJwk as never, format: 'jwk' }) });
+      verifiers.set(row.kid, {
+        alg,
+        publicKey: createPublicKey({ key: row.publicJwk as never, format: 'jwk' }),
+      });
       if (!signer && !row.retiredAt) {
         signer = { kid: row.kid, alg, privateKey: createPrivateKey(this.box.decrypt(row.privateKeyEnc)) };
       }

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { Errors } from './app-error.js';
+import { toErrorPayload } from './http-exception.filter.js';
+
+describe('toErrorPayload', () => {
+  it('renders AppErrors with their code and extras', () => {
+    expect(toErrorPayload(Errors.validation([{ field: 'a', message: 'b' }])).payload).toEqual({
+      statusCode: 422,
+      error: 'Unprocessable Entity',
+      code: 'VALIDATION_FAILED',
+      message: 'Validation failed',
+      details: [{ field: 'a', message: 'b' }],
+    });
+  });
+
+  it('answers Retry-After for 429 without leaking it into the body', () => {
+    const { payload, retryAfter } = toErrorPayload(Errors.tooManyRequests(42));
+    expect(retryAfter).toBe(42);
+    expect(payload).not.toHaveProperty('retryAfter');
+  });
+
+  it('maps framework exceptions to contract codes', () => {
+    expect(toErrorPayload(new NotFoundException('Cannot GET /x')).payload).toMatchObject({
+      statusCode: 404,
+      code: 'NOT_FOUND',
+      message: 'Not Found',
+    });
+    expect(toErrorPayload(new BadRequestException('x')).payload.code).toBe('BAD_REQUEST');
+  });
+
+  it('maps body-parser errors to 400 and 413', () => {
+    expect(toErrorPayload({ type: 'entity.parse.failed', status: 400 }).payload.statusCode).toBe(400);
+    expect(toErrorPayload({ type: 'entity.too.large', status: 413 }).payload.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers 503 UNAVAILABLE for an unreachable database', () => {
+    const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(toErrorPayload(err).payload).toMatchObject({ statusCode: 503, code: 'UNAVAILABLE' });
+    expect(toErrorPayload(new Error('timeout exceeded when trying to connect')).payload.statusCode).toBe(503);
+  });
+
+  it('never leaks an unknown error message, SQL or stack', () => {
+    const err = new QueryFailedError('SELECT secret FROM t', [], new Error('syntax error at "secret"'));
+    const { payload } = toErrorPayload(err);
+    expect(payload).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      code: 'INTERNAL_ERROR',
+      message: 'Internal Server Error',
+    });
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, generateEncryptionKey, loadConfig } from './config.js';
+
+const production = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://u@db/auth',
+  ADMIN_API_KEY: 'k'.repeat(40),
+  ENCRYPTION_KEY: generateEncryptionKey(),
+};
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('has the defaults of API.md section 10', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      jwtAlgorithm: 'ES256',
+      logLevel: 'info',
+      rateLimitPerIp: 120,
+      rateLimitPerAccount: 10,
+      loginActivityRetentionDays: 400,
+      publicUrl: 'http://localhost:3000',
+      jwtIssuer: 'http://localhost:3000',
+      migrationsRun: true,
+    });
+  });
+
+  it('defaults JWT_ISSUER to PUBLIC_URL without a trailing slash', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://auth.example.com/' }).jwtIssuer).toBe(
+      'https://auth.example.com',
+    );
+  });
+
+  it.each(['DATABASE_URL', 'ADMIN_API_KEY', 'ENCRYPTION_KEY'])('requires %s in production', (name) => {
+    const env: Record<string, string> = { ...production };
+    delete env[name];
+    expect(errorOf(env).variable).toBe(name);
+    expect(errorOf(env).message).toContain(name);
+  });
+
+  it('names the variable of a bad value', () => {
+    expect(errorOf({ PORT: 'eighty' }).variable).toBe('PORT');
+    expect(errorOf({ ENCRYPTION_KEY: 'c2hvcnQ=' }).variable).toBe('ENCRYPTION_KEY');
+    expect(errorOf({ JWT_ALGORITHM: 'HS256' }).variable).toBe('JWT_ALGORITHM');
+    expect(errorOf({ LOG_LEVEL: 'loud' }).variable).toBe('LOG_LEVEL');
+    expect(errorOf({ DATABASE_URL: 'mysql://x' }).variable).toBe('DATABASE_URL');
+    expect(errorOf({ RATE_LIMIT_PER_IP: '0' }).variable).toBe('RATE_LIMIT_PER_IP');
+    expect(errorOf({ REDIS_URL: 'not a url' }).variable).toBe('REDIS_URL');
+  });
+
+  it('accepts a complete production environment', () => {
+    expect(loadConfig(production).production).toBe(true);
+  });
+});

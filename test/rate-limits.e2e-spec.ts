@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, TestApp } from './support/test-app.js';
+import { loginBody, seedTenant, Seed } from './support/fixtures.js';
+import { expectError, expectTokenResponse } from './support/assertions.js';
+
+describe('failed-attempt limits (memory store, one instance)', () => {
+  let t: TestApp;
+  let seed: Seed;
+  const from = (ip: string) => ({ 'X-Forwarded-For': ip });
+
+  beforeAll(async () => {
+    t = await createTestApp({ RATE_LIMIT_PER_ACCOUNT: '2', RATE_LIMIT_PER_IP: '1000', TRUST_PROXY: 'true' });
+    seed = await seedTenant(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('successful logins never count', async () => {
+    for (let i = 0; i < 5; i++) {
+      expectTokenResponse(await t.http.post('/auth/login-token').set(from('10.0.0.9')).send(loginBody(seed)));
+    }
+  });
+
+  it('blocks an account from one IP after the limit, not from another IP', async () => {
+    const s = await seedTenant(t);
+    const wrong = loginBody(s, { password: 'wrong-password-attempt' });
+    expectError(
+      await t.http.post('/auth/login-token').set(from('10.0.0.1')).send(wrong),
+      401,
+      'INVALID_CREDENTIALS',
+    );
+    expectError(
+      await t.http.post('/auth/login-token').set(from('10.0.0.1')).send(wrong),
+      401,
+      'INVALID_CREDENTIALS',
+    );
+    const blocked = await t.http.post('/auth/login-token').set(from('10.0.0.1')).send(loginBody(s));
+    expectError(blocked, 429, 'TOO_MANY_REQUESTS');
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expectTokenResponse(await t.http.post('/auth/login-token').set(from('10.0.0.2')).send(loginBody(s)));
+  });
+
+  it('blocks an account from all IPs together at ten times the limit', async () => {
+    const s = await seedTenant(t);
+    const wrong = loginBody(s, { password: 'wrong-password-attempt' });
+    for (let i = 0; i < 20; i++) {
+      const res = await t.http
+        .post('/auth/login')
+        .set(from(`10.1.${i}.1`))
+        .send(wrong);
+      expectError(res, 401, 'INVALID_CREDENTIALS');
+    }
+    expectError(
+      await t.http.post('/auth/login').set(from('10.2.0.1')).send(loginBody(s)),
+      429,
+      'TOO_MANY_REQUESTS',
+    );
+  });
+
+  it('counts wrong client secrets against the client', async () => {
+    const s = await seedTenant(t);
+    const wrong = loginBody(s, { client_secret: 'w'.repeat(43) });
+    expectError(
+      await t.http.post('/auth/login-token').set(from('10.3.0.1')).send(wrong),
+      401,
+      'INVALID_CLIENT',
+    );
+    expectError(
+      await t.http.post('/auth/login-token').set(from('10.3.0.1')).send(wrong),
+      401,
+      'INVALID_CLIENT',
+    );
+    expectError(
+      await t.http.post('/auth/login-token').set(from('10.3.0.1')).send(loginBody(s)),
+      429,
+      'TOO_MANY_REQUESTS',
+    );
+  });
+
+  it('counts bad refresh tokens and codes per IP only', async () => {
+    for (let i = 0; i < 20; i++) {
+      const res = await t.http
+        .post('/auth/token-refresh')
+        .set(from('10.4.0.1'))
+        .send({ refreshToken: `bad-${i}`.padEnd(43, 'x') });
+      expectError(res, 401, 'INVALID_REFRESH_TOKEN');
+    }
+    expectError(
+      await t.http
+        .post('/auth/token')
+        .set(from('10.4.0.1'))
+        .send({ code: 'c'.repeat(43), clientId: seed.client.clientId }),
+      429,
+      'TOO_MANY_REQUESTS',
+    );
+    const ok = expectTokenResponse(
+      await t.http.post('/auth/login-token').set(from('10.4.0.2')).send(loginBody(seed)),
+    );
+    expectTokenResponse(
+      await t.http.post('/auth/token-refresh').set(from('10.4.0.2')).send({ refreshToken: ok.refreshToken }),
+    );
+  });
+});
+
+describe('per-IP request limit', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ RATE_LIMIT_PER_IP: '3' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers 429 TOO_MANY_REQUESTS with Retry-After over RATE_LIMIT_PER_IP a minute', async () => {
+    for (let i = 0; i < 3; i++) {
+      expectError(
+        await t.http.post('/auth/login-token').send({ client_id: 'x', username: 'u', password: 'p' }),
+        401,
+        'INVALID_CLIENT',
+      );
+    }
+    const res = await t.http.post('/auth/login-token').send({ client_id: 'x', username: 'u', password: 'p' });
+    expectError(res, 429, 'TOO_MANY_REQUESTS');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    // Routes that check no secret are not limited.
+    expect((await t.http.get('/health')).status).toBe(200);
+  });
+});
