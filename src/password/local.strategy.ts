@@ -3,18 +3,29 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
 import type { Request } from 'express';
 import { requestContext } from '../common/http/request-context.js';
-import { PasswordLogin, PasswordLoginService } from './password-login.service.js';
+import type { PasswordLogin, PasswordLoginService } from './password-login.service.js';
 
-/** passport-local over the login body (`username`, `password`, plus the client fields). */
+/** Where LocalAuthGuard leaves its application's PasswordLoginService for the strategy. */
+export const PASSWORD_LOGINS = Symbol('passwordLogins');
+export type RequestWithLogins = Request & { [PASSWORD_LOGINS]?: PasswordLoginService };
+
+/**
+ * passport-local over the login body (`username`, `password`, plus the client fields).
+ * Passport keeps strategies in one process-wide registry, so this strategy holds no state of its
+ * own application: it uses the service the guard of the handling application put on the request.
+ * Two applications in one process (tests of several instances) then never cross.
+ */
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
-  constructor(private readonly logins: PasswordLoginService) {
+  constructor() {
     super({ usernameField: 'username', passwordField: 'password', passReqToCallback: true, session: false });
   }
 
-  validate(req: Request, username: string, password: string): Promise<PasswordLogin> {
+  validate(req: RequestWithLogins, username: string, password: string): Promise<PasswordLogin> {
+    const logins = req[PASSWORD_LOGINS];
+    if (!logins) throw new Error('LocalStrategy used without LocalAuthGuard');
     const body = req.body as { client_id: string; client_secret?: string };
-    return this.logins.login(
+    return logins.login(
       { clientId: body.client_id, clientSecret: body.client_secret, username, password },
       requestContext(req),
     );

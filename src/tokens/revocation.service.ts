@@ -64,8 +64,7 @@ export class RevocationService implements OnModuleInit {
         `SELECT jti, (extract(epoch from expires_at) * 1000)::bigint AS until FROM revoked_access_token WHERE expires_at > now()`,
       ),
       this.dataSource.query(
-        `SELECT id, (extract(epoch from access_expires_at) * 1000)::bigint AS until FROM session
-         WHERE revoked_at IS NOT NULL AND access_expires_at > now()`,
+        `SELECT sid AS id, (extract(epoch from expires_at) * 1000)::bigint AS until FROM revoked_session WHERE expires_at > now()`,
       ),
     ]);
     const now = Date.now();
@@ -87,8 +86,16 @@ export class RevocationService implements OnModuleInit {
     await this.notify(m, { k: 'j', id: jti, until: expiresAt.getTime() });
   }
 
-  /** Announces that a session (already marked revoked by the caller) ended: all its access tokens stop. */
+  /**
+   * Records and announces that a session (already marked revoked by the caller) ended: all its
+   * access tokens stop, even after the session row itself is deleted.
+   */
   async announceSessionRevoked(m: EntityManager, sid: string, accessExpiresAt: Date): Promise<void> {
+    await m.query(
+      `INSERT INTO revoked_session (sid, expires_at) VALUES ($1, $2)
+       ON CONFLICT (sid) DO UPDATE SET expires_at = greatest(revoked_session.expires_at, EXCLUDED.expires_at)`,
+      [sid, accessExpiresAt],
+    );
     await this.notify(m, { k: 's', id: sid, until: accessExpiresAt.getTime() });
   }
 

@@ -85,13 +85,16 @@ export class SessionsService {
     @Inject(LOGIN_ACTIVITY_RECORDER) private readonly recorder: LoginActivityRecorder,
   ) {}
 
-  private inTransaction<T>(manager: EntityManager | undefined, work: (m: EntityManager) => Promise<T>): Promise<T> {
+  private inTransaction<T>(
+    manager: EntityManager | undefined,
+    work: (m: EntityManager) => Promise<T>,
+  ): Promise<T> {
     return manager ? work(manager) : this.dataSource.transaction(work);
   }
 
   /** Starts a session for an ACTIVE member of `tenantId` (403 NOT_A_MEMBER / status otherwise). */
   async start(input: StartSessionInput, manager?: EntityManager): Promise<IssuedTokens> {
-    const { permissions } = await this.memberships.requireActive(input.userId, input.tenantId);
+    const { permissions } = await this.memberships.requireActive(input.userId, input.tenantId, manager);
     const sid = randomUUID();
     const refreshToken = randomToken();
     const refreshTtlS = input.refreshTtlSeconds ?? refreshTtl(input.client);
@@ -196,7 +199,8 @@ export class SessionsService {
         [spent.session_id],
       );
       if (!session) return { kind: 'invalid' as const };
-      if (options.requireUserId && options.requireUserId !== session.user_id) return { kind: 'invalid' as const };
+      if (options.requireUserId && options.requireUserId !== session.user_id)
+        return { kind: 'invalid' as const };
       const client = await firstRow<AuthClient>(
         m,
         `SELECT id, client_id AS "clientId", access_token_expiration AS "accessTokenExpiration",
@@ -207,7 +211,7 @@ export class SessionsService {
       if (!client) return { kind: 'invalid' as const };
       const tenantId = options.tenantId ?? session.tenant_id;
       // Membership and role are read again: a locked member or a changed role takes effect here.
-      const { permissions } = await this.memberships.requireActive(session.user_id, tenantId);
+      const { permissions } = await this.memberships.requireActive(session.user_id, tenantId, m);
       const next = randomToken();
       const refreshExpiresAt = new Date(Date.now() + refreshTtl(client) * 1000);
       const access = this.accessTokens.sign(
@@ -252,7 +256,9 @@ export class SessionsService {
   }
 
   /** The session a refresh token (current or already rotated) belongs to, if it is still live. */
-  async findLiveSessionByRefreshToken(refreshToken: string): Promise<{ id: string; userId: string } | undefined> {
+  async findLiveSessionByRefreshToken(
+    refreshToken: string,
+  ): Promise<{ id: string; userId: string } | undefined> {
     const row = await firstRow<{ id: string; user_id: string }>(
       this.dataSource.manager,
       `SELECT s.id, s.user_id FROM refresh_token r JOIN session s ON s.id = r.session_id
@@ -273,7 +279,11 @@ export class SessionsService {
     const ended = await this.dataSource.transaction(async (m) => {
       const session = await this.revokeSession(m, sessionId, options.reason);
       if (options.accessToken) {
-        await this.revocations.revokeAccessToken(m, options.accessToken.jti, new Date(options.accessToken.exp * 1000));
+        await this.revocations.revokeAccessToken(
+          m,
+          options.accessToken.jti,
+          new Date(options.accessToken.exp * 1000),
+        );
       }
       if (session) {
         await this.recorder.record(m, {
@@ -292,17 +302,42 @@ export class SessionsService {
     return Boolean(ended);
   }
 
-  /** Ends every live session of a user, except `exceptSessionId` (e.g. after a password change). */
-  async endAllForUser(
+  /**
+   * Ends every live session of a user, except `exceptSessionId` (e.g. after a password change).
+   * With `tenantId` only the sessions currently in that tenant end (a member locked in one tenant
+   * stays logged in to the others).
+   */
+  endAllForUser(
     userId: string,
+    options: { reason: string; exceptSessionId?: string; tenantId?: string },
+    manager?: EntityManager,
+  ): Promise<number> {
+    return this.endWhere({ userId, tenantId: options.tenantId }, options, manager);
+  }
+
+  /**
+   * Ends every live session matching all given fields (a user, a tenant, a client), e.g. before a
+   * client or tenant is deleted, so its members' access tokens stop at once on every instance.
+   */
+  async endWhere(
+    filter: { userId?: string; tenantId?: string; clientId?: string },
     options: { reason: string; exceptSessionId?: string },
     manager?: EntityManager,
   ): Promise<number> {
     return this.inTransaction(manager, async (m) => {
       const ids = await rows<{ id: string }>(
         m,
-        `SELECT id FROM session WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)`,
-        [userId, options.exceptSessionId ?? null],
+        `SELECT id FROM session WHERE revoked_at IS NULL
+           AND ($1::uuid IS NULL OR user_id = $1::uuid)
+           AND ($2::uuid IS NULL OR tenant_id = $2::uuid)
+           AND ($3::uuid IS NULL OR client_id = $3::uuid)
+           AND ($4::uuid IS NULL OR id <> $4::uuid)`,
+        [
+          filter.userId ?? null,
+          filter.tenantId ?? null,
+          filter.clientId ?? null,
+          options.exceptSessionId ?? null,
+        ],
       );
       for (const { id } of ids) await this.revokeSession(m, id, options.reason);
       return ids.length;
@@ -310,7 +345,11 @@ export class SessionsService {
   }
 
   /** Marks a session revoked and announces it; answers the row, or undefined when it was already over. */
-  private async revokeSession(m: EntityManager, sessionId: string, reason: string): Promise<SessionRow | undefined> {
+  private async revokeSession(
+    m: EntityManager,
+    sessionId: string,
+    reason: string,
+  ): Promise<SessionRow | undefined> {
     const session = await firstRow<SessionRow>(
       m,
       `UPDATE session SET revoked_at = now(), revoked_reason = $2

@@ -29,6 +29,7 @@ export class TokenMaintenanceService {
            OR (revoked_at IS NOT NULL AND revoked_at < now() - interval '${KEEP_AFTER_EXPIRY}' AND access_expires_at < now())`,
       ],
       ['revoked_access_token', `DELETE FROM revoked_access_token WHERE expires_at < now()`],
+      ['revoked_session', `DELETE FROM revoked_session WHERE expires_at < now()`],
       ['signing_key', `DELETE FROM signing_key WHERE verify_until IS NOT NULL AND verify_until < now()`],
     ];
     try {

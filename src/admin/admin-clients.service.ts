@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import { ProvisioningService } from '../identity/provisioning.service.js';
+import { SessionsService } from '../tokens/sessions.service.js';
+import { AdminPrincipal, assertTenant, tenantFilter } from './admin-principal.js';
+import type { CreateClientDto, UpdateClientDto } from './dto/client-request.dto.js';
+
+/**
+ * Auth clients, within the caller's reach. `id` is the client's uuid or its clientId. Provisioning
+ * drops the CORS origin cache after every change.
+ */
+@Injectable()
+export class AdminClientsService {
+  constructor(
+    private readonly provisioning: ProvisioningService,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  create(
+    admin: AdminPrincipal,
+    dto: CreateClientDto,
+  ): Promise<{ client: AuthClient; clientSecret: string | null }> {
+    assertTenant(admin, dto.tenantId);
+    return this.provisioning.createClient({ ...dto, clientSecret: dto.clientSecret ?? undefined });
+  }
+
+  list(admin: AdminPrincipal, tenantId: string | undefined): Promise<AuthClient[]> {
+    return this.provisioning.listClients(tenantFilter(admin, tenantId));
+  }
+
+  async get(admin: AdminPrincipal, id: string): Promise<AuthClient> {
+    const client = await this.provisioning.requireClient(id);
+    assertTenant(admin, client.tenantId);
+    return client;
+  }
+
+  async update(admin: AdminPrincipal, id: string, dto: UpdateClientDto): Promise<AuthClient> {
+    const client = await this.get(admin, id);
+    return this.provisioning.updateClient(client.id, dto);
+  }
+
+  async rotateSecret(
+    admin: AdminPrincipal,
+    id: string,
+    secret: string | undefined,
+  ): Promise<{ client: AuthClient; clientSecret: string }> {
+    const client = await this.get(admin, id);
+    return this.provisioning.rotateClientSecret(client.id, secret);
+  }
+
+  async delete(admin: AdminPrincipal, id: string): Promise<void> {
+    const client = await this.get(admin, id);
+    // End its sessions first: the cascade would delete them without revoking their access tokens.
+    await this.provisioning.transaction(async (m) => {
+      await this.sessions.endWhere({ clientId: client.id }, { reason: 'client_deleted' }, m);
+      await this.provisioning.deleteClient(client.id, m);
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import {
+  applyDecorators,
+  CanActivate,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { safeEqual } from '../common/crypto/tokens.js';
+import { Errors } from '../common/errors/app-error.js';
+import { ApiErrors } from '../common/http/api-docs.js';
+import { bearerToken } from '../common/http/bearer.js';
+import { requestContext } from '../common/http/request-context.js';
+import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { RateLimited } from '../common/rate-limit/rate-limited.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { AccessTokensService } from '../tokens/access-tokens.service.js';
+import { decodeJwt } from '../tokens/keys/jwt.js';
+import { AdminPrincipal, AdminRequest, MANAGE_AUTH } from './admin-principal.js';
+
+/** AttemptLimiter subject under which wrong admin keys are counted. */
+export const ADMIN_KEY_SUBJECT = 'admin-key';
+const KEY_ONLY = 'admin:key-only';
+
+/**
+ * Authorizes the admin routes (API.md section 1): `Authorization: Bearer <ADMIN_API_KEY>`, compared
+ * in constant time, or a member access token carrying ManageAuth. Anything shaped like a JWT is
+ * checked as an access token; anything else is an admin-key attempt, and wrong keys count against
+ * the failed-attempt limit so the key cannot be guessed. Without ADMIN_API_KEY no key matches.
+ */
+@Injectable()
+export class AdminGuard implements CanActivate {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tokens: AccessTokensService,
+    private readonly attempts: AttemptLimiter,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<AdminRequest>();
+    const token = bearerToken(req);
+    if (!token) throw Errors.unauthorized('The admin key or a ManageAuth access token is required');
+    const admin = decodeJwt(token)
+      ? await this.fromAccessToken(token)
+      : await this.fromAdminKey(token, requestContext(req).ip);
+    const keyOnly = this.reflector.getAllAndOverride<boolean>(KEY_ONLY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (keyOnly && admin.kind !== 'key') throw Errors.forbidden('This operation needs the admin key');
+    req.admin = admin;
+    return true;
+  }
+
+  private async fromAdminKey(candidate: string, ip: string): Promise<AdminPrincipal> {
+    // Checked before comparing, so an address over the limit learns nothing, not even a right key.
+    await this.attempts.assertAllowed(ADMIN_KEY_SUBJECT, ip);
+    const key = this.config.adminApiKey;
+    if (key && safeEqual(candidate, key)) return { kind: 'key' };
+    await this.attempts.recordFailure(ADMIN_KEY_SUBJECT, ip);
+    throw Errors.unauthorized('Invalid admin key');
+  }
+
+  private async fromAccessToken(token: string): Promise<AdminPrincipal> {
+    const claims = await this.tokens.verify(token);
+    if (claims.typ === 'visitor') throw Errors.unauthorized('A member access token is required');
+    const permissions: unknown = claims.permissions;
+    if (!Array.isArray(permissions) || !permissions.includes(MANAGE_AUTH) || typeof claims.tid !== 'string') {
+      throw Errors.forbidden(`The access token lacks the ${MANAGE_AUTH} permission`);
+    }
+    return { kind: 'tenant', tenantId: claims.tid, userId: claims.sub };
+  }
+}
+
+/** Protects a controller's admin routes: per-IP throttle, then AdminGuard; documents both. */
+export const AdminAuth = () =>
+  applyDecorators(
+    ApiTags('Admin'),
+    ApiBearerAuth('admin'),
+    RateLimited(),
+    UseGuards(AdminGuard),
+    ApiErrors(
+      [
+        401,
+        'UNAUTHORIZED: no Bearer, a wrong admin key, or an invalid, expired, revoked or visitor access token',
+      ],
+      [403, 'FORBIDDEN: the access token lacks ManageAuth, or the resource lies outside its tenant'],
+    ),
+  );
+
+/** Marks a route that only the admin key may call (tenants): a ManageAuth token gets 403. */
+export const AdminKeyOnly = () => SetMetadata(KEY_ONLY, true);

@@ -1,0 +1,208 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { ParseArgsConfig } from 'node:util';
+import { validateBody } from '../../common/http/validation.js';
+import { ProvisioningService } from '../../identity/provisioning.service.js';
+import { SigningKeysService } from '../../tokens/keys/signing-keys.service.js';
+import { clientDto, clientWithSecretDto } from '../dto/client.dto.js';
+import { CreateClientDto } from '../dto/client-request.dto.js';
+import { TenantQueryDto } from '../dto/query.dto.js';
+import { CreateRoleDto, roleDto } from '../dto/role.dto.js';
+import { CreateTenantDto, tenantDto } from '../dto/tenant.dto.js';
+import { CreateUserDto, UserListQueryDto } from '../dto/user-request.dto.js';
+import { createdUserDto, userDto } from '../dto/user.dto.js';
+
+/** Boots the application context on first use, so bad arguments fail without touching the database. */
+export type Connect = () => Promise<INestApplicationContext>;
+export type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export interface CliCommand {
+  usage: string;
+  summary: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Request field -> command-line flag, so validation errors name the flag to fix. */
+  flags: Record<string, string>;
+  run(values: Values, connect: Connect): Promise<unknown>;
+}
+
+/** `a,b, c` -> ['a', 'b', 'c']; undefined stays undefined so the DTO reports it missing. */
+function commaList(value: Values[string]): string[] | undefined {
+  if (typeof value !== 'string') return undefined;
+  return value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+}
+
+/**
+ * The CLI's commands. Each validates its arguments with the same DTO as the matching HTTP route,
+ * then calls the same provisioning service; answers are shaped like the HTTP answers.
+ */
+export const COMMANDS: Record<string, CliCommand> = {
+  'tenants:create': {
+    usage: 'tenants:create --key <key> --name <name>',
+    summary: 'Create a tenant',
+    options: { key: { type: 'string' }, name: { type: 'string' } },
+    flags: { key: '--key', name: '--name' },
+    async run(v, connect) {
+      const dto = await validateBody(CreateTenantDto, { key: v.key, name: v.name });
+      return tenantDto(await (await connect()).get(ProvisioningService).createTenant(dto));
+    },
+  },
+
+  'tenants:list': {
+    usage: 'tenants:list',
+    summary: 'List tenants',
+    options: {},
+    flags: {},
+    async run(_v, connect) {
+      return (await (await connect()).get(ProvisioningService).listTenants()).map(tenantDto);
+    },
+  },
+
+  'roles:create': {
+    usage: 'roles:create --tenant <tenantId> --name <name> --permissions <a,b,...>',
+    summary: 'Create a role with a comma-separated list of permissions (e.g. ManageAuth)',
+    options: { tenant: { type: 'string' }, name: { type: 'string' }, permissions: { type: 'string' } },
+    flags: { tenantId: '--tenant', name: '--name', permissions: '--permissions' },
+    async run(v, connect) {
+      const dto = await validateBody(CreateRoleDto, {
+        tenantId: v.tenant,
+        name: v.name,
+        permissions: commaList(v.permissions),
+      });
+      return roleDto(await (await connect()).get(ProvisioningService).createRole(dto));
+    },
+  },
+
+  'clients:create': {
+    usage:
+      'clients:create --tenant <tenantId> --client-id <id> --name <name> --redirect-url <url> [--redirect-url <url>]... ' +
+      '[--origin <origin>]... [--public] [--mfa-required] [--secret <secret>]',
+    summary: 'Create a client; a confidential one gets --secret or a generated secret, printed only now',
+    options: {
+      tenant: { type: 'string' },
+      'client-id': { type: 'string' },
+      name: { type: 'string' },
+      'redirect-url': { type: 'string', multiple: true },
+      origin: { type: 'string', multiple: true },
+      public: { type: 'boolean' },
+      'mfa-required': { type: 'boolean' },
+      secret: { type: 'string' },
+    },
+    flags: {
+      tenantId: '--tenant',
+      clientId: '--client-id',
+      name: '--name',
+      redirectUrls: '--redirect-url',
+      allowedOrigins: '--origin',
+      public: '--public',
+      mfaRequired: '--mfa-required',
+      clientSecret: '--secret',
+    },
+    async run(v, connect) {
+      const dto = await validateBody(CreateClientDto, {
+        tenantId: v.tenant,
+        clientId: v['client-id'],
+        name: v.name,
+        redirectUrls: v['redirect-url'],
+        allowedOrigins: v.origin,
+        public: v.public,
+        mfaRequired: v['mfa-required'],
+        clientSecret: v.secret,
+      });
+      const { client, clientSecret } = await (
+        await connect()
+      )
+        .get(ProvisioningService)
+        .createClient({ ...dto, clientSecret: dto.clientSecret ?? undefined });
+      return clientWithSecretDto(client, clientSecret);
+    },
+  },
+
+  'clients:list': {
+    usage: 'clients:list [--tenant <tenantId>]',
+    summary: 'List clients (never their secrets)',
+    options: { tenant: { type: 'string' } },
+    flags: { tenantId: '--tenant' },
+    async run(v, connect) {
+      const query = await validateBody(TenantQueryDto, { tenantId: v.tenant });
+      return (await (await connect()).get(ProvisioningService).listClients(query.tenantId)).map(clientDto);
+    },
+  },
+
+  'users:create': {
+    usage:
+      'users:create --tenant <tenantId> --email <email> [--username <name>] [--password <pw> | --password-hash <hash>] ' +
+      '[--role <role name>]',
+    summary: 'Create a user and their membership of the tenant',
+    options: {
+      tenant: { type: 'string' },
+      email: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      'password-hash': { type: 'string' },
+      role: { type: 'string' },
+    },
+    flags: {
+      tenantId: '--tenant',
+      email: '--email',
+      username: '--username',
+      password: '--password',
+      passwordHash: '--password-hash',
+      role: '--role',
+    },
+    async run(v, connect) {
+      const dto = await validateBody(CreateUserDto, {
+        tenantId: v.tenant,
+        email: v.email,
+        username: v.username,
+        password: v.password,
+        passwordHash: v['password-hash'],
+        role: v.role,
+      });
+      const { user, membership } = await (
+        await connect()
+      )
+        .get(ProvisioningService)
+        .createUser({ ...dto, role: dto.role ?? undefined });
+      return createdUserDto(user, membership);
+    },
+  },
+
+  'users:list': {
+    usage: 'users:list [--tenant <tenantId>] [--email <email>] [--limit <1-1000>] [--offset <n>]',
+    summary: 'List users with their memberships, oldest first (100 unless --limit)',
+    options: {
+      tenant: { type: 'string' },
+      email: { type: 'string' },
+      limit: { type: 'string' },
+      offset: { type: 'string' },
+    },
+    flags: { tenantId: '--tenant', email: '--email', limit: '--limit', offset: '--offset' },
+    async run(v, connect) {
+      const query = await validateBody(UserListQueryDto, {
+        tenantId: v.tenant,
+        email: v.email,
+        limit: v.limit,
+        offset: v.offset,
+      });
+      const records = await (await connect()).get(ProvisioningService).listUsers({
+        tenantId: query.tenantId,
+        email: query.email,
+        limit: query.limit ?? 100,
+        offset: query.offset ?? 0,
+      });
+      return records.map(userDto);
+    },
+  },
+
+  'keys:rotate': {
+    usage: 'keys:rotate',
+    summary: 'Create a new JWT signing key; the old one keeps verifying until its tokens have expired',
+    options: {},
+    flags: {},
+    async run(_v, connect) {
+      return { kid: await (await connect()).get(SigningKeysService).rotate() };
+    },
+  },
+};

@@ -1,0 +1,346 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/admin/cli/run.js';
+import { createTestApp, TestApp } from './support/test-app.js';
+import { STRONG_PASSWORD, unique } from './support/fixtures.js';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '..');
+
+interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+  /** Whether the command needed the database. */
+  connected: boolean;
+}
+
+describe('admin CLI', () => {
+  let t: TestApp;
+
+  /** Runs the CLI in process against the test app: the command code itself, no build needed. */
+  async function cli(...argv: string[]): Promise<CliResult> {
+    let out = '';
+    let err = '';
+    let connected = false;
+    const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s) }, async () => {
+      connected = true;
+      return t.app;
+    });
+    return { code, out, err, connected };
+  }
+  const json = (r: CliResult) => {
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.out);
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('prints help that says to build first', async () => {
+    for (const argv of [[], ['help'], ['--help']]) {
+      const r = await cli(...argv);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('npm run build');
+      expect(r.out).toContain('clients:create');
+      expect(r.connected).toBe(false);
+    }
+    const usage = await cli('users:create', '--help');
+    expect(usage.out).toContain('--password-hash');
+  });
+
+  it('sets up a tenant, role, client and user that can log in over HTTP', async () => {
+    const tenant = json(await cli('tenants:create', '--key', unique('cli'), '--name', 'CLI tenant'));
+    expect(tenant).toMatchObject({
+      id: expect.any(String),
+      communityId: expect.any(Number),
+      name: 'CLI tenant',
+    });
+    expect(json(await cli('tenants:list'))).toContainEqual(tenant);
+
+    const role = json(
+      await cli(
+        'roles:create',
+        '--tenant',
+        tenant.id,
+        '--name',
+        'admin',
+        '--permissions',
+        'ManageAuth, ViewProfile',
+      ),
+    );
+    expect(role).toMatchObject({
+      tenantId: tenant.id,
+      name: 'admin',
+      permissions: ['ManageAuth', 'ViewProfile'],
+    });
+
+    const clientId = unique('cli-app');
+    const client = json(
+      await cli(
+        'clients:create',
+        '--tenant',
+        tenant.id,
+        '--client-id',
+        clientId,
+        '--name',
+        'CLI app',
+        '--redirect-url',
+        'https://cli.example.com/cb',
+        '--redirect-url',
+        'com.example.cli:/cb',
+        '--origin',
+        'https://cli.example.com',
+        '--mfa-required',
+      ),
+    );
+    expect(client).toMatchObject({
+      clientId,
+      redirectUrls: ['https://cli.example.com/cb', 'com.example.cli:/cb'],
+      allowedOrigins: ['https://cli.example.com'],
+      mfaRequired: true,
+      public: false,
+      clientSecret: expect.stringMatching(/^[\w-]{32,}$/),
+    });
+    const listed = json(await cli('clients:list', '--tenant', tenant.id));
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).not.toHaveProperty('clientSecret');
+    const pub = json(
+      await cli(
+        'clients:create',
+        '--tenant',
+        tenant.id,
+        '--client-id',
+        unique('spa'),
+        '--name',
+        'SPA',
+        '--redirect-url',
+        'https://spa.example.com/',
+        '--public',
+      ),
+    );
+    expect(pub.clientSecret).toBeNull();
+    const chosen = json(
+      await cli(
+        'clients:create',
+        '--tenant',
+        tenant.id,
+        '--client-id',
+        unique('srv'),
+        '--name',
+        'Server',
+        '--redirect-url',
+        'https://srv.example.com/',
+        '--secret',
+        'k'.repeat(40),
+      ),
+    );
+    expect(chosen.clientSecret).toBe('k'.repeat(40));
+
+    const address = `${unique('cli')}@example.com`;
+    const user = json(
+      await cli(
+        'users:create',
+        '--tenant',
+        tenant.id,
+        '--email',
+        address,
+        '--password',
+        STRONG_PASSWORD,
+        '--role',
+        'admin',
+      ),
+    );
+    expect(user).toMatchObject({
+      email: address,
+      tenantId: tenant.id,
+      status: 'ACTIVE',
+      memberId: expect.any(Number),
+    });
+    const users = json(await cli('users:list', '--tenant', tenant.id));
+    expect(users).toEqual([
+      expect.objectContaining({ id: user.id, memberships: [expect.objectContaining({ role: 'admin' })] }),
+    ]);
+
+    // mfaRequired applies to the CLI app; the server client logs the user in.
+    const login = await t.http.post('/auth/login-token').send({
+      client_id: chosen.clientId,
+      client_secret: chosen.clientSecret,
+      username: address,
+      password: STRONG_PASSWORD,
+    });
+    expect(login.status).toBe(200);
+    const roles = await t.http.get('/admin/roles').set('Authorization', `Bearer ${login.body.accessToken}`);
+    expect(roles.body.map((r: { id: string }) => r.id)).toEqual([role.id]);
+  });
+
+  it('validates like the HTTP routes, naming the flags, before touching the database', async () => {
+    const cases: [string[], RegExp][] = [
+      [['tenants:create', '--name', 'x'], /^VALIDATION_FAILED: --key: /],
+      [
+        ['roles:create', '--tenant', 'acme', '--name', 'r', '--permissions', 'A'],
+        /^VALIDATION_FAILED: --tenant: tenantId must be a UUID/,
+      ],
+      [
+        [
+          'clients:create',
+          '--tenant',
+          '00000000-0000-4000-8000-000000000000',
+          '--client-id',
+          'x',
+          '--name',
+          'x',
+          '--redirect-url',
+          'javascript:alert(1)',
+        ],
+        /^VALIDATION_FAILED: --redirect-url: /,
+      ],
+      [
+        [
+          'clients:create',
+          '--tenant',
+          '00000000-0000-4000-8000-000000000000',
+          '--client-id',
+          'x',
+          '--name',
+          'x',
+          '--redirect-url',
+          'https://a.example/',
+          '--secret',
+          'short',
+        ],
+        /^VALIDATION_FAILED: --secret: /,
+      ],
+      [['users:create', '--tenant', '00000000-0000-4000-8000-000000000000'], /^VALIDATION_FAILED: --email: /],
+      [['users:list', '--limit', '5000'], /^VALIDATION_FAILED: --limit: /],
+      [['tenants:create', '--key', 'k', '--name', 'n', '--bogus'], /^INVALID_ARGUMENTS: /],
+      [['tenants:create', 'positional'], /^INVALID_ARGUMENTS: /],
+      [['tenants:remove'], /^UNKNOWN_COMMAND: /],
+    ];
+    for (const [argv, pattern] of cases) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(1);
+      expect(r.err, argv.join(' ')).toMatch(pattern);
+      expect(r.out).toBe('');
+      expect(r.connected).toBe(false);
+    }
+  });
+
+  it('reports service errors as CODE: message with status 1', async () => {
+    const key = unique('dup');
+    json(await cli('tenants:create', '--key', key, '--name', 'One'));
+    const dup = await cli('tenants:create', '--key', key, '--name', 'Two');
+    expect(dup).toMatchObject({ code: 1, out: '' });
+    expect(dup.err).toMatch(/^TENANT_KEY_EXISTS: /);
+    const tenant = json(await cli('tenants:list'))[0];
+    const weak = await cli(
+      'users:create',
+      '--tenant',
+      tenant.id,
+      '--email',
+      `${unique('w')}@example.com`,
+      '--password',
+      'short',
+    );
+    expect(weak.err).toMatch(/^WEAK_PASSWORD: Password must be at least 12 characters/);
+    const missing = await cli(
+      'users:create',
+      '--tenant',
+      '00000000-0000-4000-8000-000000000000',
+      '--email',
+      'a@example.com',
+    );
+    expect(missing.err).toBe('NOT_FOUND: Tenant not found\n');
+    const role = await cli(
+      'users:create',
+      '--tenant',
+      tenant.id,
+      '--email',
+      `${unique('r')}@example.com`,
+      '--role',
+      'ghost',
+    );
+    expect(role.err).toMatch(/^UNKNOWN_ROLE: /);
+  });
+
+  it('rotates the signing key', async () => {
+    const before = (await t.http.get('/.well-known/jwks.json')).body.keys.map((k: { kid: string }) => k.kid);
+    const { kid } = json(await cli('keys:rotate'));
+    expect(before).not.toContain(kid);
+    const after = (await t.http.get('/.well-known/jwks.json')).body.keys.map((k: { kid: string }) => k.kid);
+    expect(after).toEqual(expect.arrayContaining([kid, ...before]));
+  });
+
+  describe('built and run as `node dist/src/admin/cli/main.js`', () => {
+    // Compiled into a private folder, so a `dist/` someone is running is left alone.
+    const outDir = join(ROOT, '.data', `cli-build-${randomBytes(4).toString('hex')}`);
+    const main = join(outDir, 'src/admin/cli/main.js');
+    const node = (...args: string[]) =>
+      run(process.execPath, [main, ...args], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          DATABASE_URL: t.databaseUrl,
+          ENCRYPTION_KEY: t.config.encryptionKey!.toString('base64'),
+          LOG_LEVEL: 'error',
+        },
+        timeout: 60_000,
+      }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({
+          code: e.code,
+          stdout: e.stdout,
+          stderr: e.stderr,
+        }),
+      );
+
+    beforeAll(async () => {
+      await run(
+        process.execPath,
+        [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir],
+        {
+          cwd: ROOT,
+        },
+      );
+    }, 120_000);
+    afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+    it('creates a tenant in the configured database and exits 0', async () => {
+      const key = unique('spawned');
+      const r = await node('tenants:create', '--key', key, '--name', 'Spawned');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const tenant = JSON.parse(r.stdout);
+      expect(tenant).toMatchObject({ key, communityId: expect.any(Number) });
+      const seen = await t.http
+        .get(`/admin/tenants/${tenant.id}`)
+        .set('Authorization', 'Bearer test-admin-key-0123456789abcdef0123456789');
+      expect(seen.body).toEqual(tenant);
+
+      const dup = await node('tenants:create', '--key', key, '--name', 'Again');
+      expect(dup.code).toBe(1);
+      expect(dup.stdout).toBe('');
+      expect(dup.stderr).toMatch(/^TENANT_KEY_EXISTS: /);
+    });
+
+    it('answers help and bad arguments without a database', async () => {
+      const help = await run(process.execPath, [main, 'help'], {
+        env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+      });
+      expect(help.stdout).toContain('npm run build');
+      const bad = await node('roles:create', '--tenant', 'x');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/^VALIDATION_FAILED: --tenant: /);
+    });
+  });
+});
