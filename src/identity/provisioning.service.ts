@@ -109,23 +109,7 @@ export interface CreateUserInput {
 }
 
 /** Client fields a PATCH may change; `null` clears an optional setting back to its default. */
-export interface UpdateClientInput {
-  clientId?: string;
-  name?: string;
-  redirectUrls?: string[];
-  allowedOrigins?: string[];
-  accessTokenExpiration?: number | null;
-  refreshTokenExpiration?: number | null;
-  authCodeExpiration?: number | null;
-  mfaRequired?: boolean;
-  public?: boolean;
-  allowSignUp?: boolean;
-  requireOwnerApproval?: boolean;
-  requireEmailVerification?: boolean;
-  captchaRequired?: boolean;
-  resetPasswordUrl?: string | null;
-  signUpUrl?: string | null;
-}
+export type UpdateClientInput = Partial<Omit<CreateClientInput, 'clientSecret' | 'tenantId'>>;
 
 /**
  * A user PATCH. Identity fields apply to the user; `status` and `role` (a role name, null for none)
