@@ -1,0 +1,23 @@
+/**
+ * The contract between features and the notifications module: a feature writes a message into
+ * the outbox inside the transaction of the state change that needs it (OutboxService.enqueue),
+ * and the delivery worker sends it later, with retries. Features never send mail themselves.
+ */
+export type TemplateName =
+  | 'reset-password'
+  | 'password-changed'
+  | 'sign-up'
+  | 'already-registered'
+  | 'verification-code'
+  | 'otp-code'
+  | 'member-approved'
+  | 'recovery-email';
+
+export interface OutboxMessage {
+  channel: 'email' | 'sms';
+  /** An email address or an E.164 phone number. */
+  to: string;
+  template: TemplateName;
+  /** Values the template fills in (links, codes, names). Secrets here are never logged. */
+  data: Record<string, string>;
+}
