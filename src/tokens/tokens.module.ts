@@ -11,6 +11,7 @@ import { Session } from './entities/session.entity.js';
 import { SigningKey } from './entities/signing-key.entity.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { SigningKeysService } from './keys/signing-keys.service.js';
+import { OneTimeTokensService } from './one-time-tokens.service.js';
 import { RevocationService } from './revocation.service.js';
 import { SessionsService } from './sessions.service.js';
 import { TokenMaintenanceService } from './token-maintenance.service.js';
@@ -30,6 +31,7 @@ import { WellKnownController } from './well-known.controller.js';
     AuthCodesService,
     AccountService,
     TokenMaintenanceService,
+    OneTimeTokensService,
     JwtAuthGuard,
   ],
   exports: [
@@ -38,6 +40,7 @@ import { WellKnownController } from './well-known.controller.js';
     SessionsService,
     AuthCodesService,
     RevocationService,
+    OneTimeTokensService,
     JwtAuthGuard,
   ],
 })
