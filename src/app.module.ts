@@ -9,9 +9,15 @@ import type { AppConfig } from './config/config.js';
 import { APP_CONFIG, ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { HeadlessLoginModule } from './headless-login/headless-login.module.js';
+import { HeadlessMemberModule } from './headless-member/headless-member.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { LoginActivityModule } from './login-activity/login-activity.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
+import { OtpModule } from './otp/otp.module.js';
 import { PasswordModule } from './password/password.module.js';
+import { SignupModule } from './signup/signup.module.js';
+import { SocialModule } from './social/social.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { AdminModule } from './admin/admin.module.js';
 
@@ -38,8 +44,14 @@ export class AppModule implements NestModule {
         LoginActivityModule,
         IdentityModule,
         TokensModule,
+        NotificationsModule,
         PasswordModule,
+        OtpModule,
+        SignupModule,
+        SocialModule,
         AdminModule,
+        HeadlessLoginModule,
+        HeadlessMemberModule,
         HealthModule,
       ],
     };

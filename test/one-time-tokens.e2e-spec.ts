@@ -36,10 +36,10 @@ describe('OneTimeTokensService (real database)', () => {
     ]);
     expect(await svc.consume('sso-token', expired.token)).toBeNull();
 
-    const code = await svc.issue({ purpose: 'otp', ttlSeconds: 60, token: '123456' });
+    const code = await svc.issue({ purpose: 'otp', ttlSeconds: 60, token: 'state-1:123456' });
     expect(await svc.recordFailure(code.id, 3)).toBe(2);
     expect(await svc.recordFailure(code.id, 3)).toBe(1);
     expect(await svc.recordFailure(code.id, 3)).toBe(0);
-    expect(await svc.consume('otp', '123456')).toBeNull();
+    expect(await svc.consume('otp', 'state-1:123456')).toBeNull();
   });
 });

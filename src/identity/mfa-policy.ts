@@ -4,8 +4,8 @@ import type { AuthClient } from './entities/auth-client.entity.js';
 
 /**
  * "Is a second factor due?" Every login path asks here. A user with a confirmed method, or any user
- * of a client with mfaRequired, must pass MFA before tokens are issued. Until the otp module lands,
- * such logins are refused with 401 MFA_REQUIRED and never get tokens.
+ * of a client with mfaRequired, must pass MFA before tokens are issued: such logins get an
+ * MFA-pending code or 401 MFA_REQUIRED, and only the otp module's second-factor checks finish them.
  */
 @Injectable()
 export class MfaPolicy {

@@ -73,4 +73,71 @@ export class UsersService {
   async setPassword(userId: string, password: string, manager?: EntityManager): Promise<void> {
     await this.setPasswordHash(userId, await this.hasher.hash(password), manager);
   }
+
+  /** Turns the user's MFA flag on (a confirmed second factor) or off (the last one removed). */
+  async setMfaEnabled(userId: string, enabled: boolean, manager?: EntityManager): Promise<void> {
+    const repo = manager ? manager.getRepository(User) : this.users;
+    await repo.update({ id: userId }, { mfaEnabled: enabled });
+  }
+
+  /** The user holding a provider credential (provider, external id), with that credential's id. */
+  async findByCredential(
+    provider: string,
+    externalId: string,
+    manager?: EntityManager,
+  ): Promise<{ user: User; credentialId: string } | null> {
+    const credentials = manager ? manager.getRepository(UserCredential) : this.credentials;
+    const credential = await credentials.findOneBy({ provider, externalId });
+    if (!credential) return null;
+    const users = manager ? manager.getRepository(User) : this.users;
+    const user = await users.findOneBy({ id: credential.userId });
+    return user && { user, credentialId: credential.id };
+  }
+
+  /**
+   * Links a provider credential to a user and answers its id (the existing one when it is already
+   * theirs). A credential another user holds fails as a unique violation, as a concurrent link does.
+   */
+  async linkCredential(
+    userId: string,
+    provider: string,
+    externalId: string,
+    manager?: EntityManager,
+  ): Promise<string> {
+    const credentials = manager ? manager.getRepository(UserCredential) : this.credentials;
+    const existing = await credentials.findOneBy({ provider, externalId });
+    if (existing?.userId === userId) return existing.id;
+    const { identifiers } = await credentials.insert({ userId, provider, externalId, passwordHash: null });
+    return identifiers[0]!.id as string;
+  }
+
+  /**
+   * Merges `set` into the user's `profile` and removes the `unset` keys, in one statement (two
+   * concurrent PATCHes of different fields both land). The `first_name` / `last_name` columns follow
+   * the profile's `firstName` / `lastName`, so /auth/me and the admin routes see the same names.
+   */
+  async updateProfile(
+    userId: string,
+    set: Record<string, unknown>,
+    unset: string[],
+    manager?: EntityManager,
+  ): Promise<void> {
+    await (manager ?? this.users.manager).query(
+      `UPDATE app_user SET
+         profile = (coalesce(profile, '{}'::jsonb) || $2::jsonb) - $3::text[],
+         first_name = CASE WHEN jsonb_exists($2::jsonb, 'firstName') THEN $2::jsonb->>'firstName'
+                           WHEN 'firstName' = ANY($3::text[]) THEN NULL ELSE first_name END,
+         last_name = CASE WHEN jsonb_exists($2::jsonb, 'lastName') THEN $2::jsonb->>'lastName'
+                          WHEN 'lastName' = ANY($3::text[]) THEN NULL ELSE last_name END,
+         updated_at = now()
+       WHERE id = $1`,
+      [userId, JSON.stringify(set), unset],
+    );
+  }
+
+  /** Marks the user's email as verified (a mailed code or link proved they read that mailbox). */
+  async markEmailVerified(userId: string, manager?: EntityManager): Promise<void> {
+    const repo = manager ? manager.getRepository(User) : this.users;
+    await repo.update({ id: userId }, { emailVerified: true });
+  }
 }

@@ -1,20 +1,27 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdentityModule } from '../identity/identity.module.js';
 import { LOGIN_ACTIVITY_RECORDER } from '../tokens/login-activity-recorder.js';
+import { TokensModule } from '../tokens/tokens.module.js';
 import { LoginActivity } from './entities/login-activity.entity.js';
 import { LoginActivityMaintenance } from './login-activity-maintenance.service.js';
+import { LoginActivityController } from './login-activity.controller.js';
 import { DbLoginActivityRecorder } from './login-activity.recorder.js';
+import { LoginActivityService } from './login-activity.service.js';
 
 /**
- * The audit trail. Global only so that the token engine can receive the recorder it defines
- * without importing a feature module (features -> tokens, never the other way).
+ * The audit trail and its reports (API.md section 6). Global only so that the token engine can
+ * receive the recorder it defines without importing a feature module (features -> tokens, never
+ * the other way); the report routes import the token engine's guards like any feature.
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([LoginActivity])],
+  imports: [TypeOrmModule.forFeature([LoginActivity]), IdentityModule, TokensModule],
+  controllers: [LoginActivityController],
   providers: [
     { provide: LOGIN_ACTIVITY_RECORDER, useClass: DbLoginActivityRecorder },
     LoginActivityMaintenance,
+    LoginActivityService,
   ],
   exports: [LOGIN_ACTIVITY_RECORDER],
 })

@@ -18,6 +18,9 @@ export interface OutboxMessage {
   /** An email address or an E.164 phone number. */
   to: string;
   template: TemplateName;
-  /** Values the template fills in (links, codes, names). Secrets here are never logged. */
+  /**
+   * Values the template fills in (links, codes, names): the keys each template reads are listed in
+   * src/notifications/templates.ts. Sealed at rest; never logged in production.
+   */
   data: Record<string, string>;
 }

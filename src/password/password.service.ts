@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
+import { PasswordHasher } from '../identity/credentials/password-hasher.js';
 import { PasswordPolicy } from '../identity/credentials/password-policy.js';
 import { MfaPolicy } from '../identity/mfa-policy.js';
 import { UsersService } from '../identity/users.service.js';
+import { OutboxService } from '../notifications/outbox.service.js';
 import { AuthCodesService } from '../tokens/auth-codes.service.js';
 import { IssuedTokens, SessionsService } from '../tokens/sessions.service.js';
 import { PasswordLogin, PasswordLoginService } from './password-login.service.js';
@@ -19,6 +23,9 @@ export class PasswordService {
     private readonly mfa: MfaPolicy,
     private readonly codes: AuthCodesService,
     private readonly sessions: SessionsService,
+    private readonly hasher: PasswordHasher,
+    private readonly outbox: OutboxService,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /** An auth code; when MFA is due the code is marked pending and /auth/token refuses it until verify-otp. */
@@ -55,7 +62,7 @@ export class PasswordService {
   /**
    * Changes the caller's password. `username` must be the caller's own; the old password must
    * match; the new one must pass the policy. Every other session of the user ends; the session of
-   * `refreshToken` stays logged in.
+   * `refreshToken` stays logged in; a "your password was changed" mail is queued.
    */
   async changePassword(
     auth: AuthClaims,
@@ -71,7 +78,24 @@ export class PasswordService {
     const session = await this.sessions.findLiveSessionByRefreshToken(input.refreshToken);
     if (!session || session.userId !== user.id) throw Errors.invalidRefreshToken();
     this.policy.assertAcceptable(input.password, { username: user.username, email: user.email });
-    await this.users.setPassword(user.id, input.password);
-    await this.sessions.endAllForUser(user.id, { reason: 'password_changed', exceptSessionId: session.id });
+    const passwordHash = await this.hasher.hash(input.password);
+    // One transaction: the new password, the end of the other sessions and the notice mail
+    // happen together or not at all.
+    await this.dataSource.transaction(async (m) => {
+      await this.users.setPasswordHash(user.id, passwordHash, m);
+      await this.sessions.endAllForUser(
+        user.id,
+        { reason: 'password_changed', exceptSessionId: session.id },
+        m,
+      );
+      if (user.email) {
+        await this.outbox.enqueue(m, {
+          channel: 'email',
+          to: user.email,
+          template: 'password-changed',
+          data: {},
+        });
+      }
+    });
   }
 }

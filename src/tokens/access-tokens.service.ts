@@ -75,6 +75,38 @@ export class AccessTokensService {
   }
 
   /**
+   * Signs an OpenID Connect id_token with the service keys (the `openid` scope on /oauth2/token).
+   * It deliberately has no `jti`, so `verify` below never accepts an id_token as an access token.
+   */
+  signIdToken(
+    input: {
+      sub: string;
+      /** The public client id (`aud` and `azp`). */
+      aud: string;
+      sid?: string;
+      nonce?: string | null;
+      authTime?: number;
+      claims?: Record<string, unknown>;
+    },
+    ttlSeconds: number,
+  ): string {
+    const iat = Math.floor(Date.now() / 1000);
+    const payload: Record<string, unknown> = {
+      ...input.claims,
+      iss: this.config.jwtIssuer,
+      sub: input.sub,
+      aud: input.aud,
+      azp: input.aud,
+      iat,
+      exp: iat + ttlSeconds,
+      auth_time: input.authTime ?? iat,
+    };
+    if (input.sid) payload.sid = input.sid;
+    if (input.nonce) payload.nonce = input.nonce;
+    return signJwt(payload, this.keys.currentSigner());
+  }
+
+  /**
    * Verifies signature, issuer, expiry and revocation (by jti and by session). Throws 401
    * UNAUTHORIZED for anything else. `allowExpired` lets logout-like callers identify the session.
    */

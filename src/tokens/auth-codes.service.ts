@@ -6,7 +6,7 @@ import { Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { firstRow } from '../database/sql.js';
 import { ClientsService } from '../identity/clients.service.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import { AuthClient } from '../identity/entities/auth-client.entity.js';
 import { verifyPkce } from './pkce.js';
 import { IssuedTokens, SessionsService } from './sessions.service.js';
 
@@ -40,6 +40,37 @@ interface CodeRow {
   code_challenge: string | null;
   expired: boolean;
   used_at: Date | null;
+}
+
+/** A live code as the second-factor routes see it (never its clear value). */
+export interface PendingCode {
+  id: string;
+  userId: string;
+  tenantId: string;
+  /** auth_client.id */
+  clientId: string;
+  mfaPending: boolean;
+  createdAt: Date;
+}
+
+interface PendingCodeRow {
+  id: string;
+  user_id: string;
+  tenant_id: string;
+  client_id: string;
+  mfa_pending: boolean;
+  created_at: Date;
+}
+
+function toPendingCode(row: PendingCodeRow): PendingCode {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    tenantId: row.tenant_id,
+    clientId: row.client_id,
+    mfaPending: row.mfa_pending,
+    createdAt: row.created_at,
+  };
 }
 
 /** Single-use authorization codes, bound to their client and optional PKCE challenge. */
@@ -78,6 +109,97 @@ export class AuthCodesService {
       ],
     );
     return { code, expiresAt };
+  }
+
+  /**
+   * A live (unspent, unexpired) code of `publicClientId`, without spending it: `/auth/check-qr-code`
+   * and `/auth/create-qr-code` identify the user of an `/auth/login` code this way.
+   */
+  async findLive(code: string, publicClientId: string): Promise<PendingCode | undefined> {
+    const row = await firstRow<PendingCodeRow>(
+      this.dataSource.manager,
+      `SELECT c.id, c.user_id, c.tenant_id, c.client_id, c.mfa_pending, c.created_at
+       FROM auth_code c JOIN auth_client a ON a.id = c.client_id
+       WHERE c.code_hash = $1 AND a.client_id = $2 AND c.used_at IS NULL AND c.expires_at > now()`,
+      [sha256(code), publicClientId],
+    );
+    return row && toPendingCode(row);
+  }
+
+  /**
+   * The user's newest live code still waiting for its second factor (optionally of one client,
+   * by auth_client.id): `/auth/verify-otp` completes it.
+   */
+  async latestPendingMfa(userId: string, clientId?: string): Promise<PendingCode | undefined> {
+    const row = await firstRow<PendingCodeRow>(
+      this.dataSource.manager,
+      `SELECT id, user_id, tenant_id, client_id, mfa_pending, created_at FROM auth_code
+       WHERE user_id = $1 AND ($2::uuid IS NULL OR client_id = $2::uuid)
+         AND mfa_pending AND used_at IS NULL AND expires_at > now()
+       ORDER BY created_at DESC LIMIT 1`,
+      [userId, clientId ?? null],
+    );
+    return row && toPendingCode(row);
+  }
+
+  /**
+   * Completes the second factor of a pending code: the pending code is spent and a full code is
+   * issued with the same client, tenant, PKCE challenge, redirect, nonce and scope, recording how
+   * the login ended (`TOTP`, `RECOVERY_CODE`, `OTP`). One conditional UPDATE, so a pending code is
+   * completed once; undefined when it is no longer live.
+   */
+  async completeMfa(
+    pendingId: string,
+    authMethod: string,
+    manager?: EntityManager,
+  ): Promise<{ code: string; expiresAt: Date } | undefined> {
+    const work = async (m: EntityManager) => {
+      const spent = await firstRow<{
+        client_id: string;
+        user_id: string;
+        tenant_id: string;
+        redirect_uri: string | null;
+        code_challenge: string | null;
+        code_challenge_method: string | null;
+        nonce: string | null;
+        scope: string | null;
+        device_info: string | null;
+      }>(
+        m,
+        `UPDATE auth_code SET used_at = now()
+         WHERE id = $1 AND mfa_pending AND used_at IS NULL AND expires_at > now()
+         RETURNING client_id, user_id, tenant_id, redirect_uri, code_challenge, code_challenge_method, nonce,
+                   scope, device_info`,
+        [pendingId],
+      );
+      if (!spent) return undefined;
+      const client = await m.getRepository(AuthClient).findOneBy({ id: spent.client_id });
+      if (!client) return undefined;
+      return this.issue(
+        {
+          client,
+          userId: spent.user_id,
+          tenantId: spent.tenant_id,
+          authMethod,
+          redirectUri: spent.redirect_uri,
+          codeChallenge: spent.code_challenge,
+          codeChallengeMethod: spent.code_challenge_method,
+          nonce: spent.nonce,
+          scope: spent.scope,
+          deviceInfo: spent.device_info,
+        },
+        m,
+      );
+    };
+    return manager ? work(manager) : this.dataSource.transaction(work);
+  }
+
+  /** Spends a pending code without completing it (too many wrong second factors). */
+  async burnPendingMfa(pendingId: string, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.dataSource.manager).query(
+      `UPDATE auth_code SET used_at = now() WHERE id = $1 AND mfa_pending AND used_at IS NULL`,
+      [pendingId],
+    );
   }
 
   /**

@@ -82,7 +82,12 @@ export class OneTimeTokensService {
       clientId?: string | null;
       tenantId?: string | null;
       data?: Record<string, unknown>;
-      /** Supply the clear value yourself (e.g. a 6-digit code); default: 32 random bytes, base64url. */
+      /**
+       * Supply the clear value yourself; default: 32 random bytes, base64url. It must be unique
+       * for its purpose (the hash is a unique key): scope a low-entropy value such as a 6-digit
+       * code with a unique prefix (e.g. `${stateId}:${code}`); natural ids (SAML assertion IDs)
+       * then get "accepted once" from the same unique key.
+       */
       token?: string;
     },
     manager?: EntityManager,

@@ -48,6 +48,19 @@ export interface StartSessionInput {
   extraClaims?: Record<string, unknown>;
 }
 
+/** A live session as its user sees it in their token list. */
+export interface LiveSession {
+  id: string;
+  /** The public client_id. */
+  clientId: string;
+  authMethod: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+  ipAddress: string | null;
+}
+
 interface SessionRow {
   id: string;
   user_id: string;
@@ -266,6 +279,180 @@ export class SessionsService {
       [sha256(refreshToken)],
     );
     return row && { id: row.id, userId: row.user_id };
+  }
+
+  /**
+   * A new access token for the session of `refreshToken` WITHOUT rotating it: the server-held
+   * member refresh tokens of API.md section 9, the one exception to rotation. Only a live session
+   * begun with `authMethod` (and, with `tenantId`, in that tenant) qualifies; anything else is 401
+   * INVALID_REFRESH_TOKEN. Membership and role are read again, and a RELOGIN activity row is
+   * written in the same transaction.
+   */
+  async issueAccessToken(
+    refreshToken: string,
+    options: { authMethod: string; tenantId?: string; ctx: RequestContext; accessTtlSeconds?: number },
+  ): Promise<{ accessToken: string; accessTokenExpiresAt: Date; sessionId: string; claims: AccessClaims }> {
+    const issued = await this.dataSource.transaction(async (m) => {
+      const session = await firstRow<SessionRow>(
+        m,
+        `SELECT s.* FROM refresh_token r JOIN session s ON s.id = r.session_id
+         WHERE r.token_hash = $1 AND r.rotated_at IS NULL AND r.expires_at > now()
+           AND s.revoked_at IS NULL AND s.expires_at > now() AND s.auth_method = $2
+           AND ($3::uuid IS NULL OR s.tenant_id = $3::uuid)
+         FOR UPDATE OF s`,
+        [sha256(refreshToken), options.authMethod, options.tenantId ?? null],
+      );
+      if (!session) return undefined;
+      const client = await firstRow<AuthClient>(
+        m,
+        `SELECT id, client_id AS "clientId", access_token_expiration AS "accessTokenExpiration"
+         FROM auth_client WHERE id = $1`,
+        [session.client_id],
+      );
+      if (!client) return undefined;
+      const { permissions } = await this.memberships.requireActive(session.user_id, session.tenant_id, m);
+      const access = this.accessTokens.sign(
+        { sub: session.user_id, tid: session.tenant_id, cid: client.clientId, sid: session.id, permissions },
+        options.accessTtlSeconds ?? accessTtl(client),
+      );
+      await m.query(
+        `UPDATE session SET last_used_at = now(), access_expires_at = greatest(access_expires_at, $2),
+                device_info = coalesce($3, device_info)
+         WHERE id = $1`,
+        [session.id, access.expiresAt, options.ctx.deviceId],
+      );
+      await this.recorder.record(m, {
+        actor: session.user_id,
+        tenantId: session.tenant_id,
+        loginType: 'RELOGIN',
+        authMethod: session.auth_method,
+        tokenPayload: access.claims,
+        deviceInfo: options.ctx.deviceId,
+        ipAddress: options.ctx.ip,
+        userAgent: options.ctx.userAgent,
+      });
+      return {
+        accessToken: access.token,
+        accessTokenExpiresAt: access.expiresAt,
+        sessionId: session.id,
+        claims: access.claims,
+      };
+    });
+    if (!issued) throw Errors.invalidRefreshToken();
+    return issued;
+  }
+
+  /**
+   * Ends the live session of an unrotated, unexpired `refreshToken` when it began with
+   * `scope.authMethod` in `scope.tenantId` (the headless revoke route of API.md section 9): like
+   * `end`, its refresh and access tokens stop everywhere and a LOGOUT row is written. Answers false
+   * when no such session exists (unknown, spent, expired, foreign or already ended).
+   */
+  async endByRefreshToken(
+    refreshToken: string,
+    scope: { authMethod: string; tenantId: string },
+    options: { reason: string; ctx: RequestContext },
+  ): Promise<boolean> {
+    const session = await firstRow<{ id: string }>(
+      this.dataSource.manager,
+      `SELECT s.id FROM refresh_token r JOIN session s ON s.id = r.session_id
+       WHERE r.token_hash = $1 AND r.rotated_at IS NULL AND r.expires_at > now()
+         AND s.revoked_at IS NULL AND s.expires_at > now() AND s.auth_method = $2 AND s.tenant_id = $3`,
+      [sha256(refreshToken), scope.authMethod, scope.tenantId],
+    );
+    return session ? this.end(session.id, options) : false;
+  }
+
+  /**
+   * Revokes one verified access token (by jti, on every instance) when its session began with
+   * `scope.authMethod` in `scope.tenantId`; the session and its refresh token stay. Answers false
+   * when the token belongs to no such live session.
+   */
+  async revokeAccessTokenOf(
+    claims: { jti: string; sid: string; exp: number },
+    scope: { authMethod: string; tenantId: string },
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (m) => {
+      const session = await firstRow<{ id: string }>(
+        m,
+        `SELECT id FROM session
+         WHERE id = $1 AND revoked_at IS NULL AND auth_method = $2 AND tenant_id = $3`,
+        [claims.sid, scope.authMethod, scope.tenantId],
+      );
+      if (!session) return false;
+      await this.revocations.revokeAccessToken(m, claims.jti, new Date(claims.exp * 1000));
+      return true;
+    });
+  }
+
+  /** A live (not revoked, not expired) session by id, with the public client_id it belongs to. */
+  async findLiveSession(
+    sessionId: string,
+  ): Promise<
+    { id: string; userId: string; tenantId: string; clientId: string; authMethod: string } | undefined
+  > {
+    const row = await firstRow<{
+      id: string;
+      user_id: string;
+      tenant_id: string;
+      client_id: string;
+      auth_method: string;
+    }>(
+      this.dataSource.manager,
+      `SELECT s.id, s.user_id, s.tenant_id, a.client_id, s.auth_method
+       FROM session s JOIN auth_client a ON a.id = s.client_id
+       WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+      [sessionId],
+    );
+    return (
+      row && {
+        id: row.id,
+        userId: row.user_id,
+        tenantId: row.tenant_id,
+        clientId: row.client_id,
+        authMethod: row.auth_method,
+      }
+    );
+  }
+
+  /** The live sessions of a user, newest first (a user's own token list); the IP decrypted. */
+  async listLiveForUser(userId: string): Promise<LiveSession[]> {
+    const found = await rows<{
+      id: string;
+      client_id: string;
+      auth_method: string;
+      created_at: Date;
+      last_used_at: Date;
+      expires_at: Date;
+      user_agent: string | null;
+      ip_address_enc: string | null;
+    }>(
+      this.dataSource.manager,
+      `SELECT s.id, a.client_id, s.auth_method, s.created_at, s.last_used_at, s.expires_at, s.user_agent,
+              s.ip_address_enc
+       FROM session s JOIN auth_client a ON a.id = s.client_id
+       WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+       ORDER BY s.created_at DESC`,
+      [userId],
+    );
+    return found.map((r) => ({
+      id: r.id,
+      clientId: r.client_id,
+      authMethod: r.auth_method,
+      createdAt: r.created_at,
+      lastUsedAt: r.last_used_at,
+      expiresAt: r.expires_at,
+      userAgent: r.user_agent,
+      ipAddress: r.ip_address_enc ? this.decryptOrNull(r.ip_address_enc) : null,
+    }));
+  }
+
+  private decryptOrNull(sealed: string): string | null {
+    try {
+      return this.box.decrypt(sealed);
+    } catch {
+      return null; // sealed under a key no longer configured
+    }
   }
 
   /**

@@ -25,7 +25,12 @@ export class WellKnownController {
 
   @Get('openid-configuration')
   @Header('Cache-Control', 'public, max-age=300')
-  @ApiOperation({ summary: 'OpenID Connect discovery document' })
+  @ApiOperation({
+    summary: 'OpenID Connect discovery document (RFC 8414 / OpenID Connect Discovery 1.0)',
+    description:
+      'Describes the authorization server of API.md section 7 for stock OAuth 2.0 / OpenID Connect clients: ' +
+      'authorization code with S256 PKCE only, refresh tokens, revocation, userinfo, RP-initiated logout.',
+  })
   @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
   openidConfiguration(): Record<string, unknown> {
     const base = this.config.publicUrl;
@@ -39,13 +44,33 @@ export class WellKnownController {
       end_session_endpoint: `${base}/oauth2/logout`,
       response_types_supported: ['code'],
       response_modes_supported: ['query', 'fragment', 'web_message'],
-      grant_types_supported: ['authorization_code', 'refresh_token'],
+      // `anonymous` is this service's own grant for visitor tokens (seed 002), not an RFC one.
+      grant_types_supported: ['authorization_code', 'refresh_token', 'anonymous'],
       code_challenge_methods_supported: ['S256'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: [this.config.jwtAlgorithm],
       scopes_supported: ['openid', 'offline_access', 'email', 'profile'],
-      token_endpoint_auth_methods_supported: ['none', 'client_secret_post'],
-      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'email', 'email_verified', 'name', 'tid', 'sid'],
+      token_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],
+      revocation_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],
+      // RFC 9207: query and fragment responses carry `iss` (mix-up defence).
+      authorization_response_iss_parameter_supported: true,
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
+      claims_parameter_supported: false,
+      claims_supported: [
+        'sub',
+        'iss',
+        'aud',
+        'azp',
+        'exp',
+        'iat',
+        'auth_time',
+        'nonce',
+        'sid',
+        'email',
+        'email_verified',
+        'name',
+      ],
     };
   }
 }

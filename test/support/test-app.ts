@@ -50,6 +50,7 @@ export async function createTestApp(
     LOG_LEVEL: 'error',
     RATE_LIMIT_PER_IP: '100000',
     RATE_LIMIT_PER_ACCOUNT: '100000',
+    RATE_LIMIT_PER_ADDRESS: '100000',
     ...env,
     DATABASE_URL: db.url,
   });

@@ -28,6 +28,8 @@ export const Errors = {
     new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'Invalid Credentials'),
   invalidClient: () => new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_CLIENT', 'Invalid client credentials'),
   invalidCode: () => new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_CODE', 'Invalid, expired or used code'),
+  invalidToken: () =>
+    new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_TOKEN', 'Invalid, expired or used token'),
   invalidRefreshToken: () =>
     new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_REFRESH_TOKEN', 'Invalid or expired refresh token'),
   refreshTokenReused: () =>

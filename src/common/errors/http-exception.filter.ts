@@ -102,6 +102,9 @@ export function toErrorPayload(
   return { payload: make(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', 'Internal Server Error') };
 }
 
+/** The endpoints whose errors also carry RFC 6749's `error` and `error_description`. */
+const OAUTH_ENDPOINTS = /^\/oauth2\/(token|revoke)\/?$/;
+
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -115,9 +118,27 @@ export class HttpExceptionFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    // RFC 6749 section 5.2 on the OAuth endpoints (API.md section 0): a body refused before the
+    // handler (not JSON or a form, not an object, too large) is an `invalid_request` there too.
+    if (
+      OAUTH_ENDPOINTS.test(req.path) &&
+      payload.error_description === undefined &&
+      [400, 413, 422].includes(payload.statusCode)
+    ) {
+      if (payload.statusCode === 422) {
+        payload.statusCode = 400;
+        delete payload.details;
+      }
+      payload.error = 'invalid_request';
+      payload.error_description = payload.message;
+    }
     if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     if (payload.statusCode === 401 && req.headers.authorization) {
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      // RFC 6749 section 5.2: a client that authenticated with Basic gets a Basic challenge.
+      if (OAUTH_ENDPOINTS.test(req.path) && /^Basic\s/i.test(req.headers.authorization)) {
+        res.setHeader('WWW-Authenticate', 'Basic realm="oauth2", charset="UTF-8"');
+      }
     }
     res.status(payload.statusCode).json(payload);
   }

@@ -15,6 +15,8 @@ export const FORM_ROUTES: RegExp[] = [
   /^\/auth\/saml-redirect\/?$/,
   /^\/auth\/v2\/recovery\/reset\/?$/,
   /^\/oauth2\/(token|revoke)\/?$/,
+  // The hosted login form of /oauth2/authorize (a plain HTML form post).
+  /^\/oauth2\/authorize\/?$/,
 ];
 
 const json = express.json({ limit: BODY_LIMIT, strict: true, type: () => true });
@@ -42,7 +44,8 @@ export class BodyParserMiddleware implements NestMiddleware {
       return next();
     }
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const path = req.path;
+    // Nest mounts this middleware at the matched route, so req.path is '/': use the full path.
+    const path = (req.originalUrl ?? req.url).split('?')[0]!;
     let parser: typeof json;
     if (type === 'application/json' || type.endsWith('+json')) parser = json;
     else if (type === 'application/x-www-form-urlencoded' && FORM_ROUTES.some((r) => r.test(path)))

@@ -14,6 +14,18 @@ export function buildOpenApiDocument(app: INestApplication, serverUrl?: string):
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY or an access token with ManageAuth' },
       'admin',
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'The token of a mailed sign-up link (not an access token)',
+      },
+      'sign-up-token',
+    )
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'A headless token from POST /admin/headless-tokens' },
+      'headless',
     );
   if (serverUrl) builder.addServer(serverUrl);
   return SwaggerModule.createDocument(app, builder.build());

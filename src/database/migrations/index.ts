@@ -1,6 +1,20 @@
 import { Spine1764000000000 } from './1764000000000-Spine.js';
 import { RevokedSession1764000001000 } from './1764000001000-RevokedSession.js';
 import { OneTimeToken1764000002000 } from './1764000002000-OneTimeToken.js';
+import { NotificationOutbox1764000004000 } from './1764000004000-NotificationOutbox.js';
+import { Mfa1764000006000 } from './1764000006000-Mfa.js';
+import { SocialProviderToken1764000007000 } from './1764000007000-SocialProviderToken.js';
+import { HeadlessToken1764000008000 } from './1764000008000-HeadlessToken.js';
+import { LoginActivityReportIndexes1764000008100 } from './1764000008100-LoginActivityReportIndexes.js';
 
 /** Every migration, in order. Listed as classes, not a glob (a .ts glob breaks under Vitest). */
-export const MIGRATIONS = [Spine1764000000000, RevokedSession1764000001000, OneTimeToken1764000002000];
+export const MIGRATIONS = [
+  Spine1764000000000,
+  RevokedSession1764000001000,
+  OneTimeToken1764000002000,
+  NotificationOutbox1764000004000,
+  Mfa1764000006000,
+  SocialProviderToken1764000007000,
+  HeadlessToken1764000008000,
+  LoginActivityReportIndexes1764000008100,
+];

@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, QueryFailedError } from 'typeorm';
+import { randomDigits } from '../common/crypto/tokens.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import { OutboxService } from '../notifications/outbox.service.js';
+import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
+
+export const STATE_TOKEN_PURPOSE = 'state-token';
+export const VERIFICATION_CODE_PURPOSE = 'email-verification';
+/** The unfinished flow lives an hour: time to read the mail, and to ask for another code. */
+export const STATE_TOKEN_TTL_S = 3600;
+export const VERIFICATION_CODE_TTL_S = 30 * 60;
+/** Wrong codes a stateToken survives; the fifth burns it (log in again for a new one). */
+export const MAX_CODE_FAILURES = 5;
+
+/** What a stateToken carries until the email is verified. */
+export interface StateData {
+  flow: 'verify-email';
+  /** Register of an existing contact without a password: the password to set once verified. */
+  pendingPasswordHash?: string;
+  /** ... and the profile they registered with. */
+  profile?: Record<string, unknown>;
+}
+
+export type StateRecord = OneTimeRecord<StateData>;
+
+/**
+ * Email verification by a 6-digit code (API.md section 7): the stateToken is a one-time token
+ * carrying the unfinished flow; each code is a one-time token of its own whose clear value is
+ * `<state id>:<code>`, so a code only works with its own stateToken and stored codes stay unique.
+ * The mail goes through the outbox in the caller's transaction.
+ */
+@Injectable()
+export class EmailVerificationService {
+  constructor(
+    private readonly oneTime: OneTimeTokensService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /** Opens a verification flow for `user` and mails its first code; answers the stateToken. */
+  async start(
+    m: EntityManager,
+    input: { userId: string; email: string; client: AuthClient; data?: Omit<StateData, 'flow'> },
+  ): Promise<string> {
+    const state = await this.oneTime.issue(
+      {
+        purpose: STATE_TOKEN_PURPOSE,
+        ttlSeconds: STATE_TOKEN_TTL_S,
+        userId: input.userId,
+        clientId: input.client.id,
+        tenantId: input.client.tenantId,
+        data: { flow: 'verify-email', ...input.data },
+      },
+      m,
+    );
+    await this.sendCode(m, { id: state.id, userId: input.userId }, input.email, input.client);
+    return state.token;
+  }
+
+  findState(token: string): Promise<StateRecord | null> {
+    return this.oneTime.peek<StateData>(STATE_TOKEN_PURPOSE, token);
+  }
+
+  /** A new code for the flow; older codes of the user stop working. */
+  async sendCode(
+    m: EntityManager,
+    state: { id: string; userId: string | null },
+    email: string,
+    client: AuthClient,
+  ): Promise<void> {
+    if (state.userId) await this.oneTime.revokeAll(VERIFICATION_CODE_PURPOSE, state.userId, m);
+    const code = await this.issueUniqueCode(m, state, client);
+    await this.outbox.enqueue(m, {
+      channel: 'email',
+      to: email,
+      template: 'verification-code',
+      data: { code, expiresInMinutes: String(VERIFICATION_CODE_TTL_S / 60), appName: client.name },
+    });
+  }
+
+  /**
+   * Stored hashes are unique: a new code equal to an earlier one of the same flow (one chance in a
+   * million) is drawn again, inside a savepoint so the caller's transaction survives.
+   */
+  private async issueUniqueCode(
+    m: EntityManager,
+    state: { id: string; userId: string | null },
+    client: AuthClient,
+  ): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const code = randomDigits(6);
+      await m.query('SAVEPOINT verification_code');
+      try {
+        await this.oneTime.issue(
+          {
+            purpose: VERIFICATION_CODE_PURPOSE,
+            ttlSeconds: VERIFICATION_CODE_TTL_S,
+            userId: state.userId,
+            clientId: client.id,
+            tenantId: client.tenantId,
+            token: `${state.id}:${code}`,
+          },
+          m,
+        );
+        await m.query('RELEASE SAVEPOINT verification_code');
+        return code;
+      } catch (err) {
+        await m.query('ROLLBACK TO SAVEPOINT verification_code');
+        const unique =
+          err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505';
+        if (!unique || attempt >= 4) throw err;
+      }
+    }
+  }
+
+  /** Spends the code and the stateToken together; false when the code is wrong, spent or expired. */
+  async complete(m: EntityManager, state: StateRecord, code: string): Promise<boolean> {
+    if (!/^\d{6}$/.test(code)) return false;
+    const spent = await this.oneTime.consume(VERIFICATION_CODE_PURPOSE, `${state.id}:${code}`, m);
+    if (!spent) return false;
+    return this.oneTime.consumeById(state.id, m);
+  }
+
+  /** A wrong code: counted against the stateToken, which burns at MAX_CODE_FAILURES. */
+  recordWrongCode(state: StateRecord): Promise<number> {
+    return this.oneTime.recordFailure(state.id, MAX_CODE_FAILURES);
+  }
+}

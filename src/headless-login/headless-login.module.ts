@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
+import { OAuth2Module } from '../tokens/oauth2/oauth2.module.js';
+import { TokensModule } from '../tokens/tokens.module.js';
+import { CaptchaService } from './captcha.service.js';
+import { EmailVerificationService } from './email-verification.service.js';
+import { HeadlessLoginController } from './headless-login.controller.js';
+import { HeadlessLoginService } from './headless-login.service.js';
+import { MemberApprovedListener } from './member-approved.listener.js';
+import { MembersController } from './members.controller.js';
+import { MembersService } from './members.service.js';
+import { RecoveryController } from './recovery.controller.js';
+import { RecoveryService } from './recovery.service.js';
+
+/**
+ * Headless login for custom login pages (API.md section 7, seed 002): register / login / verify
+ * with states, the member's own profile, headless password recovery, and the mail of an owner's
+ * approval. Tokens come from the OAuth 2.0 side (src/tokens/oauth2): a SUCCESS hands out a
+ * sessionToken that a redirect session spends.
+ */
+@Module({
+  imports: [IdentityModule, TokensModule, OAuth2Module, NotificationsModule],
+  controllers: [HeadlessLoginController, RecoveryController, MembersController],
+  providers: [
+    HeadlessLoginService,
+    EmailVerificationService,
+    CaptchaService,
+    RecoveryService,
+    MembersService,
+    MemberApprovedListener,
+  ],
+})
+export class HeadlessLoginModule {}

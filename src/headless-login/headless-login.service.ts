@@ -1,0 +1,267 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppError, Errors } from '../common/errors/app-error.js';
+import type { AuthClaims } from '../common/http/authenticated-request.js';
+import type { RequestContext } from '../common/http/request-context.js';
+import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { ClientsService } from '../identity/clients.service.js';
+import { PasswordHasher } from '../identity/credentials/password-hasher.js';
+import { PasswordPolicy } from '../identity/credentials/password-policy.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { MembershipStatus } from '../identity/entities/membership.entity.js';
+import type { User } from '../identity/entities/user.entity.js';
+import { MembershipsService } from '../identity/memberships.service.js';
+import { MfaPolicy } from '../identity/mfa-policy.js';
+import { ProvisioningService } from '../identity/provisioning.service.js';
+import { UsersService } from '../identity/users.service.js';
+import { RecipientLimiter } from '../notifications/recipient-limiter.js';
+import { SessionTokensService } from '../tokens/oauth2/session-tokens.service.js';
+import { CaptchaService } from './captcha.service.js';
+import type {
+  LoginDto,
+  LoginState,
+  LoginStateResponseDto,
+  RegisterDto,
+  ResendDto,
+  VerifyDto,
+} from './dto/headless-login.dto.js';
+import { EmailVerificationService, StateRecord } from './email-verification.service.js';
+import { profileToStore } from './profile.js';
+
+/** The login-activity `authMethod` of sessions that begin with these flows. */
+export const HEADLESS_LOGIN_METHOD = 'HEADLESS_LOGIN';
+
+const invalidStateCode = () =>
+  new AppError(401, 'INVALID_CODE', 'Wrong or expired code, or an unknown, spent or expired stateToken');
+
+/**
+ * Register / login / verify with states (API.md section 7, seed 002). The states say what the
+ * front end does next; failures are error bodies. A SUCCESS carries a short-lived single-use
+ * sessionToken for a redirect session; an unfinished flow a stateToken. Whether a member may log
+ * in is decided on the membership of the client's tenant, after the password matched.
+ */
+@Injectable()
+export class HeadlessLoginService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clients: ClientsService,
+    private readonly users: UsersService,
+    private readonly memberships: MembershipsService,
+    private readonly provisioning: ProvisioningService,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+    private readonly mfa: MfaPolicy,
+    private readonly limiter: AttemptLimiter,
+    private readonly recipients: RecipientLimiter,
+    private readonly captcha: CaptchaService,
+    private readonly verification: EmailVerificationService,
+    private readonly sessionTokens: SessionTokensService,
+  ) {}
+
+  /** The client the visitor (or member) token was issued to. */
+  async clientOf(auth: AuthClaims): Promise<AuthClient> {
+    const client = await this.clients.findByClientId(auth.cid);
+    if (!client) throw Errors.invalidClient();
+    return client;
+  }
+
+  private answer(
+    state: LoginState,
+    user: User,
+    status: string,
+    tokens: { sessionToken?: string; stateToken?: string } = {},
+  ): LoginStateResponseDto {
+    return {
+      state,
+      sessionToken: tokens.sessionToken ?? null,
+      stateToken: tokens.stateToken ?? null,
+      identity: { id: user.id, email: user.email ?? '', status },
+    };
+  }
+
+  /** The SUCCESS answer; refused with 401 MFA_REQUIRED while a second factor is due (never a token without it). */
+  private async success(user: User, client: AuthClient): Promise<LoginStateResponseDto> {
+    if (this.mfa.isSecondFactorDue(user, client)) {
+      throw new AppError(
+        401,
+        'MFA_REQUIRED',
+        'This account must confirm a second factor: sign in through the hosted login page (a redirect session without sessionToken)',
+      );
+    }
+    const { token } = await this.sessionTokens.issue({
+      userId: user.id,
+      client,
+      authMethod: HEADLESS_LOGIN_METHOD,
+    });
+    return this.answer('SUCCESS', user, 'ACTIVE', { sessionToken: token });
+  }
+
+  async register(dto: RegisterDto, auth: AuthClaims, ctx: RequestContext): Promise<LoginStateResponseDto> {
+    const client = await this.clientOf(auth);
+    await this.captcha.check(client, dto.captchaToken, ctx);
+    if (!client.allowSignUp) {
+      throw new AppError(403, 'SIGN_UP_DISABLED', 'This application does not accept new members');
+    }
+    const email = dto.loginId.email.trim();
+    this.policy.assertAcceptable(dto.password, { email });
+    const profile = profileToStore(dto.profile);
+    const existing = await this.users.findByEmail(email);
+    if (existing) {
+      if (await this.users.hasPassword(existing.id)) {
+        throw Errors.conflict(
+          'EMAIL_ALREADY_EXISTS',
+          'A member with that email already exists: log in instead',
+        );
+      }
+      // A contact without a password (created by an admin or a provider): their mailbox proves the
+      // address is theirs before the password and the membership are set (at /auth/v2/verify).
+      await this.recipients.hit('email', email);
+      const pendingPasswordHash = await this.hasher.hash(dto.password);
+      const membership = await this.memberships.find(existing.id, client.tenantId);
+      const stateToken = await this.dataSource.transaction((m) =>
+        this.verification.start(m, {
+          userId: existing.id,
+          email: existing.email ?? email,
+          client,
+          data: { pendingPasswordHash, profile },
+        }),
+      );
+      return this.answer(
+        'REQUIRE_EMAIL_VERIFICATION',
+        existing,
+        membership?.status ?? 'PENDING_VERIFICATION',
+        {
+          stateToken,
+        },
+      );
+    }
+    const status: MembershipStatus = client.requireEmailVerification
+      ? 'PENDING_VERIFICATION'
+      : client.requireOwnerApproval
+        ? 'PENDING_APPROVAL'
+        : 'ACTIVE';
+    if (status === 'PENDING_VERIFICATION') await this.recipients.hit('email', email);
+    const created = await this.dataSource.transaction(async (m) => {
+      const { user } = await this.provisioning.createUser(
+        {
+          email,
+          password: dto.password,
+          tenantId: client.tenantId,
+          status,
+          emailVerified: false,
+          profile,
+          firstName: typeof profile.firstName === 'string' ? profile.firstName : null,
+          lastName: typeof profile.lastName === 'string' ? profile.lastName : null,
+        },
+        m,
+      );
+      const stateToken =
+        status === 'PENDING_VERIFICATION'
+          ? await this.verification.start(m, { userId: user.id, email, client })
+          : undefined;
+      return { user, stateToken };
+    });
+    if (status === 'PENDING_VERIFICATION') {
+      return this.answer('REQUIRE_EMAIL_VERIFICATION', created.user, status, {
+        stateToken: created.stateToken,
+      });
+    }
+    if (status === 'PENDING_APPROVAL') return this.answer('REQUIRE_OWNER_APPROVAL', created.user, status);
+    return this.success(created.user, client);
+  }
+
+  async login(dto: LoginDto, auth: AuthClaims, ctx: RequestContext): Promise<LoginStateResponseDto> {
+    const client = await this.clientOf(auth);
+    await this.captcha.check(client, dto.captchaToken, ctx);
+    const email = dto.loginId.email.trim();
+    const subject = `user:${email}`;
+    await this.limiter.assertAllowed(subject, ctx.ip);
+    const user = await this.users.findByEmail(email);
+    const ok = await this.users.verifyPassword(user, dto.password);
+    if (!ok || !user) {
+      await this.limiter.recordFailure(subject, ctx.ip);
+      throw Errors.invalidCredentials();
+    }
+    // Only now, with the password proven, may the answer say something about the account.
+    const membership = await this.memberships.find(user.id, client.tenantId);
+    if (!membership) throw Errors.notAMember();
+    const status = membership.status;
+    const unverified =
+      status === 'PENDING_VERIFICATION' ||
+      (client.requireEmailVerification &&
+        !user.emailVerified &&
+        (status === 'ACTIVE' || status === 'PENDING_APPROVAL'));
+    if (unverified) {
+      await this.recipients.hit('email', user.email ?? email);
+      const stateToken = await this.dataSource.transaction((m) =>
+        this.verification.start(m, { userId: user.id, email: user.email ?? email, client }),
+      );
+      return this.answer('REQUIRE_EMAIL_VERIFICATION', user, status, { stateToken });
+    }
+    if (status === 'PENDING_APPROVAL') return this.answer('REQUIRE_OWNER_APPROVAL', user, status);
+    if (status !== 'ACTIVE') throw Errors.membershipStatus(status);
+    return this.success(user, client);
+  }
+
+  private async liveState(token: string, client: AuthClient): Promise<StateRecord | null> {
+    const state = await this.verification.findState(token);
+    return state && state.clientId === client.id && state.userId ? state : null;
+  }
+
+  async verify(dto: VerifyDto, auth: AuthClaims, ctx: RequestContext): Promise<LoginStateResponseDto> {
+    const client = await this.clientOf(auth);
+    await this.limiter.assertAllowed(undefined, ctx.ip);
+    const state = await this.liveState(dto.stateToken, client);
+    if (!state) {
+      await this.limiter.recordFailure(undefined, ctx.ip);
+      throw invalidStateCode();
+    }
+    const userId = state.userId!;
+    const subject = `verify:${userId}`;
+    await this.limiter.assertAllowed(subject, ctx.ip);
+    const nextStatus: MembershipStatus = client.requireOwnerApproval ? 'PENDING_APPROVAL' : 'ACTIVE';
+    const done = await this.dataSource.transaction(async (m) => {
+      if (!(await this.verification.complete(m, state, dto.code))) return null;
+      if (state.data.pendingPasswordHash)
+        await this.users.setPasswordHash(userId, state.data.pendingPasswordHash, m);
+      if (state.data.profile && Object.keys(state.data.profile).length) {
+        await this.users.updateProfile(userId, state.data.profile, [], m);
+      }
+      await this.users.markEmailVerified(userId, m);
+      const membership = await this.memberships.find(userId, client.tenantId, m);
+      if (!membership) {
+        await this.provisioning.addMembership(userId, client.tenantId, null, nextStatus, m);
+      } else if (membership.status === 'PENDING_VERIFICATION') {
+        await this.provisioning.updateUser(userId, { tenantId: client.tenantId, status: nextStatus }, m);
+      }
+      return true;
+    });
+    if (!done) {
+      await this.verification.recordWrongCode(state);
+      await this.limiter.recordFailure(subject, ctx.ip);
+      throw invalidStateCode();
+    }
+    const user = await this.users.findById(userId);
+    const membership = await this.memberships.find(userId, client.tenantId);
+    if (!user || !membership) throw Errors.notAMember();
+    if (membership.status === 'PENDING_APPROVAL')
+      return this.answer('REQUIRE_OWNER_APPROVAL', user, membership.status);
+    if (membership.status !== 'ACTIVE') throw Errors.membershipStatus(membership.status);
+    return this.success(user, client);
+  }
+
+  async resend(dto: ResendDto, auth: AuthClaims, ctx: RequestContext): Promise<Record<string, never>> {
+    const client = await this.clientOf(auth);
+    await this.limiter.assertAllowed(undefined, ctx.ip);
+    const state = await this.liveState(dto.stateToken, client);
+    const user = state ? await this.users.findById(state.userId!) : null;
+    if (!state || !user?.email) {
+      await this.limiter.recordFailure(undefined, ctx.ip);
+      throw new AppError(401, 'INVALID_TOKEN', 'The stateToken is unknown, spent or expired');
+    }
+    await this.recipients.hit('email', user.email);
+    await this.dataSource.transaction((m) => this.verification.sendCode(m, state, user.email!, client));
+    return {};
+  }
+}

@@ -1,0 +1,155 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AppError } from '../common/errors/app-error.js';
+import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
+import { NoStore } from '../common/http/no-store.js';
+import { Ctx, RequestContext } from '../common/http/request-context.js';
+import { validateBody } from '../common/http/validation.js';
+import { RateLimited } from '../common/rate-limit/rate-limited.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../identity/credentials/password-policy.js';
+import { AllowVisitor, Authenticated } from '../tokens/guards/jwt-auth.guard.js';
+import {
+  escapeHtml,
+  messagePage,
+  newNonce,
+  originOf,
+  renderPage,
+  sendPage,
+  wantsHtml,
+} from '../tokens/oauth2/hosted-page.js';
+import { EmptyResponseDto } from './dto/headless-login.dto.js';
+import { RecoveryResetDto, RecoveryResetResponseDto, SendRecoveryEmailDto } from './dto/recovery.dto.js';
+import { invalidRecoveryToken, RecoveryService } from './recovery.service.js';
+
+@ApiTags('Headless login')
+@Controller('auth/v2/recovery')
+export class RecoveryController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly recovery: RecoveryService,
+  ) {}
+
+  @Post('send-email')
+  @HttpCode(200)
+  @Authenticated()
+  @AllowVisitor()
+  @RateLimited()
+  @ApiOperation({
+    summary: 'Send a password recovery email',
+    description:
+      "Mails a link (valid 1 hour, single use) to the service's hosted new-password form when the email belongs to a " +
+      "member of the client's tenant; answers the same `{}` whether or not it does. After the new password is set the " +
+      "member is sent to `redirect.url`, which must be one of the client's redirectUrls.",
+  })
+  @ApiOkResponse({ type: EmptyResponseDto })
+  @ApiErrors(...BODY_ERRORS, [400, 'INVALID_REDIRECT: unknown client, or redirect.url not registered for it'])
+  async sendEmail(@Body() dto: SendRecoveryEmailDto, @Ctx() ctx: RequestContext): Promise<EmptyResponseDto> {
+    await this.recovery.sendEmail(dto, ctx);
+    return {};
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'The hosted new-password form (the link of the recovery email)',
+    description: 'A small page whose form posts `token` and `password` to POST /auth/v2/recovery/reset.',
+  })
+  @ApiQuery({ name: 'token', required: true })
+  @ApiProduces('text/html')
+  @ApiOkResponse({ description: 'The form' })
+  @ApiErrors([401, 'INVALID_TOKEN: invalid, expired or used link (a page for browsers)'])
+  async page(
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const record = await this.recovery.find(query.token);
+    if (!record) return this.fail(req, res, invalidRecoveryToken());
+    this.form(res, 200, query.token as string, record.data.redirectUrl);
+  }
+
+  @Post('reset')
+  @HttpCode(200)
+  @NoStore()
+  @RateLimited()
+  @ApiOperation({
+    summary: 'Set the new password of a recovery link',
+    description:
+      'JSON answers `{redirectUrl}`; the hosted form (application/x-www-form-urlencoded) is redirected there (302). ' +
+      'The token works once; the password rules of API.md section 3 apply (a refused password spends nothing); every ' +
+      'session of the member ends.',
+  })
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ type: RecoveryResetDto })
+  @ApiOkResponse({ type: RecoveryResetResponseDto })
+  @ApiFoundResponse({ description: 'Form posts: to redirect.url' })
+  @ApiErrors(
+    ...BODY_ERRORS,
+    [400, 'WEAK_PASSWORD'],
+    [401, 'INVALID_TOKEN: invalid, expired or used link'],
+    429,
+  )
+  async reset(
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Ctx() ctx: RequestContext,
+  ): Promise<void> {
+    const isForm = Boolean(req.is('application/x-www-form-urlencoded'));
+    try {
+      const dto = await validateBody(RecoveryResetDto, body);
+      const redirectUrl = await this.recovery.reset(dto.token, dto.password, ctx);
+      if (isForm) {
+        res.setHeader('Cache-Control', 'no-store');
+        return res.redirect(302, redirectUrl);
+      }
+      res.status(200).json({ redirectUrl });
+    } catch (err) {
+      if (!isForm || !(err instanceof AppError)) throw err;
+      const record = typeof body.token === 'string' ? await this.recovery.find(body.token) : null;
+      if (record && err.getStatus() !== 401) {
+        return this.form(res, err.getStatus(), body.token as string, record.data.redirectUrl, err.message);
+      }
+      this.fail(req, res, err);
+    }
+  }
+
+  private form(res: Response, status: number, token: string, redirectUrl: string, error?: string): void {
+    const nonce = newNonce();
+    const action = `${this.config.publicUrl}/auth/v2/recovery/reset`;
+    const body = `<h1>Choose a new password</h1>
+<p class="sub">At least ${PASSWORD_MIN_LENGTH} characters; not a common password, and not your email.</p>
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="${escapeHtml(action)}">
+<input type="hidden" name="token" value="${escapeHtml(token)}">
+<label for="password">New password</label>
+<input id="password" name="password" type="password" autocomplete="new-password" required minlength="${PASSWORD_MIN_LENGTH}" maxlength="${PASSWORD_MAX_LENGTH}">
+<button type="submit">Set the password</button>
+</form>`;
+    const formAction = [originOf(this.config.publicUrl), originOf(redirectUrl)].filter(
+      (o): o is string => o !== null,
+    );
+    sendPage(res, status, renderPage({ title: 'New password', bodyHtml: body, nonce }), {
+      nonce,
+      formAction,
+    });
+  }
+
+  /** Browsers get a page; API callers the JSON error body through the global filter. */
+  private fail(req: Request, res: Response, err: AppError): void {
+    if (!wantsHtml(req)) throw err;
+    const nonce = newNonce();
+    sendPage(res, err.getStatus(), messagePage(nonce, 'Password recovery', `${err.message}.`), { nonce });
+  }
+}

@@ -1,0 +1,123 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppError } from '../common/errors/app-error.js';
+import type { RequestContext } from '../common/http/request-context.js';
+import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { ClientsService } from '../identity/clients.service.js';
+import { PasswordPolicy } from '../identity/credentials/password-policy.js';
+import { MembershipsService } from '../identity/memberships.service.js';
+import { UsersService } from '../identity/users.service.js';
+import { OutboxService } from '../notifications/outbox.service.js';
+import { RecipientLimiter } from '../notifications/recipient-limiter.js';
+import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
+import { SessionsService } from '../tokens/sessions.service.js';
+
+export const RECOVERY_PURPOSE = 'recovery-email';
+/** The headless recovery link lives an hour (API.md section 0). */
+export const RECOVERY_TTL_S = 3600;
+
+interface RecoveryData {
+  redirectUrl: string;
+}
+
+export const invalidRedirect = (message: string) => new AppError(400, 'INVALID_REDIRECT', message);
+export const invalidRecoveryToken = () =>
+  new AppError(401, 'INVALID_TOKEN', 'The recovery link is invalid, expired or already used');
+
+/**
+ * The headless password recovery of API.md section 7: a mailed link to the service's own hosted
+ * form, a single-use token (one hour, stored hashed), the password rules of section 3, every
+ * session of the member ended, and the member sent on to the client's registered `redirect.url`.
+ */
+@Injectable()
+export class RecoveryService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clients: ClientsService,
+    private readonly users: UsersService,
+    private readonly memberships: MembershipsService,
+    private readonly policy: PasswordPolicy,
+    private readonly oneTime: OneTimeTokensService,
+    private readonly sessions: SessionsService,
+    private readonly outbox: OutboxService,
+    private readonly recipients: RecipientLimiter,
+    private readonly limiter: AttemptLimiter,
+  ) {}
+
+  /** Mails the link when the email belongs to a member of the client's tenant; the answer is the same either way. */
+  async sendEmail(
+    input: { email: string; redirect: { url: string; clientId: string } },
+    ctx: RequestContext,
+  ): Promise<void> {
+    const client = await this.clients.findByClientId(input.redirect.clientId);
+    if (!client) throw invalidRedirect('Unknown redirect.clientId');
+    if (!client.redirectUrls.includes(input.redirect.url)) {
+      throw invalidRedirect("redirect.url is not one of the client's registered redirect URLs");
+    }
+    const email = input.email.trim();
+    // Counted for every address, known or not, so a 429 says nothing about who has an account.
+    await this.recipients.hit('email', email);
+    const subject = `recovery:${email}`;
+    await this.limiter.assertAllowed(subject, ctx.ip);
+    await this.limiter.recordFailure(subject, ctx.ip);
+    const user = await this.users.findByEmail(email);
+    if (!user?.email || !(await this.memberships.find(user.id, client.tenantId))) return;
+    await this.dataSource.transaction(async (m) => {
+      await this.oneTime.revokeAll(RECOVERY_PURPOSE, user.id, m);
+      const { token } = await this.oneTime.issue(
+        {
+          purpose: RECOVERY_PURPOSE,
+          ttlSeconds: RECOVERY_TTL_S,
+          userId: user.id,
+          clientId: client.id,
+          tenantId: client.tenantId,
+          data: { redirectUrl: input.redirect.url } satisfies RecoveryData,
+        },
+        m,
+      );
+      await this.outbox.enqueue(m, {
+        channel: 'email',
+        to: user.email!,
+        template: 'recovery-email',
+        data: {
+          link: `${this.config.publicUrl}/auth/v2/recovery?token=${encodeURIComponent(token)}`,
+          expiresInMinutes: String(RECOVERY_TTL_S / 60),
+          appName: client.name,
+        },
+      });
+    });
+  }
+
+  /** The live link, not spent (the hosted form is shown only for one). */
+  async find(token: unknown): Promise<OneTimeRecord<RecoveryData> | null> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 512) return null;
+    return this.oneTime.peek<RecoveryData>(RECOVERY_PURPOSE, token);
+  }
+
+  /**
+   * Sets the new password: the token is checked and the password judged before anything is spent
+   * (a refused request spends nothing); then, in one transaction, the token is spent, the password
+   * set and every session of the member ended. Answers where the member goes next.
+   */
+  async reset(token: string, password: string, ctx: RequestContext): Promise<string> {
+    await this.limiter.assertAllowed(undefined, ctx.ip);
+    const record = await this.find(token);
+    const user = record?.userId ? await this.users.findById(record.userId) : null;
+    if (!record || !user) {
+      await this.limiter.recordFailure(undefined, ctx.ip);
+      throw invalidRecoveryToken();
+    }
+    this.policy.assertAcceptable(password, { username: user.username, email: user.email });
+    await this.dataSource.transaction(async (m) => {
+      if (!(await this.oneTime.consumeById(record.id, m))) throw invalidRecoveryToken();
+      await this.users.setPassword(user.id, password, m);
+      await this.oneTime.revokeAll(RECOVERY_PURPOSE, user.id, m);
+      await this.sessions.endAllForUser(user.id, { reason: 'password_reset' }, m);
+    });
+    return record.data.redirectUrl;
+  }
+}

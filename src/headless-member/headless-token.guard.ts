@@ -1,0 +1,66 @@
+import {
+  applyDecorators,
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Injectable,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Errors } from '../common/errors/app-error.js';
+import { ApiErrors } from '../common/http/api-docs.js';
+import { bearerToken } from '../common/http/bearer.js';
+import { requestContext } from '../common/http/request-context.js';
+import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { RateLimited } from '../common/rate-limit/rate-limited.js';
+import { HeadlessPrincipal, HeadlessTokensService } from './headless-tokens.service.js';
+
+interface HeadlessRequest extends Request {
+  headless?: HeadlessPrincipal;
+}
+
+/**
+ * Authorizes `/api/v1/headless/*` with `Authorization: Bearer <headless token>`. Unknown or deleted
+ * tokens are 401 UNAUTHORIZED and count as failed attempts of the IP, so tokens cannot be guessed.
+ */
+@Injectable()
+export class HeadlessTokenGuard implements CanActivate {
+  constructor(
+    private readonly tokens: HeadlessTokensService,
+    private readonly attempts: AttemptLimiter,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<HeadlessRequest>();
+    const token = bearerToken(req);
+    if (!token) throw Errors.unauthorized('A headless token is required (Authorization: Bearer <token>)');
+    const { ip } = requestContext(req);
+    await this.attempts.assertAllowed(undefined, ip);
+    const principal = await this.tokens.authenticate(token);
+    if (!principal) {
+      await this.attempts.recordFailure(undefined, ip);
+      throw Errors.unauthorized('Invalid or revoked headless token');
+    }
+    req.headless = principal;
+    return true;
+  }
+}
+
+/** Protects a headless route: per-IP throttle, then the headless token; documents both. */
+export const HeadlessAuth = () =>
+  applyDecorators(
+    ApiBearerAuth('headless'),
+    RateLimited(),
+    UseGuards(HeadlessTokenGuard),
+    ApiErrors([401, 'UNAUTHORIZED: no headless token, or an unknown or revoked one']),
+  );
+
+/** `@CurrentHeadless() principal: HeadlessPrincipal` in a headless handler. */
+export const CurrentHeadless = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): HeadlessPrincipal => {
+    const principal = ctx.switchToHttp().getRequest<HeadlessRequest>().headless;
+    if (!principal) throw Errors.unauthorized();
+    return principal;
+  },
+);

@@ -1,0 +1,93 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { EntityManager } from 'typeorm';
+import { SecretBox } from '../common/crypto/secret-box.js';
+import { sha256 } from '../common/crypto/tokens.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import type { OutboxMessage } from './outbox.types.js';
+
+/**
+ * Emitted (in-process) after a message was enqueued; the worker then looks for due messages a
+ * moment later, once the caller's transaction has committed (a rolled-back one leaves nothing).
+ */
+export const OUTBOX_ENQUEUED = 'notifications.outbox.enqueued';
+
+/** The normalised form of a recipient: trimmed, emails lower-cased (phone numbers as given). */
+export function normaliseRecipient(channel: OutboxMessage['channel'], to: string): string {
+  const trimmed = to.trim();
+  return channel === 'email' ? trimmed.toLowerCase() : trimmed;
+}
+
+const INSERT = `INSERT INTO notification_outbox (channel, recipient_enc, recipient_hash, template, data_enc)`;
+
+/**
+ * Writes messages into the outbox inside the caller's transaction: the message exists exactly
+ * when the state change that needs it committed. Delivery is the worker's job (OutboxWorker).
+ * Recipient and data are sealed with ENCRYPTION_KEY (links and codes are secrets, addresses are
+ * personal data).
+ */
+@Injectable()
+export class OutboxService {
+  private readonly logger = new Logger('Outbox');
+
+  constructor(
+    private readonly box: SecretBox,
+    private readonly events: EventEmitter2,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private sealed(message: OutboxMessage): unknown[] {
+    const recipient = normaliseRecipient(message.channel, message.to);
+    return [
+      message.channel,
+      this.box.encrypt(recipient),
+      sha256(`${message.channel}:${recipient}`),
+      message.template,
+      this.box.encrypt(JSON.stringify(message.data ?? {})),
+    ];
+  }
+
+  /** Adds a message to the outbox in the caller's transaction (`manager`). */
+  async enqueue(manager: EntityManager, message: OutboxMessage): Promise<void> {
+    await manager.query(`${INSERT} VALUES ($1, $2, $3, $4, $5)`, this.sealed(message));
+    this.reportUndeliverable(message);
+    this.events.emit(OUTBOX_ENQUEUED);
+  }
+
+  /**
+   * Does the work of `enqueue` (sealing, one INSERT round trip) without writing anything. For
+   * answers that must not reveal, even by their timing, whether a message was sent (e.g. forgot
+   * password for an unknown user).
+   */
+  async rehearse(manager: EntityManager, message: OutboxMessage): Promise<void> {
+    await manager.query(`${INSERT} SELECT $1, $2, $3, $4, $5 WHERE false`, this.sealed(message));
+  }
+
+  /**
+   * Without a transport for its channel a message waits in the outbox (delivered once the
+   * transport is configured and the service restarted). In development the message is logged in
+   * full so a developer can follow the link; production logs never show recipients or data.
+   */
+  private reportUndeliverable(message: OutboxMessage): void {
+    const variable =
+      message.channel === 'email'
+        ? this.config.smtpUrl
+          ? undefined
+          : 'SMTP_URL'
+        : this.config.smsGatewayUrl
+          ? undefined
+          : 'SMS_GATEWAY_URL';
+    if (!variable) return;
+    if (this.config.production) {
+      this.logger.warn(
+        `a ${message.channel} message (${message.template}) waits in the outbox: ${variable} is not set`,
+      );
+    } else {
+      this.logger.log(
+        `${variable} is not set: ${message.channel} to ${message.to} (${message.template}) waits in the outbox; ` +
+          `data (development only): ${JSON.stringify(message.data)}`,
+      );
+    }
+  }
+}

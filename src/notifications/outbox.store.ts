@@ -1,0 +1,127 @@
+import type { EntityManager } from 'typeorm';
+import { rows } from '../database/sql.js';
+import type { OutboxMessage } from './outbox.types.js';
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface OutboxRow {
+  id: string;
+  channel: OutboxMessage['channel'];
+  recipient_enc: string;
+  template: string;
+  data_enc: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: Date;
+  locked_until: Date | null;
+  locked_by: string | null;
+  created_at: Date;
+}
+
+/** A retry never waits longer than this, however many attempts failed. */
+export const MAX_RETRY_DELAY_MS = 60 * 60_000;
+
+/**
+ * Delay before the next attempt after `attempts` failed ones: base x 2^(attempts-1), capped at
+ * `capMs`, then spread by -20%..+0% so instances retrying after one outage do not stampede.
+ */
+export function retryDelayMs(
+  attempts: number,
+  baseMs: number,
+  capMs = MAX_RETRY_DELAY_MS,
+  random = Math.random,
+): number {
+  const exponential = baseMs * 2 ** Math.min(Math.max(attempts - 1, 0), 40);
+  const delay = Math.min(capMs, exponential);
+  return Math.round(delay * (0.8 + 0.2 * random()));
+}
+
+/**
+ * Claims up to `limit` due messages of the given channels for `owner`, in one short statement:
+ * rows that are `pending` and due, or `sending` with an expired lease (their instance crashed or
+ * hung). `FOR UPDATE SKIP LOCKED` lets several instances claim at once without waiting on each
+ * other or taking the same row; the claimed rows become `sending` with a lease until
+ * `now() + leaseMs`, and their attempt counter goes up (a crash mid-send counts as an attempt, so
+ * a message that crashes its sender cannot loop forever).
+ */
+export function claimDue(
+  m: EntityManager,
+  input: { channels: OutboxMessage['channel'][]; limit: number; leaseMs: number; owner: string },
+): Promise<OutboxRow[]> {
+  if (!input.channels.length) return Promise.resolve([]);
+  return rows<OutboxRow>(
+    m,
+    `UPDATE notification_outbox o
+        SET status = 'sending', attempts = o.attempts + 1, locked_by = $3,
+            locked_until = now() + make_interval(secs => $4::double precision / 1000)
+       FROM (SELECT id FROM notification_outbox
+              WHERE channel = ANY($1::varchar[])
+                AND ((status = 'pending' AND next_attempt_at <= now())
+                  OR (status = 'sending' AND locked_until < now()))
+              ORDER BY next_attempt_at
+              LIMIT $2
+              FOR UPDATE SKIP LOCKED) due
+      WHERE o.id = due.id
+      RETURNING o.*`,
+    [input.channels, input.limit, input.owner, input.leaseMs],
+  );
+}
+
+/** Marks a claimed message sent and forgets its data (links and codes); only its owner may. */
+export async function markSent(m: EntityManager, id: string, owner: string): Promise<boolean> {
+  const done = await rows<{ id: string }>(
+    m,
+    `UPDATE notification_outbox
+        SET status = 'sent', sent_at = now(), data_enc = NULL, locked_until = NULL, locked_by = NULL,
+            last_error = NULL
+      WHERE id = $1 AND status = 'sending' AND locked_by = $2 RETURNING id`,
+    [id, owner],
+  );
+  return done.length === 1;
+}
+
+/** Puts a claimed message back to `pending` for a later attempt. */
+export async function markRetry(
+  m: EntityManager,
+  id: string,
+  owner: string,
+  delayMs: number,
+  error: string,
+): Promise<boolean> {
+  const done = await rows<{ id: string }>(
+    m,
+    `UPDATE notification_outbox
+        SET status = 'pending', next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
+            locked_until = NULL, locked_by = NULL, last_error = $4
+      WHERE id = $1 AND status = 'sending' AND locked_by = $2 RETURNING id`,
+    [id, owner, delayMs, error.slice(0, 500)],
+  );
+  return done.length === 1;
+}
+
+/** Gives a claimed message up for good. */
+export async function markFailed(
+  m: EntityManager,
+  id: string,
+  owner: string,
+  error: string,
+): Promise<boolean> {
+  const done = await rows<{ id: string }>(
+    m,
+    `UPDATE notification_outbox
+        SET status = 'failed', locked_until = NULL, locked_by = NULL, last_error = $3
+      WHERE id = $1 AND status = 'sending' AND locked_by = $2 RETURNING id`,
+    [id, owner, error.slice(0, 500)],
+  );
+  return done.length === 1;
+}
+
+/** Messages waiting for a channel (e.g. mail while SMTP_URL is unset). */
+export async function countWaiting(m: EntityManager, channel: OutboxMessage['channel']): Promise<number> {
+  const [row] = await rows<{ n: string }>(
+    m,
+    `SELECT count(*) AS n FROM notification_outbox WHERE channel = $1 AND status IN ('pending', 'sending')`,
+    [channel],
+  );
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Errors } from '../common/errors/app-error.js';
+import type { AuthClaims } from '../common/http/authenticated-request.js';
+import type { RequestContext } from '../common/http/request-context.js';
+import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import type { User } from '../identity/entities/user.entity.js';
+import { UsersService } from '../identity/users.service.js';
+import { SessionsService } from '../tokens/sessions.service.js';
+import { MfaMethodRecord, MfaMethodsService, TotpSetup } from './mfa-methods.service.js';
+import { OtpErrors } from './otp-errors.js';
+
+/** Proof of the account owner for changing its MFA methods: the password, or a code of a method. */
+export interface OwnerProof {
+  password?: string;
+  code?: string;
+}
+
+/**
+ * API.md section 8, `/auth/v2/mfa/methods`: the caller manages their own second factors. Adding
+ * or removing one needs the current password or a code of an existing method (neither while the
+ * account has no password and no method); removing the last authenticator turns MFA off and ends
+ * the user's other sessions.
+ */
+@Injectable()
+export class MfaSettingsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly methods: MfaMethodsService,
+    private readonly sessions: SessionsService,
+    private readonly limiter: AttemptLimiter,
+  ) {}
+
+  list(auth: AuthClaims): Promise<MfaMethodRecord[]> {
+    return this.methods.list(auth.sub);
+  }
+
+  async addTotp(auth: AuthClaims, proof: OwnerProof, ctx: RequestContext): Promise<TotpSetup> {
+    const user = await this.requireOwner(auth, proof, ctx);
+    return this.methods.startTotp({ user, tenantId: auth.tid, onlyIfNone: false });
+  }
+
+  async confirm(
+    auth: AuthClaims,
+    methodId: string,
+    code: string,
+    ctx: RequestContext,
+  ): Promise<{ method: MfaMethodRecord; recoveryCodes: string[] }> {
+    const subject = `user-id:${auth.sub}`;
+    await this.limiter.assertAllowed(subject, ctx.ip);
+    try {
+      const done = await this.methods.confirmTotp({
+        userId: auth.sub,
+        methodId,
+        code: code.trim(),
+        recoveryCodes: true,
+      });
+      return { method: done.method, recoveryCodes: done.recoveryCodes ?? [] };
+    } catch (err) {
+      if ((err as { code?: string }).code === 'INVALID_MFA_CODE')
+        await this.limiter.recordFailure(subject, ctx.ip);
+      throw err;
+    }
+  }
+
+  async remove(auth: AuthClaims, methodId: string, proof: OwnerProof, ctx: RequestContext): Promise<void> {
+    if (!(await this.methods.findOwn(auth.sub, methodId))) throw Errors.notFound('No such MFA method');
+    await this.requireOwner(auth, proof, ctx);
+    await this.dataSource.transaction(async (m) => {
+      const { mfaTurnedOff } = await this.methods.remove(auth.sub, methodId, m);
+      if (mfaTurnedOff) {
+        await this.sessions.endAllForUser(auth.sub, { reason: 'mfa_disabled', exceptSessionId: auth.sid }, m);
+      }
+    });
+  }
+
+  /**
+   * The caller proves they own the account: the current password, or a code of one of their
+   * confirmed methods (an authenticator's TOTP, spent like any other, or a recovery code). An
+   * account with neither a password nor a method has nothing to prove with.
+   */
+  private async requireOwner(auth: AuthClaims, proof: OwnerProof, ctx: RequestContext): Promise<User> {
+    const subject = `user-id:${auth.sub}`;
+    await this.limiter.assertAllowed(subject, ctx.ip);
+    const user = await this.users.findById(auth.sub);
+    if (!user) throw Errors.unauthorized('The user no longer exists');
+    if (proof.password !== undefined) {
+      if (await this.users.verifyPassword(user, proof.password)) return user;
+      await this.limiter.recordFailure(subject, ctx.ip);
+      throw Errors.invalidCredentials();
+    }
+    if (proof.code !== undefined) {
+      if (await this.methods.verifyAnyCode(user.id, proof.code.trim(), { consume: true })) return user;
+      await this.limiter.recordFailure(subject, ctx.ip);
+      throw OtpErrors.invalidMfaCode();
+    }
+    const [hasPassword, confirmed] = await Promise.all([
+      this.users.hasPassword(user.id),
+      this.methods.confirmed(user.id),
+    ]);
+    if (!hasPassword && confirmed.length === 0) return user;
+    throw OtpErrors.proofRequired();
+  }
+}

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdentityModule } from '../identity/identity.module.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
+import { TokensModule } from '../tokens/tokens.module.js';
+import { MfaMethod } from './entities/mfa-method.entity.js';
+import { MfaRecoveryCode } from './entities/mfa-recovery-code.entity.js';
+import { OtpCode } from './entities/otp-code.entity.js';
+import { MfaMethodsController } from './mfa-methods.controller.js';
+import { MfaMethodsService } from './mfa-methods.service.js';
+import { MfaSettingsService } from './mfa-settings.service.js';
+import { OtpCodesService } from './otp-codes.service.js';
+import { OtpLoginService } from './otp-login.service.js';
+import { OtpMaintenanceService } from './otp-maintenance.service.js';
+import { OtpController } from './otp.controller.js';
+import { TokenGrantController } from './token-grant.controller.js';
+import { TokenGrantService } from './token-grant.service.js';
+
+/**
+ * Second factors and the logins around them: email/SMS one-time codes and the authenticator of
+ * the login-code flow (API.md section 4), the password grant with its MFA grant, SSO tokens, the
+ * caller's sessions and MFA methods (section 8), all over one MFA store (MfaMethodsService).
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([MfaMethod, MfaRecoveryCode, OtpCode]),
+    IdentityModule,
+    TokensModule,
+    NotificationsModule,
+  ],
+  controllers: [OtpController, TokenGrantController, MfaMethodsController],
+  providers: [
+    MfaMethodsService,
+    OtpCodesService,
+    OtpLoginService,
+    TokenGrantService,
+    MfaSettingsService,
+    OtpMaintenanceService,
+  ],
+})
+export class OtpModule {}

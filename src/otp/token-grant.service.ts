@@ -1,0 +1,283 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppError, Errors } from '../common/errors/app-error.js';
+import type { AuthClaims } from '../common/http/authenticated-request.js';
+import type { RequestContext } from '../common/http/request-context.js';
+import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { ClientsService } from '../identity/clients.service.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { User } from '../identity/entities/user.entity.js';
+import { MembershipsService } from '../identity/memberships.service.js';
+import { MfaPolicy } from '../identity/mfa-policy.js';
+import { UsersService } from '../identity/users.service.js';
+import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
+import { IssuedTokens, LiveSession, SessionsService } from '../tokens/sessions.service.js';
+import { isUuid, MfaMethodsService } from './mfa-methods.service.js';
+import { OtpCodesService } from './otp-codes.service.js';
+import { OtpErrors } from './otp-errors.js';
+
+/** The MFA challenge of the password grant: 5 minutes, 5 wrong codes (API.md section 8). */
+export const MFA_CHALLENGE_TTL_S = 300;
+export const MFA_CHALLENGE_MAX_FAILURES = 5;
+export const SSO_TOKEN_TTL_S = 60;
+
+/** The token answer of section 8. */
+export interface GrantTokens {
+  /** The session (refresh-token family) id: the `tokenId` of the token list. */
+  id: string;
+  accessToken: string;
+  refreshToken: string;
+  /** Access-token expiry, ISO-8601. */
+  expiresAt: string;
+  userId: string;
+}
+
+export interface ChallengeMethod {
+  id: string;
+  type: string;
+  name: string;
+}
+
+interface ChallengeData {
+  /** The emailed or texted code offered when the user has no method of their own. */
+  otpId?: string;
+}
+
+export interface SessionView extends LiveSession {
+  current: boolean;
+}
+
+class NoMatch extends Error {}
+
+function grantTokens(t: IssuedTokens, userId: string): GrantTokens {
+  return {
+    id: t.sessionId,
+    accessToken: t.accessToken,
+    refreshToken: t.refreshToken,
+    expiresAt: t.accessTokenExpiresAt.toISOString(),
+    userId,
+  };
+}
+
+/**
+ * API.md section 8 grants: the password grant (which answers 401 MFA_REQUIRED with a challenge
+ * when a second factor is due), the MFA grant that finishes it, refresh, SSO tokens, and the
+ * caller's own session list. Every login ends in SessionsService.start.
+ */
+@Injectable()
+export class TokenGrantService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clients: ClientsService,
+    private readonly users: UsersService,
+    private readonly memberships: MembershipsService,
+    private readonly mfaPolicy: MfaPolicy,
+    private readonly sessions: SessionsService,
+    private readonly oneTime: OneTimeTokensService,
+    private readonly methods: MfaMethodsService,
+    private readonly otps: OtpCodesService,
+    private readonly limiter: AttemptLimiter,
+  ) {}
+
+  /** These routes serve public clients: the client must exist, no secret is asked. */
+  private async requireClient(clientId: string): Promise<AuthClient> {
+    const client = await this.clients.findByClientId(clientId);
+    if (!client) throw Errors.invalidClient();
+    return client;
+  }
+
+  async passwordGrant(
+    input: { email: string; password: string; clientId: string },
+    ctx: RequestContext,
+  ): Promise<GrantTokens> {
+    const client = await this.requireClient(input.clientId);
+    const subject = `user:${input.email}`;
+    await this.limiter.assertAllowed(subject, ctx.ip);
+    const user = await this.users.findByLogin(input.email);
+    const ok = await this.users.verifyPassword(user, input.password);
+    if (!ok || !user) {
+      await this.limiter.recordFailure(subject, ctx.ip);
+      throw Errors.invalidCredentials();
+    }
+    // Only now, with the password proven, may the answer say something about the account.
+    await this.memberships.requireActive(user.id, client.tenantId);
+    if (this.mfaPolicy.isSecondFactorDue(user, client)) throw await this.challenge(user, client);
+    const tokens = await this.sessions.start({
+      userId: user.id,
+      tenantId: client.tenantId,
+      client,
+      authMethod: 'PASSWORD',
+      ctx,
+    });
+    return grantTokens(tokens, user.id);
+  }
+
+  /**
+   * 401 MFA_REQUIRED with `mfa: {token, methods}`. The methods are the user's confirmed ones; a
+   * user who has none (MFA is due because the client requires it) is sent a 6-digit code by email
+   * (or SMS), offered as a method of type `email` (`sms`).
+   */
+  private async challenge(user: User, client: AuthClient): Promise<AppError> {
+    const methods: ChallengeMethod[] = (await this.methods.confirmed(user.id)).map((m) => ({
+      id: m.id,
+      type: m.type,
+      name: m.name,
+    }));
+    const token = await this.dataSource.transaction(async (m) => {
+      const data: ChallengeData = {};
+      if (methods.length === 0) {
+        const sent = await this.otps.send(
+          { user, clientId: client.id, purpose: 'mfa-grant', appName: client.name },
+          m,
+        );
+        if (sent) {
+          data.otpId = sent.id;
+          methods.push({
+            id: sent.id,
+            type: sent.channel,
+            name: sent.channel === 'email' ? 'Code sent by email' : 'Code sent by SMS',
+          });
+        }
+      }
+      const issued = await this.oneTime.issue(
+        {
+          purpose: 'mfa-challenge',
+          ttlSeconds: MFA_CHALLENGE_TTL_S,
+          userId: user.id,
+          clientId: client.id,
+          tenantId: client.tenantId,
+          data: { ...data },
+        },
+        m,
+      );
+      return issued.token;
+    });
+    return Errors.mfaRequired({ mfa: { token, methods } });
+  }
+
+  /** Finishes a password grant with a code of one of the challenge's methods. */
+  async mfaGrant(
+    input: { token: string; methodId: string; code: string },
+    ctx: RequestContext,
+  ): Promise<GrantTokens> {
+    await this.limiter.assertAllowed(undefined, ctx.ip);
+    const challenge = await this.oneTime.peek<ChallengeData>('mfa-challenge', input.token);
+    if (!challenge?.userId || !challenge.clientId || !challenge.tenantId) {
+      await this.limiter.recordFailure(undefined, ctx.ip);
+      throw OtpErrors.invalidToken();
+    }
+    const userId = challenge.userId;
+    const subject = `user-id:${userId}`;
+    await this.limiter.assertAllowed(subject, ctx.ip);
+    const client = await this.clients.findById(challenge.clientId);
+    if (!client) throw OtpErrors.invalidToken();
+    try {
+      const tokens = await this.dataSource.transaction(async (m) => {
+        const authMethod = await this.prove(challenge, input.methodId, input.code.trim(), m);
+        if (!authMethod) throw new NoMatch();
+        if (!(await this.oneTime.consumeById(challenge.id, m))) throw OtpErrors.invalidToken();
+        return this.sessions.start({ userId, tenantId: challenge.tenantId!, client, authMethod, ctx }, m);
+      });
+      return grantTokens(tokens, userId);
+    } catch (err) {
+      if (!(err instanceof NoMatch)) throw err;
+      await this.oneTime.recordFailure(challenge.id, MFA_CHALLENGE_MAX_FAILURES);
+      await this.limiter.recordFailure(subject, ctx.ip);
+      throw OtpErrors.invalidMfaCode();
+    }
+  }
+
+  /** Checks and spends the code for the named method; answers the session's authMethod, or null. */
+  private async prove(
+    challenge: OneTimeRecord<ChallengeData>,
+    methodId: string,
+    code: string,
+    m: EntityManager,
+  ): Promise<string | null> {
+    const userId = challenge.userId!;
+    if (challenge.data.otpId && methodId === challenge.data.otpId) {
+      const sent = await this.otps.findLive(methodId, userId);
+      if (!sent || !this.otps.matches(sent, code)) return null;
+      return (await this.otps.consume(sent.id, m)) ? 'OTP' : null;
+    }
+    return this.methods.verifyMethodCode(userId, methodId, code, m);
+  }
+
+  /** `{refreshToken}`: a rotated pair (reuse of a rotated token revokes the session). */
+  async refreshGrant(refreshToken: string, ctx: RequestContext): Promise<GrantTokens> {
+    await this.limiter.assertAllowed(undefined, ctx.ip);
+    try {
+      const tokens = await this.sessions.refresh(refreshToken, { ctx });
+      return grantTokens(tokens, tokens.claims.sub);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'INVALID_REFRESH_TOKEN' || code === 'REFRESH_TOKEN_REUSED') {
+        await this.limiter.recordFailure(undefined, ctx.ip);
+      }
+      throw err;
+    }
+  }
+
+  /** The caller's live sessions, newest first; `current` marks the one of the presented token. */
+  async listSessions(auth: AuthClaims): Promise<SessionView[]> {
+    const live = await this.sessions.listLiveForUser(auth.sub);
+    return live.map((s) => ({ ...s, current: s.id === auth.sid }));
+  }
+
+  /** Ends one of the caller's sessions (404 for anyone else's, or an unknown or ended one). */
+  async revokeSession(auth: AuthClaims, sessionId: string, ctx: RequestContext): Promise<void> {
+    const session = isUuid(sessionId) ? await this.sessions.findLiveSession(sessionId) : undefined;
+    if (!session || session.userId !== auth.sub) throw Errors.notFound('No such session');
+    await this.sessions.end(session.id, { reason: 'revoked_by_user', ctx });
+  }
+
+  /** A single-use SSO token (60 s) for the caller, remembering the client and tenant of the session. */
+  async generateSsoToken(auth: AuthClaims): Promise<{ ssoToken: string; expiresAt: string }> {
+    const client = await this.clients.findByClientId(auth.cid);
+    if (!client) throw Errors.unauthorized('The client of this token no longer exists');
+    const { token, expiresAt } = await this.oneTime.issue({
+      purpose: 'sso-token',
+      ttlSeconds: SSO_TOKEN_TTL_S,
+      userId: auth.sub,
+      clientId: client.id,
+      tenantId: auth.tid,
+    });
+    return { ssoToken: token, expiresAt: expiresAt.toISOString() };
+  }
+
+  /**
+   * Trades an SSO token for a new session of the same user, for `clientId` (in that client's
+   * tenant) or, by default, the client and tenant of the session that generated it. A refused
+   * request (unknown client, not a member, MFA the source did not need) does not spend the token.
+   */
+  async consumeSsoToken(
+    input: { ssoToken: string; clientId?: string },
+    ctx: RequestContext,
+  ): Promise<GrantTokens> {
+    await this.limiter.assertAllowed(undefined, ctx.ip);
+    const record = await this.oneTime.peek('sso-token', input.ssoToken);
+    if (!record?.userId || !record.clientId || !record.tenantId) {
+      await this.limiter.recordFailure(undefined, ctx.ip);
+      throw OtpErrors.invalidToken();
+    }
+    const target = input.clientId === undefined ? undefined : await this.requireClient(input.clientId);
+    const [source, user] = await Promise.all([
+      this.clients.findById(record.clientId),
+      this.users.findById(record.userId),
+    ]);
+    const client = target ?? source;
+    if (!client || !source || !user) throw OtpErrors.invalidToken();
+    // The token carries the login of its session: it cannot skip a second factor the target
+    // client requires when the source client did not.
+    if (this.mfaPolicy.isSecondFactorDue(user, client) && !this.mfaPolicy.isSecondFactorDue(user, source)) {
+      throw Errors.mfaRequired();
+    }
+    const tenantId = target ? target.tenantId : record.tenantId;
+    const tokens = await this.dataSource.transaction(async (m) => {
+      if (!(await this.oneTime.consume('sso-token', input.ssoToken, m))) throw OtpErrors.invalidToken();
+      return this.sessions.start({ userId: user.id, tenantId, client, authMethod: 'SSO_TOKEN', ctx }, m);
+    });
+    return grantTokens(tokens, user.id);
+  }
+}

@@ -1,0 +1,72 @@
+import {
+  applyDecorators,
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Injectable,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Errors } from '../common/errors/app-error.js';
+import { ApiErrors } from '../common/http/api-docs.js';
+import { bearerToken } from '../common/http/bearer.js';
+import { requestContext } from '../common/http/request-context.js';
+import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import type { OneTimeRecord } from '../tokens/one-time-tokens.service.js';
+import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
+
+export const SIGN_UP_PURPOSE = 'sign-up';
+
+/** What a sign-up token carries (sealed in one_time_token.data_enc). */
+export interface SignUpTokenData {
+  email: string;
+  data: Record<string, unknown>;
+}
+
+export type SignUpTokenRecord = OneTimeRecord<SignUpTokenData>;
+
+type SignUpRequest = Request & { signUpToken?: SignUpTokenRecord };
+
+/**
+ * Reads `Authorization: Bearer <sign-up token>` (a mailed one-time token, not an access token)
+ * and attaches the live token as `req.signUpToken`. No header: 401 UNAUTHORIZED; an unknown,
+ * expired or spent token: 401 INVALID_TOKEN, counted against the caller's IP.
+ */
+@Injectable()
+export class SignUpTokenGuard implements CanActivate {
+  constructor(
+    private readonly tokens: OneTimeTokensService,
+    private readonly limiter: AttemptLimiter,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<SignUpRequest>();
+    const token = bearerToken(req);
+    if (!token) throw Errors.unauthorized('A Bearer sign-up token is required');
+    const { ip } = requestContext(req);
+    await this.limiter.assertAllowed(undefined, ip);
+    const record =
+      token.length <= 512 ? await this.tokens.peek<SignUpTokenData>(SIGN_UP_PURPOSE, token) : null;
+    if (!record?.data.email) {
+      await this.limiter.recordFailure(undefined, ip);
+      throw Errors.invalidToken();
+    }
+    req.signUpToken = record;
+    return true;
+  }
+}
+
+/** Protects a route with a sign-up token (and documents it). */
+export const SignUpTokenAuth = () =>
+  applyDecorators(
+    UseGuards(SignUpTokenGuard),
+    ApiBearerAuth('sign-up-token'),
+    ApiErrors([401, 'UNAUTHORIZED: no Bearer sign-up token; INVALID_TOKEN: unknown, expired or used token']),
+  );
+
+/** `@SignUpToken() token: SignUpTokenRecord` in a handler behind SignUpTokenAuth. */
+export const SignUpToken = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): SignUpTokenRecord =>
+    ctx.switchToHttp().getRequest<SignUpRequest>().signUpToken!,
+);

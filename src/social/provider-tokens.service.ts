@@ -1,0 +1,71 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { SecretBox } from '../common/crypto/secret-box.js';
+import { ProviderToken } from './entities/provider-token.entity.js';
+import { ProviderRegistry } from './provider-registry.js';
+import type { ProviderName, ProviderTokens } from './strategies/provider-strategy.js';
+
+/**
+ * Provider tokens, sealed at rest, kept per provider credential for the provider logouts. A login
+ * that brings no new refresh token keeps the one before (Google sends one on first consent only).
+ */
+@Injectable()
+export class ProviderTokensService {
+  private readonly logger = new Logger('Social');
+
+  constructor(
+    @InjectRepository(ProviderToken) private readonly tokens: Repository<ProviderToken>,
+    private readonly box: SecretBox,
+    private readonly registry: ProviderRegistry,
+  ) {}
+
+  private open(row: ProviderToken): ProviderTokens {
+    try {
+      return JSON.parse(this.box.decrypt(row.tokensEnc)) as ProviderTokens;
+    } catch {
+      return {};
+    }
+  }
+
+  async save(input: {
+    credentialId: string;
+    userId: string;
+    provider: ProviderName;
+    tokens: ProviderTokens;
+  }) {
+    const previous = await this.tokens.findOneBy({ credentialId: input.credentialId });
+    const merged: ProviderTokens = { ...input.tokens };
+    if (!merged.refreshToken && previous) merged.refreshToken = this.open(previous).refreshToken;
+    await this.tokens.upsert(
+      {
+        credentialId: input.credentialId,
+        userId: input.userId,
+        provider: input.provider,
+        tokensEnc: this.box.encrypt(JSON.stringify(merged)),
+      },
+      ['credentialId'],
+    );
+  }
+
+  /**
+   * Ends the user's sessions at the provider with the tokens kept for them, then forgets the
+   * tokens. Never throws: a provider that fails or does not answer is logged, and the local
+   * logout (already done) stands. Answers whether every provider call succeeded.
+   */
+  async endProviderSessions(provider: ProviderName, userId: string): Promise<boolean> {
+    const strategy = this.registry.get(provider);
+    const rows = await this.tokens.findBy({ userId, provider });
+    let ok = true;
+    for (const row of rows) {
+      try {
+        await strategy.endSession?.(this.open(row));
+      } catch (err) {
+        ok = false;
+        this.logger.warn(`${provider} logout at the provider failed: ${(err as Error).message}`);
+      }
+      await this.tokens.delete({ credentialId: row.credentialId });
+    }
+    return ok;
+  }
+}

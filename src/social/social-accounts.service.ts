@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { AppError } from '../common/errors/app-error.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { User } from '../identity/entities/user.entity.js';
+import { MembershipsService } from '../identity/memberships.service.js';
+import { ProvisioningService } from '../identity/provisioning.service.js';
+import { UsersService } from '../identity/users.service.js';
+import { SocialErrors } from './social-errors.js';
+import type { ProviderIdentity, ProviderName } from './strategies/provider-strategy.js';
+
+export interface SocialAccount {
+  user: User;
+  credentialId: string;
+  created: boolean;
+}
+
+/** A write that lost a race with a concurrent first login of the same person. */
+function isConflict(err: unknown): boolean {
+  const code = (err as { driverError?: { code?: string } }).driverError?.code;
+  return (
+    (err instanceof QueryFailedError && code === '23505') ||
+    (err instanceof AppError && err.getStatus() === 409)
+  );
+}
+
+/**
+ * The linking rules of API.md section 5. The user is found by (provider, external id); else, when
+ * the provider asserts a verified email, the user with that email is linked (emails are unique
+ * across the service: a user of another tenant is linked too, and given an ACTIVE membership of
+ * the client's tenant when the client has allowSignUp); else an ACTIVE user is created in the
+ * client's tenant when the client has allowSignUp (an unverified email someone else has is not
+ * stored); else 401 USER_NOT_FOUND. A user found by credential who is not yet a member of the
+ * client's tenant gets a membership the same way. Whether the membership is ACTIVE is checked
+ * afterwards, as for every login.
+ */
+@Injectable()
+export class SocialAccountsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly memberships: MembershipsService,
+    private readonly provisioning: ProvisioningService,
+  ) {}
+
+  async resolve(
+    provider: ProviderName,
+    identity: ProviderIdentity,
+    client: AuthClient,
+  ): Promise<SocialAccount> {
+    try {
+      return await this.tryResolve(provider, identity, client);
+    } catch (err) {
+      // Two first logins of the same person at once: one created the rows, the other finds them.
+      if (isConflict(err)) return this.tryResolve(provider, identity, client);
+      throw err;
+    }
+  }
+
+  private async tryResolve(
+    provider: ProviderName,
+    identity: ProviderIdentity,
+    client: AuthClient,
+  ): Promise<SocialAccount> {
+    const known = await this.users.findByCredential(provider, identity.externalId);
+    if (known) {
+      await this.dataSource.transaction((m) => this.joinTenant(known.user, client, m));
+      return { ...known, created: false };
+    }
+    if (identity.email && identity.emailVerified) {
+      const owner = await this.users.findByEmail(identity.email);
+      if (owner) {
+        return this.dataSource.transaction(async (m) => {
+          const credentialId = await this.users.linkCredential(owner.id, provider, identity.externalId, m);
+          await this.joinTenant(owner, client, m);
+          return { user: owner, credentialId, created: false };
+        });
+      }
+    }
+    if (!client.allowSignUp) throw SocialErrors.userNotFound();
+    const emailFree = identity.email ? !(await this.users.findByEmail(identity.email)) : false;
+    return this.dataSource.transaction(async (m) => {
+      const { user } = await this.provisioning.createUser(
+        {
+          email: emailFree ? identity.email : null,
+          emailVerified: emailFree && identity.emailVerified,
+          firstName: identity.firstName,
+          lastName: identity.lastName,
+          tenantId: client.tenantId,
+          status: 'ACTIVE',
+        },
+        m,
+      );
+      const credentialId = await this.users.linkCredential(user.id, provider, identity.externalId, m);
+      return { user, credentialId, created: true };
+    });
+  }
+
+  /** An ACTIVE membership of the client's tenant for a user who has none, when sign-up is open. */
+  private async joinTenant(user: User, client: AuthClient, m: EntityManager): Promise<void> {
+    if (!client.allowSignUp) return;
+    if (await this.memberships.find(user.id, client.tenantId, m)) return;
+    await this.provisioning.addMembership(user.id, client.tenantId, null, 'ACTIVE', m);
+  }
+}

@@ -1,0 +1,455 @@
+import { applyDecorators, Body, Controller, Get, Header, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
+import { Ctx, RequestContext } from '../common/http/request-context.js';
+import { RateLimited } from '../common/rate-limit/rate-limited.js';
+import { AppleCallbackDto, SamlAcsDto, SocialStartDto } from './dto/social.dto.js';
+import { ProviderRegistry } from './provider-registry.js';
+import { ForProvider, Redirects } from './social.decorators.js';
+import { SocialService } from './social.service.js';
+import type { ProviderName } from './strategies/provider-strategy.js';
+
+type RedirectTo = { url: string };
+
+const START_ERRORS = [
+  ...BODY_ERRORS,
+  [
+    400,
+    "INVALID_REDIRECT_URI: redirect_uri is not one of the client's redirectUrls (or the client has none)",
+  ],
+  [401, 'INVALID_CLIENT: unknown client_id or wrong client_secret'],
+  [401, 'PROVIDER_ERROR: the provider could not be reached (e.g. its discovery document)'],
+] as (number | [number, string])[];
+
+const CALLBACK_ERRORS = [
+  [
+    401,
+    'INVALID_STATE: missing, unknown, spent, expired or foreign state (it works once, for its own provider)',
+  ],
+  [
+    401,
+    'PROVIDER_ERROR: the provider answered an error, refused the code, or sent a token or assertion that failed verification',
+  ],
+  [401, 'USER_NOT_FOUND: no user matches and the client does not allow sign-up'],
+  [
+    403,
+    'NOT_A_MEMBER | LOCKED | PENDING_APPROVAL | PENDING_VERIFICATION | DISABLED: the membership is not active',
+  ],
+] as (number | [number, string])[];
+
+const START_302 =
+  "To the provider's authorization page, with a one-time `state` (valid 10 minutes) bound to the client";
+const CALLBACK_302 =
+  "To the client's redirect URL with `?code=` (and the client's `state` when the start route had one): a single-use " +
+  'auth code for POST /auth/token. When a second factor is due the code waits for /auth/verify-otp (MFA_REQUIRED).';
+
+const START_FLOW =
+  'Authenticates the client (client_secret for confidential clients), checks redirect_uri, stores a one-time state in ' +
+  'Postgres (any instance can finish the login) and answers 302 to the provider. The callback then exchanges the ' +
+  "provider's code, verifies what it signed, finds or links or creates the user (API.md section 5), and redirects to " +
+  'the client with `?code=`. An optional PKCE pair (code_challenge, code_challenge_method S256) binds that code.';
+
+/** Keeps only single string values: a repeated or nested parameter counts as absent. */
+function params(source: unknown): URLSearchParams {
+  const out = new URLSearchParams();
+  if (source && typeof source === 'object') {
+    for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
+      if (typeof value === 'string') out.set(key, value);
+    }
+  }
+  return out;
+}
+
+/** The parameters an OAuth 2.0 / OpenID Connect callback carries (others are ignored). */
+const CallbackQuery = () =>
+  applyDecorators(
+    ApiQuery({ name: 'code', required: false, description: "The provider's authorization code" }),
+    ApiQuery({ name: 'state', required: false, description: 'The state the start route issued' }),
+    ApiQuery({ name: 'error', required: false, description: 'Set by the provider when the login failed' }),
+    ApiQuery({ name: 'error_description', required: false }),
+  );
+
+/**
+ * The start and callback routes of every social and SAML login (API.md section 5), the SAML SP
+ * metadata. Thin: each handler hands its input to SocialService and redirects where it says.
+ */
+@ApiTags('Social and SAML login')
+@Controller('auth')
+export class SocialController {
+  constructor(
+    private readonly social: SocialService,
+    private readonly registry: ProviderRegistry,
+  ) {}
+
+  private async start(provider: ProviderName, dto: SocialStartDto, ctx: RequestContext): Promise<RedirectTo> {
+    const url = await this.social.start(
+      provider,
+      {
+        clientId: dto.client_id,
+        clientSecret: dto.client_secret,
+        redirectUri: dto.redirect_uri,
+        codeChallenge: dto.code_challenge,
+        codeChallengeMethod: dto.code_challenge_method,
+        state: dto.state,
+      },
+      ctx,
+    );
+    return { url };
+  }
+
+  private async finish(provider: ProviderName, source: unknown, ctx: RequestContext): Promise<RedirectTo> {
+    return { url: await this.social.finish(provider, params(source), ctx) };
+  }
+
+  // ---- Google -------------------------------------------------------------------------------
+
+  @Post('google')
+  @ForProvider('google')
+  @Redirects(START_302)
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ type: SocialStartDto })
+  @ApiOperation({ summary: 'Start a Google login', description: `Google (OpenID Connect). ${START_FLOW}` })
+  @ApiErrors(...START_ERRORS)
+  googleStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.start('google', dto, ctx);
+  }
+
+  @Get('google')
+  @ForProvider('google')
+  @Redirects(START_302)
+  @ApiOperation({
+    summary: 'Start a Google login (query string)',
+    description: `Deprecated: a client_secret in the query string ends up in logs; use the POST. ${START_FLOW}`,
+    deprecated: true,
+  })
+  @ApiErrors(...START_ERRORS)
+  googleStartGet(@Query() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.start('google', dto, ctx);
+  }
+
+  @Get('google-auth-redirect')
+  @ForProvider('google')
+  @Redirects(CALLBACK_302)
+  @CallbackQuery()
+  @ApiOperation({
+    summary: "Google's callback",
+    description:
+      "Spends the state, exchanges the code (PKCE), verifies the ID token against Google's JWKS (signature, iss, aud, " +
+      'exp, nonce) and keeps the Google tokens (encrypted) for /google/logout.',
+  })
+  @ApiErrors(...CALLBACK_ERRORS)
+  googleCallback(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.finish('google', req.query, ctx);
+  }
+
+  // ---- Azure AD / Entra ID ------------------------------------------------------------------
+
+  @Post('azure')
+  @ForProvider('azure')
+  @Redirects(START_302)
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ type: SocialStartDto })
+  @ApiOperation({
+    summary: 'Start an Azure AD (Entra ID) login',
+    description: `Azure AD / Entra ID (OpenID Connect). ${START_FLOW}`,
+  })
+  @ApiErrors(...START_ERRORS)
+  azureStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.start('azure', dto, ctx);
+  }
+
+  @Get('azure')
+  @ForProvider('azure')
+  @Redirects(START_302)
+  @ApiOperation({
+    summary: 'Start an Azure AD (Entra ID) login (query string)',
+    description: `Deprecated: a client_secret in the query string ends up in logs; use the POST. ${START_FLOW}`,
+    deprecated: true,
+  })
+  @ApiErrors(...START_ERRORS)
+  azureStartGet(@Query() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.start('azure', dto, ctx);
+  }
+
+  @Get('azure-oauth-redirect')
+  @ForProvider('azure')
+  @Redirects(CALLBACK_302)
+  @CallbackQuery()
+  @ApiQuery({ name: 'session_state', required: false, description: "Azure's session id (ignored)" })
+  @ApiOperation({
+    summary: "Azure AD's callback",
+    description:
+      "Spends the state, exchanges the code (PKCE) and verifies the ID token against the tenant's JWKS (signature, iss, " +
+      'aud, exp, nonce). Extra parameters (session_state, ...) are ignored. Entra ID sends no email_verified, so its ' +
+      'email never links to an existing user.',
+  })
+  @ApiErrors(...CALLBACK_ERRORS)
+  azureCallback(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.finish('azure', req.query, ctx);
+  }
+
+  // ---- Apple --------------------------------------------------------------------------------
+
+  @Post('oauth-apple')
+  @ForProvider('apple')
+  @Redirects(START_302)
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ type: SocialStartDto })
+  @ApiOperation({
+    summary: 'Start a Sign in with Apple login',
+    description:
+      `Sign in with Apple (scope "name email", response_mode form_post, nonce). ${START_FLOW} Apple answers ` +
+      'with a form POST to /auth/apple-oauth-redirect.',
+  })
+  @ApiErrors(...START_ERRORS)
+  appleStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.start('apple', dto, ctx);
+  }
+
+  @Post('apple-oauth-redirect')
+  @ForProvider('apple')
+  @Redirects(CALLBACK_302)
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ type: AppleCallbackDto })
+  @ApiOperation({
+    summary: "Apple's callback (form_post)",
+    description:
+      "Spends the state, exchanges the code with the ES256 client-secret JWT Apple prescribes, and verifies Apple's " +
+      'ID token against <APPLE_ISSUER>/auth/keys (signature, iss, aud, exp, nonce). The name comes from the `user` ' +
+      'field Apple posts on the first login only.',
+  })
+  @ApiErrors(...BODY_ERRORS, ...CALLBACK_ERRORS)
+  appleCallbackPost(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.finish('apple', req.body, ctx);
+  }
+
+  @Get('apple-oauth-redirect')
+  @ForProvider('apple')
+  @Redirects(CALLBACK_302)
+  @CallbackQuery()
+  @ApiOperation({
+    summary: "Apple's callback (query)",
+    description: 'The same as the form_post callback, with the parameters in the query string.',
+  })
+  @ApiErrors(...CALLBACK_ERRORS)
+  appleCallbackGet(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.finish('apple', req.query, ctx);
+  }
+
+  // ---- Cognito ------------------------------------------------------------------------------
+
+  @Post('cognito')
+  @ForProvider('cognito')
+  @Redirects(START_302)
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ type: SocialStartDto })
+  @ApiOperation({
+    summary: 'Start an Amazon Cognito login',
+    description: `Cognito (OpenID Connect). ${START_FLOW}`,
+  })
+  @ApiErrors(...START_ERRORS)
+  cognitoStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.start('cognito', dto, ctx);
+  }
+
+  @Get('cognito')
+  @ForProvider('cognito')
+  @Redirects(START_302)
+  @ApiOperation({
+    summary: 'Start an Amazon Cognito login (query string)',
+    description: `Deprecated: a client_secret in the query string ends up in logs; use the POST. ${START_FLOW}`,
+    deprecated: true,
+  })
+  @ApiErrors(...START_ERRORS)
+  cognitoStartGet(@Query() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.start('cognito', dto, ctx);
+  }
+
+  @Get('cognito-auth-redirect')
+  @ForProvider('cognito')
+  @Redirects(CALLBACK_302)
+  @CallbackQuery()
+  @ApiOperation({
+    summary: "Cognito's callback",
+    description:
+      "Spends the state, exchanges the code (PKCE) and verifies the ID token against the user pool's JWKS " +
+      '(signature, iss, aud, exp, nonce).',
+  })
+  @ApiErrors(...CALLBACK_ERRORS)
+  cognitoCallback(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.finish('cognito', req.query, ctx);
+  }
+
+  // ---- Facebook -----------------------------------------------------------------------------
+
+  @Post('facebook')
+  @ForProvider('facebook')
+  @Redirects(START_302)
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ type: SocialStartDto })
+  @ApiOperation({
+    summary: 'Start a Facebook login',
+    description: `Facebook Login (OAuth 2.0, scopes email and public_profile). ${START_FLOW}`,
+  })
+  @ApiErrors(...START_ERRORS)
+  facebookStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.start('facebook', dto, ctx);
+  }
+
+  @Get('facebook-auth-redirect')
+  @ForProvider('facebook')
+  @Redirects(CALLBACK_302)
+  @CallbackQuery()
+  @ApiOperation({
+    summary: "Facebook's callback",
+    description:
+      "Spends the state, exchanges the code and reads the profile (`id` = external id) from the Graph API. Facebook's " +
+      'email is not known to be verified: it never links to an existing user.',
+  })
+  @ApiErrors(...CALLBACK_ERRORS)
+  facebookCallback(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.finish('facebook', req.query, ctx);
+  }
+
+  // ---- Instagram ----------------------------------------------------------------------------
+
+  @Post('instagram')
+  @ForProvider('instagram')
+  @Redirects(START_302)
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ type: SocialStartDto })
+  @ApiOperation({
+    summary: 'Start an Instagram login',
+    description: `Instagram API with Instagram Login (OAuth 2.0, business and creator accounts). ${START_FLOW}`,
+  })
+  @ApiErrors(...START_ERRORS)
+  instagramStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.start('instagram', dto, ctx);
+  }
+
+  @Get('instagram-auth-redirect')
+  @ForProvider('instagram')
+  @Redirects(CALLBACK_302)
+  @CallbackQuery()
+  @ApiOperation({
+    summary: "Instagram's callback",
+    description:
+      'Spends the state, exchanges the code and reads the profile (`id` = external id). Instagram gives no email.',
+  })
+  @ApiErrors(...CALLBACK_ERRORS)
+  instagramCallback(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.finish('instagram', req.query, ctx);
+  }
+
+  // ---- Keycloak -----------------------------------------------------------------------------
+
+  @Post('keycloak')
+  @ForProvider('keycloak')
+  @Redirects(START_302)
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ type: SocialStartDto })
+  @ApiOperation({
+    summary: 'Start a Keycloak login',
+    description: `Keycloak (OpenID Connect). ${START_FLOW}`,
+  })
+  @ApiErrors(...START_ERRORS)
+  keycloakStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.start('keycloak', dto, ctx);
+  }
+
+  @Get('keycloak')
+  @ForProvider('keycloak')
+  @Redirects(START_302)
+  @ApiOperation({
+    summary: 'Start a Keycloak login (query string)',
+    description: `Deprecated: a client_secret in the query string ends up in logs; use the POST. ${START_FLOW}`,
+    deprecated: true,
+  })
+  @ApiErrors(...START_ERRORS)
+  keycloakStartGet(@Query() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.start('keycloak', dto, ctx);
+  }
+
+  @Get('keycloak-auth-redirect')
+  @ForProvider('keycloak')
+  @Redirects(CALLBACK_302)
+  @CallbackQuery()
+  @ApiOperation({
+    summary: "Keycloak's callback",
+    description:
+      "Spends the state, exchanges the code (PKCE), verifies the ID token against the realm's JWKS (signature, iss, " +
+      'aud, exp, nonce) and keeps the Keycloak tokens (encrypted) for /keycloak/logout.',
+  })
+  @ApiErrors(...CALLBACK_ERRORS)
+  keycloakCallback(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.finish('keycloak', req.query, ctx);
+  }
+
+  // ---- SAML ---------------------------------------------------------------------------------
+
+  @Post('saml')
+  @ForProvider('saml')
+  @Redirects("To the IdP's SSO URL (HTTP-Redirect binding) with an AuthnRequest and the state as RelayState")
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
+  @ApiBody({ type: SocialStartDto })
+  @ApiOperation({
+    summary: 'Start a SAML login',
+    description:
+      'SP-initiated SAML 2.0: an AuthnRequest whose ID is kept in Postgres and bound to a one-time state (the ' +
+      `RelayState). ${START_FLOW}`,
+  })
+  @ApiErrors(...START_ERRORS)
+  samlStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    return this.start('saml', dto, ctx);
+  }
+
+  @Post('saml-redirect')
+  @ForProvider('saml')
+  @Redirects(CALLBACK_302)
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ type: SamlAcsDto })
+  @ApiQuery({
+    name: 'client',
+    required: false,
+    description: 'A client_id; when present it must be the client bound in RelayState',
+  })
+  @ApiOperation({
+    summary: 'SAML assertion consumer service (ACS)',
+    description:
+      'HTTP-POST binding. Accepted only when the assertion is signed by SAML_IDP_CERT (a signed Response around it too), ' +
+      'answers the AuthnRequest of this login (InResponseTo; each request ID and each assertion ID is accepted once), ' +
+      'names our audience (SAML_AUDIENCE) and this ACS as Recipient, and is within its validity window. The external ' +
+      "id is the NameID; the email attribute of the operator's IdP counts as verified.",
+  })
+  @ApiErrors(...BODY_ERRORS, ...CALLBACK_ERRORS)
+  async samlAcs(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
+    const client: unknown = req.query.client;
+    // A repeated or nested `client` matches no client.
+    const expected = client === undefined ? undefined : typeof client === 'string' ? client : '';
+    return { url: await this.social.finish('saml', params(req.body), ctx, expected) };
+  }
+
+  @Get('saml/metadata')
+  @ForProvider('saml')
+  @RateLimited()
+  @Header('Content-Type', 'application/samlmetadata+xml; charset=utf-8')
+  @ApiProduces('application/samlmetadata+xml')
+  @ApiOperation({
+    summary: 'SAML service provider metadata',
+    description:
+      'Our entity id (SAML_ISSUER), the ACS URL (PUBLIC_URL + /auth/saml-redirect) and that assertions must be signed.',
+  })
+  @ApiOkResponse({ description: 'The SP metadata XML', schema: { type: 'string' } })
+  samlMetadata(): string {
+    return this.registry.requireSaml().metadata();
+  }
+}

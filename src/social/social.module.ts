@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdentityModule } from '../identity/identity.module.js';
+import { TokensModule } from '../tokens/tokens.module.js';
+import { ProviderToken } from './entities/provider-token.entity.js';
+import { ProviderLogoutController } from './provider-logout.controller.js';
+import { ProviderLogoutService } from './provider-logout.service.js';
+import { ProviderRegistry } from './provider-registry.js';
+import { ProviderTokensService } from './provider-tokens.service.js';
+import { SamlStore } from './saml-store.js';
+import { SocialAccountsService } from './social-accounts.service.js';
+import { ProviderConfiguredGuard } from './social.decorators.js';
+import { SocialController } from './social.controller.js';
+import { SocialService } from './social.service.js';
+
+/** Social and SAML login (API.md section 5): one strategy per provider in strategies/. */
+@Module({
+  imports: [TypeOrmModule.forFeature([ProviderToken]), IdentityModule, TokensModule],
+  controllers: [SocialController, ProviderLogoutController],
+  providers: [
+    SamlStore,
+    ProviderRegistry,
+    ProviderConfiguredGuard,
+    SocialAccountsService,
+    ProviderTokensService,
+    SocialService,
+    ProviderLogoutService,
+  ],
+})
+export class SocialModule {}

@@ -1,0 +1,189 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomToken } from '../common/crypto/tokens.js';
+import type { RequestContext } from '../common/http/request-context.js';
+import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { ClientsService } from '../identity/clients.service.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import { MembershipsService } from '../identity/memberships.service.js';
+import { MfaPolicy } from '../identity/mfa-policy.js';
+import { AuthCodesService } from '../tokens/auth-codes.service.js';
+import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
+import { ProviderRegistry } from './provider-registry.js';
+import { ProviderTokensService } from './provider-tokens.service.js';
+import { SamlStoreError } from './saml-store.js';
+import { SocialAccountsService } from './social-accounts.service.js';
+import { SocialErrors } from './social-errors.js';
+import {
+  LoginSecrets,
+  PROVIDER_AUTH_METHODS,
+  ProviderError,
+  ProviderName,
+} from './strategies/provider-strategy.js';
+
+/** A login has this long between the start route and the provider's callback. */
+export const PROVIDER_STATE_TTL_S = 600;
+const STATE_PURPOSE = 'provider-state';
+
+export interface StartInput {
+  clientId: string;
+  clientSecret?: string;
+  redirectUri?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: string;
+  /** The client's own opaque value, echoed on the final redirect. */
+  state?: string;
+}
+
+/** What a state row binds a login to (sealed at rest with the provider secrets). */
+interface StateData {
+  provider: ProviderName;
+  redirectUri: string;
+  codeChallenge: string | null;
+  codeChallengeMethod: string | null;
+  clientState: string | null;
+  secrets: LoginSecrets;
+}
+
+/**
+ * Social and SAML logins (API.md section 5). The start route authenticates the client, stores a
+ * one-time state bound to it (with the provider's nonce, PKCE verifier or AuthnRequest ID) in
+ * Postgres and answers the provider's URL. The callback spends the state, lets the provider's
+ * strategy verify the answer, finds / links / creates the user, checks the membership, and issues
+ * an auth code (marked MFA-pending when a second factor is due) for the client's redirect URL.
+ */
+@Injectable()
+export class SocialService {
+  private readonly logger = new Logger('Social');
+
+  constructor(
+    private readonly registry: ProviderRegistry,
+    private readonly clients: ClientsService,
+    private readonly limiter: AttemptLimiter,
+    private readonly oneTime: OneTimeTokensService,
+    private readonly accounts: SocialAccountsService,
+    private readonly memberships: MembershipsService,
+    private readonly mfa: MfaPolicy,
+    private readonly codes: AuthCodesService,
+    private readonly providerTokens: ProviderTokensService,
+  ) {}
+
+  /** Answers the provider's authorization URL for a new login of `input.clientId`. */
+  async start(provider: ProviderName, input: StartInput, ctx: RequestContext): Promise<string> {
+    const strategy = this.registry.get(provider);
+    const client = await this.authenticateClient(input.clientId, input.clientSecret, ctx);
+    const redirectUri = this.redirectUriOf(client, input.redirectUri);
+    const state = randomToken();
+    let begun: { url: string; secrets: LoginSecrets };
+    try {
+      begun = await strategy.begin(state);
+    } catch (err) {
+      throw this.providerFailure(provider, err);
+    }
+    await this.oneTime.issue({
+      purpose: STATE_PURPOSE,
+      token: state,
+      ttlSeconds: PROVIDER_STATE_TTL_S,
+      clientId: client.id,
+      tenantId: client.tenantId,
+      data: {
+        provider,
+        redirectUri,
+        codeChallenge: input.codeChallenge ?? null,
+        codeChallengeMethod: input.codeChallenge ? (input.codeChallengeMethod ?? 'S256') : null,
+        clientState: input.state ?? null,
+        secrets: begun.secrets,
+      } satisfies StateData as unknown as Record<string, unknown>,
+    });
+    return begun.url;
+  }
+
+  /**
+   * Finishes a login from the provider's callback parameters (query, form_post body or the SAML
+   * ACS form); answers the client's redirect URL with `?code=`. `expectedClientId` (the SAML ACS's
+   * `client` query) must name the client the state is bound to.
+   */
+  async finish(
+    provider: ProviderName,
+    params: URLSearchParams,
+    ctx: RequestContext,
+    expectedClientId?: string,
+  ): Promise<string> {
+    const strategy = this.registry.get(provider);
+    const stateValue = params.get(provider === 'saml' ? 'RelayState' : 'state');
+    const record = stateValue ? await this.oneTime.consume<StateData>(STATE_PURPOSE, stateValue) : null;
+    if (!stateValue || !record || record.data.provider !== provider || !record.clientId) {
+      throw SocialErrors.invalidState();
+    }
+    const client = await this.clients.findById(record.clientId);
+    if (!client || (expectedClientId !== undefined && expectedClientId !== client.clientId)) {
+      throw SocialErrors.invalidState();
+    }
+    let identity;
+    try {
+      identity = await strategy.finish(params, record.data.secrets, stateValue);
+    } catch (err) {
+      throw this.providerFailure(provider, err);
+    }
+    const account = await this.accounts.resolve(provider, identity, client);
+    await this.memberships.requireActive(account.user.id, client.tenantId);
+    if (strategy.keepsTokens && identity.tokens) {
+      await this.providerTokens.save({
+        credentialId: account.credentialId,
+        userId: account.user.id,
+        provider,
+        tokens: identity.tokens,
+      });
+    }
+    const { code } = await this.codes.issue({
+      client,
+      userId: account.user.id,
+      tenantId: client.tenantId,
+      authMethod: PROVIDER_AUTH_METHODS[provider],
+      mfaPending: this.mfa.isSecondFactorDue(account.user, client),
+      redirectUri: record.data.redirectUri,
+      codeChallenge: record.data.codeChallenge,
+      codeChallengeMethod: record.data.codeChallengeMethod,
+      deviceInfo: ctx.deviceId,
+    });
+    const target = new URL(record.data.redirectUri);
+    target.searchParams.set('code', code);
+    if (record.data.clientState !== null) target.searchParams.set('state', record.data.clientState);
+    return target.href;
+  }
+
+  /** The client of a start route; a wrong secret counts against the client (AttemptLimiter). */
+  private async authenticateClient(
+    clientId: string,
+    clientSecret: string | undefined,
+    ctx: RequestContext,
+  ): Promise<AuthClient> {
+    const subject = `client:${clientId}`;
+    await this.limiter.assertAllowed(subject, ctx.ip);
+    try {
+      return await this.clients.authenticate(clientId, clientSecret);
+    } catch (err) {
+      await this.limiter.recordFailure(subject, ctx.ip);
+      throw err;
+    }
+  }
+
+  /** `redirect_uri` must be one of the client's redirectUrls; the default is the first. */
+  private redirectUriOf(client: AuthClient, requested: string | undefined): string {
+    const chosen = requested ?? client.redirectUrls[0];
+    if (!chosen || !client.redirectUrls.includes(chosen)) throw SocialErrors.invalidRedirectUri();
+    try {
+      new URL(chosen);
+    } catch {
+      throw SocialErrors.invalidRedirectUri();
+    }
+    return chosen;
+  }
+
+  /** A provider-side failure: logged with its detail, answered 401 PROVIDER_ERROR with a safe reason. */
+  private providerFailure(provider: ProviderName, err: unknown): Error {
+    if (err instanceof SamlStoreError) return err.cause instanceof Error ? err.cause : err;
+    const reason = err instanceof ProviderError ? err.reason : undefined;
+    this.logger.warn(`${provider} login failed: ${err instanceof Error ? err.message : String(err)}`);
+    return SocialErrors.providerError(reason);
+  }
+}

@@ -1,0 +1,18 @@
+import type { OidcProviderConfig } from '../../config/config.js';
+import { OidcStrategy } from './oidc.strategy.js';
+
+export const COGNITO_CALLBACK = '/auth/cognito-auth-redirect';
+
+/**
+ * Amazon Cognito user pools are OpenID Connect; COGNITO_ISSUER is
+ * https://cognito-idp.<region>.amazonaws.com/<user-pool-id>, whose discovery document points at
+ * the pool's hosted-UI domain for the authorize and token endpoints.
+ */
+export function cognitoStrategy(config: OidcProviderConfig, publicUrl: string): OidcStrategy {
+  return new OidcStrategy({
+    name: 'cognito',
+    config,
+    callbackUrl: publicUrl + COGNITO_CALLBACK,
+    scope: 'openid email profile',
+  });
+}

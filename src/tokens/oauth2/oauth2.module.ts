@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { IdentityModule } from '../../identity/identity.module.js';
+import { TokensModule } from '../tokens.module.js';
+import { AuthorizeController } from './authorize.controller.js';
+import { AuthorizeService } from './authorize.service.js';
+import { LogoutService } from './logout.service.js';
+import { OAuth2TokenService } from './oauth2-token.service.js';
+import { OAuth2Controller } from './oauth2.controller.js';
+import { RedirectSessionsController } from './redirect-sessions.controller.js';
+import { RedirectSessionsService } from './redirect-sessions.service.js';
+import { SessionTokensService } from './session-tokens.service.js';
+import { VisitorTokensService } from './visitor-tokens.service.js';
+
+/**
+ * The OAuth 2.0 / OpenID Connect authorization server over the token engine (API.md section 7):
+ * /oauth2/token (authorization_code, refresh_token, anonymous visitor tokens), /oauth2/revoke,
+ * /oauth2/userinfo, /oauth2/authorize with the hosted login page, /oauth2/logout, and redirect
+ * sessions. Exports SessionTokensService: the headless login flows issue the sessionTokens that
+ * redirect sessions spend.
+ */
+@Module({
+  imports: [TokensModule, IdentityModule],
+  controllers: [OAuth2Controller, AuthorizeController, RedirectSessionsController],
+  providers: [
+    SessionTokensService,
+    RedirectSessionsService,
+    AuthorizeService,
+    LogoutService,
+    VisitorTokensService,
+    OAuth2TokenService,
+  ],
+  exports: [SessionTokensService],
+})
+export class OAuth2Module {}

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
+import { AccessTokensService } from '../access-tokens.service.js';
+import { OneTimeRecord, OneTimeTokensService } from '../one-time-tokens.service.js';
+import { RevocationService } from '../revocation.service.js';
+import { DEFAULT_REFRESH_TTL_S } from '../sessions.service.js';
+
+export const VISITOR_REFRESH_PURPOSE = 'visitor-refresh';
+
+interface VisitorData {
+  visitorId: string;
+  sid: string;
+}
+
+export interface VisitorTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+/**
+ * Anonymous visitor tokens (`grantType: "anonymous"`, API.md section 7): an access token whose
+ * `sub` is a random visitor id, with `typ: "visitor"` and no permissions, which only routes marked
+ * `@AllowVisitor()` accept; and a refresh token that rotates on use. A visitor is nobody in the
+ * identity store, so there is no session row or login-activity row: the refresh token is a
+ * single-use one-time token, and revoking it revokes the visitor's `sid` on every instance.
+ */
+@Injectable()
+export class VisitorTokensService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly accessTokens: AccessTokensService,
+    private readonly oneTime: OneTimeTokensService,
+    private readonly revocations: RevocationService,
+  ) {}
+
+  async issue(client: AuthClient, accessTtlSeconds: number): Promise<VisitorTokens> {
+    return this.sign(client, { visitorId: randomUUID(), sid: randomUUID() }, accessTtlSeconds);
+  }
+
+  private async sign(
+    client: AuthClient,
+    data: VisitorData,
+    accessTtlSeconds: number,
+    manager = this.dataSource.manager,
+  ): Promise<VisitorTokens> {
+    const access = this.accessTokens.sign(
+      {
+        sub: data.visitorId,
+        tid: client.tenantId,
+        cid: client.clientId,
+        sid: data.sid,
+        permissions: [],
+        extra: { typ: 'visitor' },
+      },
+      accessTtlSeconds,
+    );
+    const refresh = await this.oneTime.issue(
+      {
+        purpose: VISITOR_REFRESH_PURPOSE,
+        ttlSeconds: client.refreshTokenExpiration ?? DEFAULT_REFRESH_TTL_S,
+        clientId: client.id,
+        tenantId: client.tenantId,
+        data: { ...data },
+      },
+      manager,
+    );
+    return { accessToken: access.token, refreshToken: refresh.token, expiresIn: accessTtlSeconds };
+  }
+
+  /** The live visitor refresh token, not spent (null for anything else, including member tokens). */
+  find(refreshToken: string): Promise<OneTimeRecord<VisitorData> | null> {
+    return this.oneTime.peek<VisitorData>(VISITOR_REFRESH_PURPOSE, refreshToken);
+  }
+
+  /** Spends the refresh token and answers a new pair for the same visitor; null when it was spent meanwhile. */
+  async rotate(
+    record: OneTimeRecord<VisitorData>,
+    client: AuthClient,
+    accessTtlSeconds: number,
+  ): Promise<VisitorTokens | null> {
+    return this.dataSource.transaction(async (m) => {
+      if (!(await this.oneTime.consumeById(record.id, m))) return null;
+      return this.sign(client, record.data, accessTtlSeconds, m);
+    });
+  }
+
+  /** Spends the refresh token and revokes every access token of the visitor. */
+  async revoke(record: OneTimeRecord<VisitorData>, accessTtlSeconds: number): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      if (!(await this.oneTime.consumeById(record.id, m))) return;
+      await this.revocations.announceSessionRevoked(
+        m,
+        record.data.sid,
+        new Date(Date.now() + accessTtlSeconds * 1000),
+      );
+    });
+  }
+}
