@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
-import { AdminPrincipal, assertTenant, tenantFilter } from './admin-principal.js';
+import { AdminPrincipal, assertTenant, tenantFilter } from '../tokens/guards/admin-principal.js';
 import type { CreateClientDto, UpdateClientDto } from './dto/client-request.dto.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Role } from '../identity/entities/role.entity.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
-import { AdminPrincipal, assertTenant, tenantFilter } from './admin-principal.js';
+import { AdminPrincipal, assertTenant, tenantFilter } from '../tokens/guards/admin-principal.js';
 import type { CreateRoleDto, UpdateRoleDto } from './dto/role.dto.js';
 
 /** Roles, within the caller's reach: a ManageAuth token only touches its own tenant's. */

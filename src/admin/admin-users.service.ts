@@ -5,7 +5,7 @@ import type { Membership } from '../identity/entities/membership.entity.js';
 import type { User } from '../identity/entities/user.entity.js';
 import { MemberRecord, ProvisioningService, UserRecord } from '../identity/provisioning.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
-import { AdminPrincipal, assertTenant, tenantFilter } from './admin-principal.js';
+import { AdminPrincipal, assertTenant, tenantFilter } from '../tokens/guards/admin-principal.js';
 import type {
   AddMembershipDto,
   CreateUserDto,

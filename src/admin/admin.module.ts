@@ -4,7 +4,7 @@ import { TokensModule } from '../tokens/tokens.module.js';
 import { AdminClientsService } from './admin-clients.service.js';
 import { AdminRolesService } from './admin-roles.service.js';
 import { AdminUsersService } from './admin-users.service.js';
-import { AdminGuard } from './admin.guard.js';
+import { AdminGuard } from '../tokens/guards/admin.guard.js';
 import { ClientsController } from './clients.controller.js';
 import { MembersController } from './members.controller.js';
 import { RolesController } from './roles.controller.js';

@@ -8,8 +8,8 @@ import {
 } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
 import { NoStore } from '../common/http/no-store.js';
-import { AdminAuth } from './admin.guard.js';
-import { AdminPrincipal, CurrentAdmin } from './admin-principal.js';
+import { AdminAuth } from '../tokens/guards/admin.guard.js';
+import { AdminPrincipal, CurrentAdmin } from '../tokens/guards/admin-principal.js';
 import { AdminClientsService } from './admin-clients.service.js';
 import { CreateClientDto, RotateClientSecretDto, UpdateClientDto } from './dto/client-request.dto.js';
 import { ClientDto, clientDto, ClientWithSecretDto, clientWithSecretDto } from './dto/client.dto.js';

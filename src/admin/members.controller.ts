@@ -1,8 +1,8 @@
 import { Controller, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors } from '../common/http/api-docs.js';
-import { AdminAuth } from './admin.guard.js';
-import { AdminPrincipal, CurrentAdmin } from './admin-principal.js';
+import { AdminAuth } from '../tokens/guards/admin.guard.js';
+import { AdminPrincipal, CurrentAdmin } from '../tokens/guards/admin-principal.js';
 import { AdminUsersService } from './admin-users.service.js';
 import { TenantQueryDto } from './dto/query.dto.js';
 import { UuidPipe } from './uuid.pipe.js';

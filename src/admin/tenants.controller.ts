@@ -3,8 +3,8 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation }
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
-import { AdminAuth, AdminKeyOnly } from './admin.guard.js';
-import { AdminPrincipal, assertTenant, CurrentAdmin } from './admin-principal.js';
+import { AdminAuth, AdminKeyOnly } from '../tokens/guards/admin.guard.js';
+import { AdminPrincipal, assertTenant, CurrentAdmin } from '../tokens/guards/admin-principal.js';
 import { CreateTenantDto, TenantDto, tenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
 import { UuidPipe } from './uuid.pipe.js';
 

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
-import { AdminAuth } from './admin.guard.js';
-import { AdminPrincipal, CurrentAdmin } from './admin-principal.js';
+import { AdminAuth } from '../tokens/guards/admin.guard.js';
+import { AdminPrincipal, CurrentAdmin } from '../tokens/guards/admin-principal.js';
 import { AdminUsersService } from './admin-users.service.js';
 import { AddMembershipDto, CreateUserDto, UpdateUserDto, UserListQueryDto } from './dto/user-request.dto.js';
 import {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminGuard } from '../admin/admin.guard.js';
+import { AdminGuard } from '../tokens/guards/admin.guard.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { HeadlessToken } from './entities/headless-token.entity.js';

@@ -4,8 +4,13 @@ import { Errors } from '../common/errors/app-error.js';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
 import { NoStore } from '../common/http/no-store.js';
 import { isUuid } from '../identity/provisioning.service.js';
-import { AdminAuth } from '../admin/admin.guard.js';
-import { AdminPrincipal, assertTenant, CurrentAdmin, tenantFilter } from '../admin/admin-principal.js';
+import { AdminAuth } from '../tokens/guards/admin.guard.js';
+import {
+  AdminPrincipal,
+  assertTenant,
+  CurrentAdmin,
+  tenantFilter,
+} from '../tokens/guards/admin-principal.js';
 import {
   CreatedHeadlessTokenDto,
   CreateHeadlessTokenDto,

@@ -1,5 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { ParseArgsConfig } from 'node:util';
+import { DataSource } from 'typeorm';
+import { SecretBox } from '../../common/crypto/secret-box.js';
 import { validateBody } from '../../common/http/validation.js';
 import { ProvisioningService } from '../../identity/provisioning.service.js';
 import { SigningKeysService } from '../../tokens/keys/signing-keys.service.js';
@@ -10,6 +12,7 @@ import { CreateRoleDto, roleDto } from '../dto/role.dto.js';
 import { CreateTenantDto, tenantDto } from '../dto/tenant.dto.js';
 import { CreateUserDto, UserListQueryDto } from '../dto/user-request.dto.js';
 import { createdUserDto, userDto } from '../dto/user.dto.js';
+import { ReencryptService } from '../reencrypt.service.js';
 
 /** Boots the application context on first use, so bad arguments fail without touching the database. */
 export type Connect = () => Promise<INestApplicationContext>;
@@ -203,6 +206,20 @@ export const COMMANDS: Record<string, CliCommand> = {
     flags: {},
     async run(_v, connect) {
       return { kid: await (await connect()).get(SigningKeysService).rotate() };
+    },
+  },
+
+  reencrypt: {
+    usage: 'reencrypt',
+    summary:
+      'Rewrite every secret sealed under ENCRYPTION_KEY_PREVIOUS under ENCRYPTION_KEY (batched, idempotent, ' +
+      'safe while instances serve); prints counts per column. Drop ENCRYPTION_KEY_PREVIOUS only when ' +
+      '"unreadable" is 0',
+    options: {},
+    flags: {},
+    async run(_v, connect) {
+      const app = await connect();
+      return new ReencryptService(app.get(DataSource), app.get(SecretBox)).run();
     },
   },
 };

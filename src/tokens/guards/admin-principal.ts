@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { Errors } from '../common/errors/app-error.js';
+import { Errors } from '../../common/errors/app-error.js';
 
 /** The permission that lets an access token use the admin routes inside its own tenant. */
 export const MANAGE_AUTH = 'ManageAuth';

@@ -9,17 +9,17 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { safeEqual } from '../common/crypto/tokens.js';
-import { Errors } from '../common/errors/app-error.js';
-import { ApiErrors } from '../common/http/api-docs.js';
-import { bearerToken } from '../common/http/bearer.js';
-import { requestContext } from '../common/http/request-context.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
-import { RateLimited } from '../common/rate-limit/rate-limited.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
-import { AccessTokensService } from '../tokens/access-tokens.service.js';
-import { decodeJwt } from '../tokens/keys/jwt.js';
+import { safeEqual } from '../../common/crypto/tokens.js';
+import { Errors } from '../../common/errors/app-error.js';
+import { ApiErrors } from '../../common/http/api-docs.js';
+import { bearerToken } from '../../common/http/bearer.js';
+import { requestContext } from '../../common/http/request-context.js';
+import { AttemptLimiter } from '../../common/rate-limit/attempt-limiter.js';
+import { RateLimited } from '../../common/rate-limit/rate-limited.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.js';
+import { AccessTokensService } from '../access-tokens.service.js';
+import { decodeJwt } from '../keys/jwt.js';
 import { AdminPrincipal, AdminRequest, MANAGE_AUTH } from './admin-principal.js';
 
 /** AttemptLimiter subject under which wrong admin keys are counted. */
