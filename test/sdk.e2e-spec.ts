@@ -28,11 +28,7 @@ function totpAt(secret: string, step: number): string {
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
-/**
- * The SDK of libs/sdk against the real service at t.baseUrl (real HTTP, real database). The
- * methods over routes of API.md sections 7 and 8 (built by other issues) are tested when those
- * routes answer; a test whose route is missing (404) is skipped.
- */
+/** The SDK of libs/sdk against the real service at t.baseUrl (real HTTP, real database). */
 describe('SDK (libs/sdk) against the running service', () => {
   let t: TestApp;
   let seed: Seed;
@@ -357,16 +353,7 @@ describe('SDK (libs/sdk) against the running service', () => {
       expect(storage.get('member')).toBeNull();
     });
   });
-  describe('AuthClient over the routes of sections 7 and 8 (skipped while a route is missing)', () => {
-    /** Whether the service has the route (any answer but 404 to an empty body). */
-    const hasRoute = async (path: string) => {
-      const res = await fetch(`${t.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-      });
-      return res.status !== 404;
-    };
+  describe('AuthClient over the routes of sections 7 and 8', () => {
     /** Opens a redirect session's fullUrl (its path on this app) and answers the 302 target. */
     const follow = async (fullUrl: string) => {
       const url = new URL(fullUrl);
@@ -375,8 +362,7 @@ describe('SDK (libs/sdk) against the running service', () => {
       return new URL(res.headers.get('location')!);
     };
 
-    it('authenticate (password grant) keeps tokens and renews them through the password grant', async (ctx) => {
-      if (!(await hasRoute('/auth/v2/oauth1/tokens'))) return ctx.skip();
+    it('authenticate (password grant) keeps tokens and renews them through the password grant', async () => {
       const counter = countingFetch();
       const client = newClient({ fetch: counter.fetch });
       const answer = await client.auth.authenticate({ email: seed.email, password: seed.password });
@@ -401,8 +387,7 @@ describe('SDK (libs/sdk) against the running service', () => {
       expect(wrong).toMatchObject({ statusCode: 401, code: 'INVALID_CREDENTIALS' });
     });
 
-    it('authenticate throws MfaRequiredError with response.mfa; confirmMfa completes it', async (ctx) => {
-      if (!(await hasRoute('/auth/v2/oauth1/tokens/mfa'))) return ctx.skip();
+    it('authenticate throws MfaRequiredError with response.mfa; confirmMfa completes it', async () => {
       const user = await seedTenant(t);
       const first = newClient({ baseUrl: t.baseUrl, clientId: user.client.clientId });
       await first.auth.authenticate({ email: user.email, password: user.password });
@@ -438,10 +423,7 @@ describe('SDK (libs/sdk) against the running service', () => {
       expect(await client.raw.get('/auth/me')).toMatchObject({ id: user.user.id, mfaEnabled: true });
     });
 
-    it('visitor tokens, register, login, verify, a redirect session with PKCE, exchangeCode, logout', async (ctx) => {
-      for (const path of ['/oauth2/token', '/auth/v2/register', '/auth/v2/redirect-sessions']) {
-        if (!(await hasRoute(path))) return ctx.skip();
-      }
+    it('visitor tokens, register, login, verify, a redirect session with PKCE, exchangeCode, logout', async () => {
       const app = await seedTenant(t, { client: { public: true, requireEmailVerification: false } });
       const counter = countingFetch();
       const client = new AuthClient({
