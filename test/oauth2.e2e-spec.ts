@@ -3,7 +3,9 @@ import type { Response } from 'supertest';
 import type { AuthClient } from '../src/identity/entities/auth-client.entity.js';
 import type { CreateClientInput, ProvisioningService } from '../src/identity/provisioning.service.js';
 import { decodeClaims, expectError } from './support/assertions.js';
-import { seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
+import { loginBody, seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
+import { enrollTotp } from './support/mfa.js';
+import { wrongCode } from './support/totp.js';
 import {
   bearer,
   createPublicApp,
@@ -713,6 +715,89 @@ describe('OAuth 2.0 endpoints', () => {
         app.t,
         `SELECT count(*) AS n FROM auth_code WHERE client_id = $1`,
         [mfa.id],
+      );
+      expect(Number(codes[0]!.n)).toBe(0);
+    });
+
+    it('a member with an authenticator passes the code step: wrong codes come back, the right one gives the code', async () => {
+      const member = await seedTenant(app.t, { client: { public: true } });
+      await provisioning.addMembership(member.user.id, spa.tenantId, null, 'ACTIVE');
+      const login = await http().post('/auth/login-token').send(loginBody(member));
+      expect(login.status).toBe(200);
+      const { secret, totp } = await enrollTotp(app.t, login.body.accessToken, { password: member.password });
+
+      const { challenge, verifier } = pkcePair();
+      const { token } = await loginPage(standard(spa, challenge));
+      const step = await http()
+        .post('/oauth2/authorize')
+        .type('form')
+        .send({ redirectSession: token, email: member.email, password: member.password });
+      expect(step.status).toBe(200);
+      expect(step.headers.location).toBeUndefined();
+      const mfaToken = /name="mfaToken" value="([^"]+)"/.exec(step.text)![1]!;
+
+      const wrong = await http()
+        .post('/oauth2/authorize')
+        .type('form')
+        .send({ redirectSession: token, mfaToken, code: wrongCode(secret) });
+      expect(wrong.status).toBe(401);
+      expect(wrong.text).toContain('Invalid code');
+      expect(wrong.headers.location).toBeUndefined();
+
+      const { code: totpCode } = await totp.next(secret);
+      const ok = await http()
+        .post('/oauth2/authorize')
+        .type('form')
+        .send({ redirectSession: token, mfaToken, code: totpCode });
+      expect(ok.status).toBe(303);
+      const params = redirectParams(ok.headers.location);
+      const tokens = await http().post('/oauth2/token').type('form').send({
+        grant_type: 'authorization_code',
+        client_id: spa.clientId,
+        code: params.code,
+        code_verifier: verifier,
+        redirect_uri: 'https://shop.example.com/callback',
+      });
+      expect(tokens.status).toBe(200);
+      const sid = decodeClaims(tokens.body.access_token).sid as string;
+      const [session] = await sql<{ auth_method: string }>(
+        app.t,
+        'SELECT auth_method FROM session WHERE id = $1',
+        [sid],
+      );
+      expect(session!.auth_method).toBe('TOTP');
+      // The step token was spent with the code: it cannot finish another login.
+      const replay = await http()
+        .post('/oauth2/authorize')
+        .type('form')
+        .send({ redirectSession: token, mfaToken, code: totpCode });
+      expectError(replay, 400, 'INVALID_REDIRECT_SESSION');
+    });
+
+    it('five wrong codes end the code step without a code', async () => {
+      const member = await seedTenant(app.t, { client: { public: true } });
+      await provisioning.addMembership(member.user.id, spa.tenantId, null, 'ACTIVE');
+      const login = await http().post('/auth/login-token').send(loginBody(member));
+      const { secret } = await enrollTotp(app.t, login.body.accessToken, { password: member.password });
+      const { token } = await loginPage(standard(spa, pkcePair().challenge));
+      const step = await http()
+        .post('/oauth2/authorize')
+        .type('form')
+        .send({ redirectSession: token, email: member.email, password: member.password });
+      const mfaToken = /name="mfaToken" value="([^"]+)"/.exec(step.text)![1]!;
+      let last: Response | undefined;
+      for (let i = 0; i < 5; i++) {
+        last = await http()
+          .post('/oauth2/authorize')
+          .type('form')
+          .send({ redirectSession: token, mfaToken, code: wrongCode(secret) });
+        expect(last.headers.location).toBeUndefined();
+      }
+      expect(last!.text).toContain('expired');
+      const codes = await sql<{ n: string }>(
+        app.t,
+        'SELECT count(*) AS n FROM auth_code WHERE user_id = $1',
+        [member.user.id],
       );
       expect(Number(codes[0]!.n)).toBe(0);
     });

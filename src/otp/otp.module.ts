@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '../identity/identity.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
@@ -15,12 +15,17 @@ import { OtpMaintenanceService } from './otp-maintenance.service.js';
 import { OtpController } from './otp.controller.js';
 import { TokenGrantController } from './token-grant.controller.js';
 import { TokenGrantService } from './token-grant.service.js';
+import { MfaSecondFactorVerifier } from './second-factor.verifier.js';
+import { SECOND_FACTOR_VERIFIER } from '../tokens/second-factor.js';
 
 /**
  * Second factors and the logins around them: email/SMS one-time codes and the authenticator of
  * the login-code flow (API.md section 4), the password grant with its MFA grant, SSO tokens, the
  * caller's sessions and MFA methods (section 8), all over one MFA store (MfaMethodsService).
+ * Global only to hand the token engine the SecondFactorVerifier it defines (its hosted login page
+ * checks authenticator codes) without tokens importing a feature; nothing else is exported.
  */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forFeature([MfaMethod, MfaRecoveryCode, OtpCode]),
@@ -36,6 +41,8 @@ import { TokenGrantService } from './token-grant.service.js';
     TokenGrantService,
     MfaSettingsService,
     OtpMaintenanceService,
+    { provide: SECOND_FACTOR_VERIFIER, useClass: MfaSecondFactorVerifier },
   ],
+  exports: [SECOND_FACTOR_VERIFIER],
 })
 export class OtpModule {}

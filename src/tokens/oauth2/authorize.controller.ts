@@ -60,7 +60,7 @@ export class AuthorizeController {
       'A session bound to a member by a sessionToken answers the code at once: `web_message` is an HTML page whose ' +
       "script posts `{code, state}` to the redirect URI's origin only (framable by the client's allowedOrigins only); " +
       '`query` and `fragment` redirect (302) to the redirect URI with `code`, `state` and `iss`. Otherwise the answer ' +
-      'is a minimal hosted login page (email and password; accounts due for a second factor are refused there for now). ' +
+      'is a minimal hosted login page (email and password, then the code of the authenticator app or a recovery code when a second factor is due). ' +
       'Errors are answered directly (never redirected): a page for browsers, else the JSON error body.',
   })
   @ApiQuery({ name: 'redirectSession', required: false, description: 'From a redirect session fullUrl' })
@@ -114,7 +114,8 @@ export class AuthorizeController {
   @ApiOperation({
     summary: 'The hosted login form of /oauth2/authorize',
     description:
-      'Posted by the hosted login page (form fields `redirectSession`, `email`, `password`). On success the code goes ' +
+      'Posted by the hosted login page (form fields `redirectSession`, `email`, `password`; then, when a second factor is ' +
+      'due, `redirectSession`, `mfaToken`, `code`). On success the code goes ' +
       'to the client as for GET (303 for query/fragment, the web_message page); otherwise the page comes back with the reason.',
   })
   @ApiConsumes('application/x-www-form-urlencoded')
@@ -143,6 +144,19 @@ export class AuthorizeController {
       const token = str(body.redirectSession, 512);
       const { record, client } = await this.redirectSessions.find(token, 'auth');
       if (record.userId) throw invalidRedirectSession();
+      const mfaToken = str(body.mfaToken, 512);
+      if (mfaToken) {
+        const code = str(body.code, 100);
+        const step: AuthorizeOutcome = code
+          ? await this.authorize.loginWithSecondFactor(record, client, mfaToken, code, ctx)
+          : { kind: 'mfa', mfaToken, error: 'Enter the code of your authenticator app.' };
+        if (step.kind === 'mfa')
+          return this.mfaPage(res, step.error ? 401 : 200, client, record.data, token!, step);
+        if (step.kind === 'refused') {
+          return this.loginPage(res, step.refusal.status, client, record.data, token!, step.refusal.message);
+        }
+        return this.deliver(res, 303, client, record.data, step);
+      }
       const email = str(body.email, 320);
       const password = str(body.password, 1000);
       if (!email || !password) {
@@ -167,6 +181,7 @@ export class AuthorizeController {
         }
         throw err;
       }
+      if (outcome.kind === 'mfa') return this.mfaPage(res, 200, client, record.data, token!, outcome);
       if (outcome.kind === 'refused') {
         return this.loginPage(
           res,
@@ -272,13 +287,43 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
     });
   }
 
+  /** The second step of the hosted page: the code of the user's authenticator app (or a recovery code). */
+  private mfaPage(
+    res: Response,
+    status: number,
+    client: AuthClient,
+    request: AuthRequest,
+    token: string,
+    step: { mfaToken: string; error?: string },
+  ): void {
+    const nonce = newNonce();
+    const action = `${this.config.publicUrl}/oauth2/authorize`;
+    const body = `<h1>Two-step verification</h1><p class="sub">for ${escapeHtml(client.name)}</p>
+${step.error ? `<p class="error" role="alert">${escapeHtml(step.error)}</p>` : ''}
+<form method="post" action="${escapeHtml(action)}">
+<input type="hidden" name="redirectSession" value="${escapeHtml(token)}">
+<input type="hidden" name="mfaToken" value="${escapeHtml(step.mfaToken)}">
+<label for="code">Code from your authenticator app, or a recovery code</label>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="100" autofocus>
+<button type="submit">Verify</button>
+</form>`;
+    const formAction = [originOf(this.config.publicUrl), originOf(request.redirectUri)].filter(
+      (o): o is string => o !== null,
+    );
+    sendPage(res, status, renderPage({ title: 'Two-step verification', bodyHtml: body, nonce }), {
+      nonce,
+      formAction,
+      frameAncestors: request.responseMode === 'web_message' ? client.allowedOrigins : undefined,
+    });
+  }
+
   /** The code (or a refusal) to the client: a redirect for query/fragment, the web_message page otherwise. */
   private deliver(
     res: Response,
     redirectStatus: 302 | 303,
     client: AuthClient,
     request: AuthRequest,
-    outcome: AuthorizeOutcome,
+    outcome: Exclude<AuthorizeOutcome, { kind: 'mfa' }>,
   ): void {
     const params: Record<string, string> =
       outcome.kind === 'code'

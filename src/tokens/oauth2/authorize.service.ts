@@ -13,6 +13,8 @@ import { MembershipsService } from '../../identity/memberships.service.js';
 import { MfaPolicy } from '../../identity/mfa-policy.js';
 import { UsersService } from '../../identity/users.service.js';
 import { AuthCodesService } from '../auth-codes.service.js';
+import { OneTimeTokensService } from '../one-time-tokens.service.js';
+import { SECOND_FACTOR_VERIFIER, SecondFactorVerifier } from '../second-factor.js';
 import { AuthRequest, invalidRedirectUri, validateAuthRequest } from './auth-request.js';
 import { AuthRedirectData, RedirectRecord, RedirectSessionsService } from './redirect-sessions.service.js';
 
@@ -25,7 +27,19 @@ export interface Refusal {
   message: string;
 }
 
-export type AuthorizeOutcome = { kind: 'code'; code: string } | { kind: 'refused'; refusal: Refusal };
+export type AuthorizeOutcome =
+  | { kind: 'code'; code: string }
+  | { kind: 'refused'; refusal: Refusal }
+  /** The password matched and a second factor is due: ask for a code with this token. */
+  | { kind: 'mfa'; mfaToken: string; error?: string };
+
+/** A final answer for the client: a code or a refusal. */
+export type FinalOutcome = Exclude<AuthorizeOutcome, { kind: 'mfa' }>;
+
+/** The hosted page's "password passed, second factor next" step: 5 minutes, 5 wrong codes. */
+const HOSTED_MFA_PURPOSE = 'hosted-mfa';
+const HOSTED_MFA_TTL_S = 300;
+const HOSTED_MFA_MAX_FAILURES = 5;
 
 /** What the standard RFC 6749 / OIDC query may carry (everything else is ignored, as RFC 6749 says). */
 const STANDARD_PARAMS = [
@@ -66,6 +80,8 @@ export class AuthorizeService {
     private readonly mfa: MfaPolicy,
     private readonly codes: AuthCodesService,
     private readonly limiter: AttemptLimiter,
+    private readonly oneTime: OneTimeTokensService,
+    @Inject(SECOND_FACTOR_VERIFIER) private readonly secondFactor: SecondFactorVerifier,
   ) {}
 
   /**
@@ -126,17 +142,90 @@ export class AuthorizeService {
     if (client.requireEmailVerification && !user.emailVerified) {
       return { error: 'access_denied', status: 403, message: STATUS_MESSAGES.PENDING_VERIFICATION! };
     }
-    if (this.mfa.isSecondFactorDue(user, client)) {
-      // Never a code without the second factor: until this service can check one here, refuse.
+    return null;
+  }
+
+  /** Refusals, and for a bound session (no page to ask on) a due second factor too. */
+  private async refusalWithoutMfaStep(user: User, client: AuthClient): Promise<Refusal | null> {
+    const refusal = await this.refusalFor(user, client);
+    if (refusal || !this.mfa.isSecondFactorDue(user, client)) return refusal;
+    return {
+      error: 'interaction_required',
+      status: 401,
+      message: 'This account must confirm a second factor. Sign in again to enter it.',
+    };
+  }
+
+  /**
+   * After the password matched and a second factor is due: users with an authenticator get the
+   * code step (a one-time token binds it to this redirect session and user); without one this
+   * page has nothing to check, so the login is refused, never completed without the factor.
+   */
+  private async startMfaStep(
+    record: RedirectRecord<AuthRedirectData>,
+    client: AuthClient,
+    user: User,
+  ): Promise<AuthorizeOutcome> {
+    if (!(await this.secondFactor.hasAuthenticator(user.id))) {
       return {
-        error: 'interaction_required',
-        status: 401,
-        message:
-          'This account must confirm a second factor, which this sign-in page cannot check yet. ' +
-          'Sign in through the application instead.',
+        kind: 'refused',
+        refusal: {
+          error: 'interaction_required',
+          status: 401,
+          message:
+            'This account must confirm a second factor: set up an authenticator app in the application first.',
+        },
       };
     }
-    return null;
+    const { token } = await this.oneTime.issue({
+      purpose: HOSTED_MFA_PURPOSE,
+      ttlSeconds: HOSTED_MFA_TTL_S,
+      userId: user.id,
+      clientId: client.id,
+      data: { redirectSessionId: record.id },
+    });
+    return { kind: 'mfa', mfaToken: token };
+  }
+
+  /**
+   * The code step of the hosted page: a TOTP or recovery code of the user the password step
+   * identified, for this redirect session. Five wrong codes end the step; wrong codes also count
+   * against the account like wrong passwords. Success issues the code (authMethod TOTP or
+   * RECOVERY_CODE).
+   */
+  async loginWithSecondFactor(
+    record: RedirectRecord<AuthRedirectData>,
+    client: AuthClient,
+    mfaToken: string,
+    code: string,
+    ctx: RequestContext,
+  ): Promise<AuthorizeOutcome> {
+    const step = await this.oneTime.peek<{ redirectSessionId: string }>(HOSTED_MFA_PURPOSE, mfaToken);
+    const expired: AuthorizeOutcome = {
+      kind: 'refused',
+      refusal: { error: 'access_denied', status: 401, message: 'The sign-in expired. Start again.' },
+    };
+    if (!step || !step.userId || step.data.redirectSessionId !== record.id || step.clientId !== client.id) {
+      return expired;
+    }
+    const subject = `user-mfa:${step.userId}`;
+    await this.limiter.assertAllowed(subject, ctx.ip);
+    const user = await this.users.findById(step.userId);
+    if (!user) return expired;
+    const method = await this.dataSource.transaction(async (m) => {
+      const proven = await this.secondFactor.verify(user.id, code.trim(), m);
+      if (proven && !(await this.oneTime.consumeById(step.id, m))) return null;
+      return proven;
+    });
+    if (!method) {
+      await this.limiter.recordFailure(subject, ctx.ip);
+      const left = await this.oneTime.recordFailure(step.id, HOSTED_MFA_MAX_FAILURES);
+      if (left === 0) return expired;
+      return { kind: 'mfa', mfaToken, error: 'Invalid code.' };
+    }
+    const refusal = await this.refusalFor(user, client);
+    if (refusal) return { kind: 'refused', refusal };
+    return this.issueCode(record, client, user, method);
   }
 
   /**
@@ -144,10 +233,7 @@ export class AuthorizeService {
    * second factor since the login counts), then spends the session and issues the code in one
    * transaction.
    */
-  async completeBound(
-    record: RedirectRecord<AuthRedirectData>,
-    client: AuthClient,
-  ): Promise<AuthorizeOutcome> {
+  async completeBound(record: RedirectRecord<AuthRedirectData>, client: AuthClient): Promise<FinalOutcome> {
     const user = record.userId ? await this.users.findById(record.userId) : null;
     if (!user) {
       return {
@@ -155,7 +241,7 @@ export class AuthorizeService {
         refusal: { error: 'access_denied', status: 403, message: 'Unknown account.' },
       };
     }
-    const refusal = await this.refusalFor(user, client);
+    const refusal = await this.refusalWithoutMfaStep(user, client);
     if (refusal) {
       await this.redirectSessions.spend(record.id);
       return { kind: 'refused', refusal };
@@ -187,6 +273,7 @@ export class AuthorizeService {
     }
     const refusal = await this.refusalFor(user, client);
     if (refusal) return { kind: 'refused', refusal };
+    if (this.mfa.isSecondFactorDue(user, client)) return this.startMfaStep(record, client, user);
     return this.issueCode(record, client, user, 'PASSWORD');
   }
 
@@ -195,7 +282,7 @@ export class AuthorizeService {
     client: AuthClient,
     user: User,
     authMethod: string,
-  ): Promise<AuthorizeOutcome> {
+  ): Promise<FinalOutcome> {
     const data = record.data;
     const code = await this.dataSource.transaction(async (m) => {
       if (!(await this.redirectSessions.spend(record.id, m))) return null;

@@ -1,0 +1,15 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Checks a second factor where the token engine needs one itself (the hosted login page of
+ * /oauth2/authorize). Defined here, implemented by the otp module, which owns the MFA store —
+ * the same inversion as the login-activity recorder, so tokens never imports a feature.
+ */
+export interface SecondFactorVerifier {
+  /** Whether the user has a confirmed authenticator (and so codes this page can check). */
+  hasAuthenticator(userId: string): Promise<boolean>;
+  /** Checks and spends a TOTP or recovery code; answers how the factor was proven, or null. */
+  verify(userId: string, code: string, manager?: EntityManager): Promise<'TOTP' | 'RECOVERY_CODE' | null>;
+}
+
+export const SECOND_FACTOR_VERIFIER = Symbol('SECOND_FACTOR_VERIFIER');
