@@ -39,9 +39,16 @@ export class MembershipsService {
    * 403 with the status as code (LOCKED, PENDING_APPROVAL, ...) when it is not active.
    */
   async requireActive(userId: string, tenantId: string, manager?: EntityManager): Promise<MemberAccess> {
-    const membership = await this.find(userId, tenantId, manager);
+    // One query (membership with its role): every login and token issue passes here.
+    const membership = await (manager?.getRepository(Membership) ?? this.memberships)
+      .createQueryBuilder('m')
+      .leftJoinAndMapOne('m.role', Role, 'r', 'r.id = m.role_id')
+      .where('m.user_id = :userId AND m.tenant_id = :tenantId', { userId, tenantId })
+      .getOne();
     if (!membership) throw Errors.notAMember();
     if (membership.status !== 'ACTIVE') throw Errors.membershipStatus(membership.status);
-    return this.access(membership, manager);
+    const role = (membership as Membership & { role?: Role }).role ?? null;
+    delete (membership as Membership & { role?: Role }).role;
+    return { membership, role, permissions: role?.permissions ?? [] };
   }
 }

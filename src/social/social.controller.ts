@@ -10,13 +10,11 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
-import { Ctx, RequestContext } from '../common/http/request-context.js';
 import { RateLimited } from '../common/rate-limit/rate-limited.js';
 import { AppleCallbackDto, SamlAcsDto, SocialStartDto } from './dto/social.dto.js';
+import { FinishesLogin, loginRedirect, StartsLogin } from './passport/social-auth.guard.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { ForProvider, Redirects } from './social.decorators.js';
-import { SocialService } from './social.service.js';
-import type { ProviderName } from './strategies/provider-strategy.js';
 
 type RedirectTo = { url: string };
 
@@ -58,17 +56,6 @@ const START_FLOW =
   "provider's code, verifies what it signed, finds or links or creates the user (API.md section 5), and redirects to " +
   'the client with `?code=`. An optional PKCE pair (code_challenge, code_challenge_method S256) binds that code.';
 
-/** Keeps only single string values: a repeated or nested parameter counts as absent. */
-function params(source: unknown): URLSearchParams {
-  const out = new URLSearchParams();
-  if (source && typeof source === 'object') {
-    for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
-      if (typeof value === 'string') out.set(key, value);
-    }
-  }
-  return out;
-}
-
 /** The parameters an OAuth 2.0 / OpenID Connect callback carries (others are ignored). */
 const CallbackQuery = () =>
   applyDecorators(
@@ -80,50 +67,32 @@ const CallbackQuery = () =>
 
 /**
  * The start and callback routes of every social and SAML login (API.md section 5), the SAML SP
- * metadata. Thin: each handler hands its input to SocialService and redirects where it says.
+ * metadata. Passport authenticates: each route runs its provider's strategy (passport/) through
+ * SocialAuthGuard. A start route's strategy answers the 302 to the provider itself, so its handler
+ * is never reached (it is here for the route and its documentation); a callback's strategy leaves
+ * the client's redirect URL in `req.user`, which the handler redirects to.
  */
 @ApiTags('Social and SAML login')
 @Controller('auth')
 export class SocialController {
-  constructor(
-    private readonly social: SocialService,
-    private readonly registry: ProviderRegistry,
-  ) {}
-
-  private async start(provider: ProviderName, dto: SocialStartDto, ctx: RequestContext): Promise<RedirectTo> {
-    const url = await this.social.start(
-      provider,
-      {
-        clientId: dto.client_id,
-        clientSecret: dto.client_secret,
-        redirectUri: dto.redirect_uri,
-        codeChallenge: dto.code_challenge,
-        codeChallengeMethod: dto.code_challenge_method,
-        state: dto.state,
-      },
-      ctx,
-    );
-    return { url };
-  }
-
-  private async finish(provider: ProviderName, source: unknown, ctx: RequestContext): Promise<RedirectTo> {
-    return { url: await this.social.finish(provider, params(source), ctx) };
-  }
+  constructor(private readonly registry: ProviderRegistry) {}
 
   // ---- Google -------------------------------------------------------------------------------
 
   @Post('google')
+  @StartsLogin('google')
   @ForProvider('google')
   @Redirects(START_302)
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: SocialStartDto })
   @ApiOperation({ summary: 'Start a Google login', description: `Google (OpenID Connect). ${START_FLOW}` })
   @ApiErrors(...START_ERRORS)
-  googleStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.start('google', dto, ctx);
+  googleStart(@Body() _dto: SocialStartDto): void {
+    // Answered by the google strategy: StartsLogin redirects to the provider or refuses.
   }
 
   @Get('google')
+  @StartsLogin('google')
   @ForProvider('google')
   @Redirects(START_302)
   @ApiOperation({
@@ -132,11 +101,12 @@ export class SocialController {
     deprecated: true,
   })
   @ApiErrors(...START_ERRORS)
-  googleStartGet(@Query() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.start('google', dto, ctx);
+  googleStartGet(@Query() _dto: SocialStartDto): void {
+    // Answered by the google strategy: StartsLogin redirects to the provider or refuses.
   }
 
   @Get('google-auth-redirect')
+  @FinishesLogin('google')
   @ForProvider('google')
   @Redirects(CALLBACK_302)
   @CallbackQuery()
@@ -147,13 +117,14 @@ export class SocialController {
       'exp, nonce) and keeps the Google tokens (encrypted) for /google/logout.',
   })
   @ApiErrors(...CALLBACK_ERRORS)
-  googleCallback(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.finish('google', req.query, ctx);
+  googleCallback(@Req() req: Request): RedirectTo {
+    return loginRedirect(req);
   }
 
   // ---- Azure AD / Entra ID ------------------------------------------------------------------
 
   @Post('azure')
+  @StartsLogin('azure')
   @ForProvider('azure')
   @Redirects(START_302)
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
@@ -163,11 +134,12 @@ export class SocialController {
     description: `Azure AD / Entra ID (OpenID Connect). ${START_FLOW}`,
   })
   @ApiErrors(...START_ERRORS)
-  azureStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.start('azure', dto, ctx);
+  azureStart(@Body() _dto: SocialStartDto): void {
+    // Answered by the azure strategy: StartsLogin redirects to the provider or refuses.
   }
 
   @Get('azure')
+  @StartsLogin('azure')
   @ForProvider('azure')
   @Redirects(START_302)
   @ApiOperation({
@@ -176,11 +148,12 @@ export class SocialController {
     deprecated: true,
   })
   @ApiErrors(...START_ERRORS)
-  azureStartGet(@Query() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.start('azure', dto, ctx);
+  azureStartGet(@Query() _dto: SocialStartDto): void {
+    // Answered by the azure strategy: StartsLogin redirects to the provider or refuses.
   }
 
   @Get('azure-oauth-redirect')
+  @FinishesLogin('azure')
   @ForProvider('azure')
   @Redirects(CALLBACK_302)
   @CallbackQuery()
@@ -193,13 +166,14 @@ export class SocialController {
       'email never links to an existing user.',
   })
   @ApiErrors(...CALLBACK_ERRORS)
-  azureCallback(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.finish('azure', req.query, ctx);
+  azureCallback(@Req() req: Request): RedirectTo {
+    return loginRedirect(req);
   }
 
   // ---- Apple --------------------------------------------------------------------------------
 
   @Post('oauth-apple')
+  @StartsLogin('apple')
   @ForProvider('apple')
   @Redirects(START_302)
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
@@ -211,11 +185,12 @@ export class SocialController {
       'with a form POST to /auth/apple-oauth-redirect.',
   })
   @ApiErrors(...START_ERRORS)
-  appleStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.start('apple', dto, ctx);
+  appleStart(@Body() _dto: SocialStartDto): void {
+    // Answered by the apple strategy: StartsLogin redirects to the provider or refuses.
   }
 
   @Post('apple-oauth-redirect')
+  @FinishesLogin('apple')
   @ForProvider('apple')
   @Redirects(CALLBACK_302)
   @ApiConsumes('application/x-www-form-urlencoded')
@@ -228,11 +203,12 @@ export class SocialController {
       'field Apple posts on the first login only.',
   })
   @ApiErrors(...BODY_ERRORS, ...CALLBACK_ERRORS)
-  appleCallbackPost(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.finish('apple', req.body, ctx);
+  appleCallbackPost(@Req() req: Request): RedirectTo {
+    return loginRedirect(req);
   }
 
   @Get('apple-oauth-redirect')
+  @FinishesLogin('apple')
   @ForProvider('apple')
   @Redirects(CALLBACK_302)
   @CallbackQuery()
@@ -241,13 +217,14 @@ export class SocialController {
     description: 'The same as the form_post callback, with the parameters in the query string.',
   })
   @ApiErrors(...CALLBACK_ERRORS)
-  appleCallbackGet(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.finish('apple', req.query, ctx);
+  appleCallbackGet(@Req() req: Request): RedirectTo {
+    return loginRedirect(req);
   }
 
   // ---- Cognito ------------------------------------------------------------------------------
 
   @Post('cognito')
+  @StartsLogin('cognito')
   @ForProvider('cognito')
   @Redirects(START_302)
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
@@ -257,11 +234,12 @@ export class SocialController {
     description: `Cognito (OpenID Connect). ${START_FLOW}`,
   })
   @ApiErrors(...START_ERRORS)
-  cognitoStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.start('cognito', dto, ctx);
+  cognitoStart(@Body() _dto: SocialStartDto): void {
+    // Answered by the cognito strategy: StartsLogin redirects to the provider or refuses.
   }
 
   @Get('cognito')
+  @StartsLogin('cognito')
   @ForProvider('cognito')
   @Redirects(START_302)
   @ApiOperation({
@@ -270,11 +248,12 @@ export class SocialController {
     deprecated: true,
   })
   @ApiErrors(...START_ERRORS)
-  cognitoStartGet(@Query() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.start('cognito', dto, ctx);
+  cognitoStartGet(@Query() _dto: SocialStartDto): void {
+    // Answered by the cognito strategy: StartsLogin redirects to the provider or refuses.
   }
 
   @Get('cognito-auth-redirect')
+  @FinishesLogin('cognito')
   @ForProvider('cognito')
   @Redirects(CALLBACK_302)
   @CallbackQuery()
@@ -285,13 +264,14 @@ export class SocialController {
       '(signature, iss, aud, exp, nonce).',
   })
   @ApiErrors(...CALLBACK_ERRORS)
-  cognitoCallback(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.finish('cognito', req.query, ctx);
+  cognitoCallback(@Req() req: Request): RedirectTo {
+    return loginRedirect(req);
   }
 
   // ---- Facebook -----------------------------------------------------------------------------
 
   @Post('facebook')
+  @StartsLogin('facebook')
   @ForProvider('facebook')
   @Redirects(START_302)
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
@@ -301,11 +281,12 @@ export class SocialController {
     description: `Facebook Login (OAuth 2.0, scopes email and public_profile). ${START_FLOW}`,
   })
   @ApiErrors(...START_ERRORS)
-  facebookStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.start('facebook', dto, ctx);
+  facebookStart(@Body() _dto: SocialStartDto): void {
+    // Answered by the facebook strategy: StartsLogin redirects to the provider or refuses.
   }
 
   @Get('facebook-auth-redirect')
+  @FinishesLogin('facebook')
   @ForProvider('facebook')
   @Redirects(CALLBACK_302)
   @CallbackQuery()
@@ -316,13 +297,14 @@ export class SocialController {
       'email is not known to be verified: it never links to an existing user.',
   })
   @ApiErrors(...CALLBACK_ERRORS)
-  facebookCallback(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.finish('facebook', req.query, ctx);
+  facebookCallback(@Req() req: Request): RedirectTo {
+    return loginRedirect(req);
   }
 
   // ---- Instagram ----------------------------------------------------------------------------
 
   @Post('instagram')
+  @StartsLogin('instagram')
   @ForProvider('instagram')
   @Redirects(START_302)
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
@@ -332,11 +314,12 @@ export class SocialController {
     description: `Instagram API with Instagram Login (OAuth 2.0, business and creator accounts). ${START_FLOW}`,
   })
   @ApiErrors(...START_ERRORS)
-  instagramStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.start('instagram', dto, ctx);
+  instagramStart(@Body() _dto: SocialStartDto): void {
+    // Answered by the instagram strategy: StartsLogin redirects to the provider or refuses.
   }
 
   @Get('instagram-auth-redirect')
+  @FinishesLogin('instagram')
   @ForProvider('instagram')
   @Redirects(CALLBACK_302)
   @CallbackQuery()
@@ -346,13 +329,14 @@ export class SocialController {
       'Spends the state, exchanges the code and reads the profile (`id` = external id). Instagram gives no email.',
   })
   @ApiErrors(...CALLBACK_ERRORS)
-  instagramCallback(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.finish('instagram', req.query, ctx);
+  instagramCallback(@Req() req: Request): RedirectTo {
+    return loginRedirect(req);
   }
 
   // ---- Keycloak -----------------------------------------------------------------------------
 
   @Post('keycloak')
+  @StartsLogin('keycloak')
   @ForProvider('keycloak')
   @Redirects(START_302)
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
@@ -362,11 +346,12 @@ export class SocialController {
     description: `Keycloak (OpenID Connect). ${START_FLOW}`,
   })
   @ApiErrors(...START_ERRORS)
-  keycloakStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.start('keycloak', dto, ctx);
+  keycloakStart(@Body() _dto: SocialStartDto): void {
+    // Answered by the keycloak strategy: StartsLogin redirects to the provider or refuses.
   }
 
   @Get('keycloak')
+  @StartsLogin('keycloak')
   @ForProvider('keycloak')
   @Redirects(START_302)
   @ApiOperation({
@@ -375,11 +360,12 @@ export class SocialController {
     deprecated: true,
   })
   @ApiErrors(...START_ERRORS)
-  keycloakStartGet(@Query() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.start('keycloak', dto, ctx);
+  keycloakStartGet(@Query() _dto: SocialStartDto): void {
+    // Answered by the keycloak strategy: StartsLogin redirects to the provider or refuses.
   }
 
   @Get('keycloak-auth-redirect')
+  @FinishesLogin('keycloak')
   @ForProvider('keycloak')
   @Redirects(CALLBACK_302)
   @CallbackQuery()
@@ -390,13 +376,14 @@ export class SocialController {
       'aud, exp, nonce) and keeps the Keycloak tokens (encrypted) for /keycloak/logout.',
   })
   @ApiErrors(...CALLBACK_ERRORS)
-  keycloakCallback(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.finish('keycloak', req.query, ctx);
+  keycloakCallback(@Req() req: Request): RedirectTo {
+    return loginRedirect(req);
   }
 
   // ---- SAML ---------------------------------------------------------------------------------
 
   @Post('saml')
+  @StartsLogin('saml')
   @ForProvider('saml')
   @Redirects("To the IdP's SSO URL (HTTP-Redirect binding) with an AuthnRequest and the state as RelayState")
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
@@ -408,11 +395,12 @@ export class SocialController {
       `RelayState). ${START_FLOW}`,
   })
   @ApiErrors(...START_ERRORS)
-  samlStart(@Body() dto: SocialStartDto, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    return this.start('saml', dto, ctx);
+  samlStart(@Body() _dto: SocialStartDto): void {
+    // Answered by the saml strategy: StartsLogin redirects to the provider or refuses.
   }
 
   @Post('saml-redirect')
+  @FinishesLogin('saml')
   @ForProvider('saml')
   @Redirects(CALLBACK_302)
   @ApiConsumes('application/x-www-form-urlencoded')
@@ -431,11 +419,8 @@ export class SocialController {
       "id is the NameID; the email attribute of the operator's IdP counts as verified.",
   })
   @ApiErrors(...BODY_ERRORS, ...CALLBACK_ERRORS)
-  async samlAcs(@Req() req: Request, @Ctx() ctx: RequestContext): Promise<RedirectTo> {
-    const client: unknown = req.query.client;
-    // A repeated or nested `client` matches no client.
-    const expected = client === undefined ? undefined : typeof client === 'string' ? client : '';
-    return { url: await this.social.finish('saml', params(req.body), ctx, expected) };
+  samlAcs(@Req() req: Request): RedirectTo {
+    return loginRedirect(req);
   }
 
   @Get('saml/metadata')

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '../identity/identity.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { ProviderToken } from './entities/provider-token.entity.js';
+import { PROVIDER_PASSPORT_STRATEGIES } from './passport/provider.strategies.js';
 import { ProviderLogoutController } from './provider-logout.controller.js';
 import { ProviderLogoutService } from './provider-logout.service.js';
 import { ProviderRegistry } from './provider-registry.js';
@@ -13,7 +14,10 @@ import { ProviderConfiguredGuard } from './social.decorators.js';
 import { SocialController } from './social.controller.js';
 import { SocialService } from './social.service.js';
 
-/** Social and SAML login (API.md section 5): one strategy per provider in strategies/. */
+/**
+ * Social and SAML login (API.md section 5): one Passport strategy per provider (passport/) over
+ * the provider's verified implementation (strategies/).
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([ProviderToken]), IdentityModule, TokensModule],
   controllers: [SocialController, ProviderLogoutController],
@@ -25,6 +29,7 @@ import { SocialService } from './social.service.js';
     ProviderTokensService,
     SocialService,
     ProviderLogoutService,
+    ...PROVIDER_PASSPORT_STRATEGIES,
   ],
 })
 export class SocialModule {}

@@ -17,6 +17,7 @@ import {
   LoginSecrets,
   PROVIDER_AUTH_METHODS,
   ProviderError,
+  ProviderIdentity,
   ProviderName,
 } from './strategies/provider-strategy.js';
 
@@ -35,7 +36,7 @@ export interface StartInput {
 }
 
 /** What a state row binds a login to (sealed at rest with the provider secrets). */
-interface StateData {
+export interface StateData {
   provider: ProviderName;
   redirectUri: string;
   codeChallenge: string | null;
@@ -44,12 +45,22 @@ interface StateData {
   secrets: LoginSecrets;
 }
 
+/** A callback whose state was spent and whose provider answer passed every check. */
+export interface VerifiedLogin {
+  provider: ProviderName;
+  client: AuthClient;
+  identity: ProviderIdentity;
+  state: StateData;
+}
+
 /**
- * Social and SAML logins (API.md section 5). The start route authenticates the client, stores a
- * one-time state bound to it (with the provider's nonce, PKCE verifier or AuthnRequest ID) in
- * Postgres and answers the provider's URL. The callback spends the state, lets the provider's
- * strategy verify the answer, finds / links / creates the user, checks the membership, and issues
- * an auth code (marked MFA-pending when a second factor is due) for the client's redirect URL.
+ * Social and SAML logins (API.md section 5), run by each provider's Passport strategy
+ * (passport/). The start authenticates the client, stores a one-time state bound to it (with the
+ * provider's nonce, PKCE verifier or AuthnRequest ID) in Postgres and answers the provider's URL.
+ * The callback spends the state and lets the provider's verified implementation (strategies/)
+ * check the answer (verifyCallback); then the user is found / linked / created, the membership
+ * checked, and an auth code (marked MFA-pending when a second factor is due) issued for the
+ * client's redirect URL (complete).
  */
 @Injectable()
 export class SocialService {
@@ -98,16 +109,16 @@ export class SocialService {
   }
 
   /**
-   * Finishes a login from the provider's callback parameters (query, form_post body or the SAML
-   * ACS form); answers the client's redirect URL with `?code=`. `expectedClientId` (the SAML ACS's
-   * `client` query) must name the client the state is bound to.
+   * The provider half of a callback (the Passport strategy's part): spends the state of the
+   * provider's callback parameters (query, form_post body or the SAML ACS form) and lets the
+   * provider's verified implementation check the answer (code exchange, ID token or assertion).
+   * `expectedClientId` (the SAML ACS's `client` query) must name the client the state is bound to.
    */
-  async finish(
+  async verifyCallback(
     provider: ProviderName,
     params: URLSearchParams,
-    ctx: RequestContext,
     expectedClientId?: string,
-  ): Promise<string> {
+  ): Promise<VerifiedLogin> {
     const strategy = this.registry.get(provider);
     const stateValue = params.get(provider === 'saml' ? 'RelayState' : 'state');
     const record = stateValue ? await this.oneTime.consume<StateData>(STATE_PURPOSE, stateValue) : null;
@@ -118,15 +129,25 @@ export class SocialService {
     if (!client || (expectedClientId !== undefined && expectedClientId !== client.clientId)) {
       throw SocialErrors.invalidState();
     }
-    let identity;
+    let identity: ProviderIdentity;
     try {
       identity = await strategy.finish(params, record.data.secrets, stateValue);
     } catch (err) {
       throw this.providerFailure(provider, err);
     }
+    return { provider, client, identity, state: record.data };
+  }
+
+  /**
+   * The local half of a callback (the Passport verify callback's part): finds / links / creates
+   * the user of a verified login, checks the membership, keeps the provider tokens where a provider
+   * logout needs them, and answers the client's redirect URL with `?code=`.
+   */
+  async complete(login: VerifiedLogin, ctx: RequestContext): Promise<string> {
+    const { provider, client, identity, state } = login;
     const account = await this.accounts.resolve(provider, identity, client);
     await this.memberships.requireActive(account.user.id, client.tenantId);
-    if (strategy.keepsTokens && identity.tokens) {
+    if (this.registry.get(provider).keepsTokens && identity.tokens) {
       await this.providerTokens.save({
         credentialId: account.credentialId,
         userId: account.user.id,
@@ -140,14 +161,14 @@ export class SocialService {
       tenantId: client.tenantId,
       authMethod: PROVIDER_AUTH_METHODS[provider],
       mfaPending: this.mfa.isSecondFactorDue(account.user, client),
-      redirectUri: record.data.redirectUri,
-      codeChallenge: record.data.codeChallenge,
-      codeChallengeMethod: record.data.codeChallengeMethod,
+      redirectUri: state.redirectUri,
+      codeChallenge: state.codeChallenge,
+      codeChallengeMethod: state.codeChallengeMethod,
       deviceInfo: ctx.deviceId,
     });
-    const target = new URL(record.data.redirectUri);
+    const target = new URL(state.redirectUri);
     target.searchParams.set('code', code);
-    if (record.data.clientState !== null) target.searchParams.set('state', record.data.clientState);
+    if (state.clientState !== null) target.searchParams.set('state', state.clientState);
     return target.href;
   }
 

@@ -73,6 +73,21 @@ interface SessionRow {
   device_info: string | null;
 }
 
+/** What one refresh reads in its single query (nulls: the session, client or membership is gone). */
+interface RefreshRow {
+  session_id: string;
+  id: string | null;
+  user_id: string | null;
+  tenant_id: string | null;
+  auth_method: string | null;
+  client_uuid: string | null;
+  public_client_id: string | null;
+  access_token_expiration: number | null;
+  refresh_token_expiration: number | null;
+  membership_status: string | null;
+  permissions: string[];
+}
+
 function refreshTtl(client: AuthClient): number {
   return client.refreshTokenExpiration ?? DEFAULT_REFRESH_TTL_S;
 }
@@ -124,10 +139,13 @@ export class SessionsService {
       input.accessTtlSeconds ?? accessTtl(input.client),
     );
     await this.inTransaction(manager, async (m) => {
+      // The session and its first refresh token in one statement (one round trip fewer per login).
       await m.query(
-        `INSERT INTO session (id, user_id, tenant_id, client_id, auth_method, device_info, user_agent,
-                              ip_address_enc, expires_at, access_expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        `WITH started AS (
+           INSERT INTO session (id, user_id, tenant_id, client_id, auth_method, device_info, user_agent,
+                                ip_address_enc, expires_at, access_expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id)
+         INSERT INTO refresh_token (session_id, token_hash, expires_at) SELECT id, $11, $9 FROM started`,
         [
           sid,
           input.userId,
@@ -139,13 +157,9 @@ export class SessionsService {
           this.box.encrypt(input.ctx.ip),
           refreshExpiresAt,
           access.expiresAt,
+          sha256(refreshToken),
         ],
       );
-      await m.query(`INSERT INTO refresh_token (session_id, token_hash, expires_at) VALUES ($1, $2, $3)`, [
-        sid,
-        sha256(refreshToken),
-        refreshExpiresAt,
-      ]);
       await this.recorder.record(m, {
         actor: input.userId,
         tenantId: input.tenantId,
@@ -187,14 +201,28 @@ export class SessionsService {
   ): Promise<IssuedTokens> {
     const hash = sha256(refreshToken);
     const outcome = await this.dataSource.transaction(async (m) => {
-      const spent = await firstRow<{ id: string; session_id: string }>(
+      // One round trip spends the token and reads what the new pair needs: the session, its
+      // client, and the member's status and permissions in the target tenant (read again on every
+      // refresh, so a locked member or a changed role takes effect here). The hot path of every
+      // front end: keep it to three statements inside BEGIN/COMMIT.
+      const row = await firstRow<RefreshRow>(
         m,
-        `UPDATE refresh_token SET rotated_at = now()
-         WHERE token_hash = $1 AND rotated_at IS NULL AND expires_at > now()
-         RETURNING id, session_id`,
-        [hash],
+        `WITH spent AS (
+           UPDATE refresh_token SET rotated_at = now()
+           WHERE token_hash = $1 AND rotated_at IS NULL AND expires_at > now()
+           RETURNING session_id)
+         SELECT spent.session_id, s.id, s.user_id, s.tenant_id, s.auth_method,
+                c.id AS client_uuid, c.client_id AS public_client_id,
+                c.access_token_expiration, c.refresh_token_expiration,
+                mb.status AS membership_status, coalesce(r.permissions, '{}') AS permissions
+         FROM spent
+         LEFT JOIN session s ON s.id = spent.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
+         LEFT JOIN auth_client c ON c.id = s.client_id
+         LEFT JOIN membership mb ON mb.user_id = s.user_id AND mb.tenant_id = coalesce($2::uuid, s.tenant_id)
+         LEFT JOIN role r ON r.id = mb.role_id`,
+        [hash, options.tenantId ?? null],
       );
-      if (!spent) {
+      if (!row) {
         const known = await firstRow<{ session_id: string; rotated_at: Date | null }>(
           m,
           `SELECT session_id, rotated_at FROM refresh_token WHERE token_hash = $1`,
@@ -206,41 +234,31 @@ export class SessionsService {
         }
         return { kind: 'invalid' as const };
       }
-      const session = await firstRow<SessionRow>(
-        m,
-        `SELECT * FROM session WHERE id = $1 AND revoked_at IS NULL AND expires_at > now() FOR UPDATE`,
-        [spent.session_id],
-      );
-      if (!session) return { kind: 'invalid' as const };
-      if (options.requireUserId && options.requireUserId !== session.user_id)
-        return { kind: 'invalid' as const };
-      const client = await firstRow<AuthClient>(
-        m,
-        `SELECT id, client_id AS "clientId", access_token_expiration AS "accessTokenExpiration",
-                refresh_token_expiration AS "refreshTokenExpiration"
-         FROM auth_client WHERE id = $1`,
-        [session.client_id],
-      );
-      if (!client) return { kind: 'invalid' as const };
-      const tenantId = options.tenantId ?? session.tenant_id;
-      // Membership and role are read again: a locked member or a changed role takes effect here.
-      const { permissions } = await this.memberships.requireActive(session.user_id, tenantId, m);
+      // Refusals below throw, so the transaction rolls back and the presented token stays good.
+      if (!row.id || !row.client_uuid || !row.user_id || !row.tenant_id) throw Errors.invalidRefreshToken();
+      if (options.requireUserId && options.requireUserId !== row.user_id) throw Errors.invalidRefreshToken();
+      if (!row.membership_status) throw Errors.notAMember();
+      if (row.membership_status !== 'ACTIVE') throw Errors.membershipStatus(row.membership_status);
+      const session = { id: row.id, user_id: row.user_id, auth_method: row.auth_method! };
+      const client = {
+        clientId: row.public_client_id!,
+        accessTokenExpiration: row.access_token_expiration,
+        refreshTokenExpiration: row.refresh_token_expiration,
+      } as AuthClient;
+      const tenantId = options.tenantId ?? row.tenant_id;
+      const permissions = row.permissions;
       const next = randomToken();
       const refreshExpiresAt = new Date(Date.now() + refreshTtl(client) * 1000);
       const access = this.accessTokens.sign(
         { sub: session.user_id, tid: tenantId, cid: client.clientId, sid: session.id, permissions },
         options.accessTtlSeconds ?? accessTtl(client),
       );
-      await m.query(`INSERT INTO refresh_token (session_id, token_hash, expires_at) VALUES ($1, $2, $3)`, [
-        session.id,
-        sha256(next),
-        refreshExpiresAt,
-      ]);
       await m.query(
-        `UPDATE session SET tenant_id = $2, last_used_at = now(), expires_at = $3,
+        `WITH issued AS (INSERT INTO refresh_token (session_id, token_hash, expires_at) VALUES ($1, $6, $3))
+         UPDATE session SET tenant_id = $2, last_used_at = now(), expires_at = $3,
                 access_expires_at = greatest(access_expires_at, $4), device_info = coalesce($5, device_info)
          WHERE id = $1`,
-        [session.id, tenantId, refreshExpiresAt, access.expiresAt, options.ctx.deviceId],
+        [session.id, tenantId, refreshExpiresAt, access.expiresAt, options.ctx.deviceId, sha256(next)],
       );
       await this.recorder.record(m, {
         actor: session.user_id,

@@ -1,0 +1,100 @@
+import { ExecutionContext, Injectable, mixin, Type, UseGuards } from '@nestjs/common';
+import { AuthGuard, IAuthGuard } from '@nestjs/passport';
+import type { Request, Response } from 'express';
+import { createValidationPipe } from '../../common/http/validation.js';
+import { SocialStartDto } from '../dto/social.dto.js';
+import { SocialErrors } from '../social-errors.js';
+import { SocialService, StartInput } from '../social.service.js';
+import type { ProviderName } from '../strategies/provider-strategy.js';
+import { RequestWithSocialLogin, SOCIAL_LOGINS, SocialLoginResult } from './social-login.strategy.js';
+
+/** The global pipe's rules, applied to the start input before the strategy runs. */
+const startValidation = createValidationPipe();
+
+function startInput(dto: SocialStartDto): StartInput {
+  return {
+    clientId: dto.client_id,
+    clientSecret: dto.client_secret,
+    redirectUri: dto.redirect_uri,
+    codeChallenge: dto.code_challenge,
+    codeChallengeMethod: dto.code_challenge_method,
+    state: dto.state,
+  };
+}
+
+/**
+ * AuthGuard('<provider>') for a start or callback route. Passport's strategies live in one
+ * process-wide registry, so this guard (one per application, from Nest DI) puts its application's
+ * SocialService on the request for the strategy. AuthGuard runs before pipes, so on a start route
+ * it first validates the body (POST) or query (GET) with the global pipe's rules: malformed input
+ * still answers 422 VALIDATION_FAILED, not a login error. The strategy answers the start itself
+ * (302 to the provider, marked no-store); a callback leaves `{url}` in `req.user`.
+ */
+function createSocialAuthGuard(provider: ProviderName, step: 'start' | 'callback'): Type<IAuthGuard> {
+  @Injectable()
+  class ProviderAuthGuard extends AuthGuard(provider) {
+    constructor(private readonly social: SocialService) {
+      super();
+    }
+
+    override async canActivate(context: ExecutionContext): Promise<boolean> {
+      const http = context.switchToHttp();
+      const req = http.getRequest<RequestWithSocialLogin>();
+      if (step === 'callback') {
+        req[SOCIAL_LOGINS] = { step, service: this.social };
+        return (await super.canActivate(context)) as boolean;
+      }
+      const type = req.method === 'GET' ? 'query' : 'body';
+      const dto = (await startValidation.transform(type === 'query' ? req.query : req.body, {
+        type,
+        metatype: SocialStartDto,
+      })) as SocialStartDto;
+      req[SOCIAL_LOGINS] = { step, service: this.social, input: startInput(dto) };
+      // The strategy's redirect ends the response here, before the route's own headers apply.
+      const res = http.getResponse<Response>();
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Pragma', 'no-cache');
+      try {
+        return (await super.canActivate(context)) as boolean;
+      } catch (err) {
+        if (!res.headersSent) {
+          res.removeHeader('Cache-Control');
+          res.removeHeader('Pragma');
+        }
+        throw err;
+      }
+    }
+
+    /** A refusal carries the contract's AppError (the strategy's `fail` challenge): answer it as is. */
+    override handleRequest<TUser = SocialLoginResult>(err: unknown, user: unknown, info: unknown): TUser {
+      if (err) throw err;
+      if (!user) throw info instanceof Error ? info : SocialErrors.providerError();
+      return user as TUser;
+    }
+  }
+  return mixin(ProviderAuthGuard);
+}
+
+const guards = new Map<string, Type<IAuthGuard>>();
+
+/** One guard class per provider and step (Nest instantiates it once per application). */
+export function SocialAuthGuard(provider: ProviderName, step: 'start' | 'callback'): Type<IAuthGuard> {
+  const key = `${provider}:${step}`;
+  let guard = guards.get(key);
+  if (!guard) {
+    guard = createSocialAuthGuard(provider, step);
+    guards.set(key, guard);
+  }
+  return guard;
+}
+
+/** A start route of `provider`: its Passport strategy authenticates the client and redirects. */
+export const StartsLogin = (provider: ProviderName) => UseGuards(SocialAuthGuard(provider, 'start'));
+
+/** A callback route of `provider`: its Passport strategy finishes the login into `req.user`. */
+export const FinishesLogin = (provider: ProviderName) => UseGuards(SocialAuthGuard(provider, 'callback'));
+
+/** The client's redirect URL a callback's strategy left in `req.user`. */
+export function loginRedirect(req: Request): SocialLoginResult {
+  return { url: (req.user as SocialLoginResult).url };
+}
