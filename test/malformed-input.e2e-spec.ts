@@ -81,6 +81,21 @@ describe('malformed input on every spine route', () => {
           'BAD_REQUEST',
         );
         expectError(await send(r).set('Content-Type', 'application/xml').send('<a/>'), 400, 'BAD_REQUEST');
+        expectError(
+          await send(r)
+            .set('Content-Type', 'application/json; charset=latin1')
+            .send(JSON.stringify(r.valid())),
+          400,
+          'BAD_REQUEST',
+        );
+        expectError(
+          await send(r)
+            .set('Content-Type', 'application/json')
+            .set('Content-Encoding', 'xyz')
+            .send(JSON.stringify(r.valid())),
+          400,
+          'BAD_REQUEST',
+        );
       });
 
       it('a 1 MB body: 413 PAYLOAD_TOO_LARGE', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, NotFoundException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { Errors } from './app-error.js';
 import { toErrorPayload } from './http-exception.filter.js';
@@ -30,6 +30,13 @@ describe('toErrorPayload', () => {
     expect(toErrorPayload(new BadRequestException('x')).payload.code).toBe('BAD_REQUEST');
   });
 
+  it('answers 400 for an unsupported media type (charset or encoding)', () => {
+    expect(toErrorPayload(new UnsupportedMediaTypeException()).payload).toMatchObject({
+      statusCode: 400,
+      code: 'BAD_REQUEST',
+    });
+  });
+
   it('maps body-parser errors to 400 and 413', () => {
     expect(toErrorPayload({ type: 'entity.parse.failed', status: 400 }).payload.statusCode).toBe(400);
     expect(toErrorPayload({ type: 'entity.too.large', status: 413 }).payload.code).toBe('PAYLOAD_TOO_LARGE');
@@ -39,6 +46,14 @@ describe('toErrorPayload', () => {
     const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     expect(toErrorPayload(err).payload).toMatchObject({ statusCode: 503, code: 'UNAVAILABLE' });
     expect(toErrorPayload(new Error('timeout exceeded when trying to connect')).payload.statusCode).toBe(503);
+    // The connection of a transaction in progress was terminated by the server (Postgres shutdown).
+    const released = Object.assign(
+      new Error('Database connection provided by a query runner was already released'),
+      {
+        name: 'QueryRunnerProviderAlreadyReleasedError',
+      },
+    );
+    expect(toErrorPayload(released).payload).toMatchObject({ statusCode: 503, code: 'UNAVAILABLE' });
   });
 
   it('never leaks an unknown error message, SQL or stack', () => {

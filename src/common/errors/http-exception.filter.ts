@@ -26,10 +26,13 @@ const DEFAULT_CODES: Record<number, string> = {
 
 /** Errors that mean "the database cannot be reached", answered 503 instead of 500. */
 function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string; driverError?: { code?: string } } | null;
+  const e = err as { name?: string; code?: string; message?: string; driverError?: { code?: string } } | null;
   const code = e?.code ?? e?.driverError?.code;
   const message = e?.message ?? '';
   return (
+    // A transaction whose connection the server terminated (e.g. Postgres shutting down):
+    // TypeORM has released its query runner, and the transaction's next query throws this.
+    e?.name === 'QueryRunnerProviderAlreadyReleasedError' ||
     [
       'ECONNREFUSED',
       'ECONNRESET',
@@ -80,7 +83,9 @@ export function toErrorPayload(
     return { payload: make(429, 'TOO_MANY_REQUESTS', 'Too many requests, try again later') };
   }
   if (exception instanceof HttpException) {
-    const status = exception.getStatus();
+    // The body parser answers 415 for an unsupported charset or Content-Encoding; the contract
+    // says a body of the wrong content type is 400 BAD_REQUEST.
+    const status = exception.getStatus() === 415 ? 400 : exception.getStatus();
     const code = DEFAULT_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
     const message = status === 404 ? 'Not Found' : (STATUS_CODES[status] ?? 'Error');
     return { payload: make(status, code, message) };

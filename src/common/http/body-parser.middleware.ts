@@ -27,6 +27,46 @@ const form = express.urlencoded({
   type: () => true,
 });
 
+/** Deeper than any real body; the validation pipe (class-transformer) recurses and overflows the stack on a bomb. */
+export const MAX_BODY_DEPTH = 32;
+
+/** Half of a UTF-16 pair without the other half: not Unicode text (validator's isEmail throws on it). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** What is wrong with one string of a body (a key or a value), if anything. */
+function stringProblem(s: string): string | undefined {
+  // PostgreSQL refuses NUL in text: "invalid byte sequence for encoding UTF8: 0x00".
+  if (s.includes('\u0000')) return 'must not contain a NUL character';
+  if (LONE_SURROGATE.test(s)) return 'must be valid Unicode (no lone surrogate)';
+  return undefined;
+}
+
+/**
+ * What is wrong with a parsed body, if anything: nesting deeper than `max` (checked iteratively,
+ * so a bomb cannot overflow the stack here), or a key or string that no text column or validator
+ * can take (NUL, lone surrogates).
+ */
+function bodyProblem(value: unknown, max: number): { field: string; message: string } | undefined {
+  const stack: [unknown, number, string][] = [[value, 0, '']];
+  while (stack.length) {
+    const [v, depth, field] = stack.pop()!;
+    if (typeof v === 'string') {
+      const message = stringProblem(v);
+      if (message) return { field: field || 'body', message };
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return { field: 'body', message: `nested deeper than ${max} levels` };
+    for (const [key, child] of Object.entries(v)) {
+      const path = field ? `${field}.${key}` : key;
+      const message = stringProblem(key);
+      if (message) return { field: field || 'body', message: `a key ${message}` };
+      stack.push([child, depth + 1, path]);
+    }
+  }
+  return undefined;
+}
+
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
@@ -39,6 +79,10 @@ function hasBody(req: Request): boolean {
 @Injectable()
 export class BodyParserMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
+    // A NUL (%00) in the path or the query would reach PostgreSQL text parameters and fail there.
+    if (/%00/.test(req.originalUrl ?? req.url)) {
+      return next(Errors.badRequest('The URL must not contain a NUL character (%00)'));
+    }
     if (!hasBody(req)) {
       req.body = {};
       return next();
@@ -56,6 +100,8 @@ export class BodyParserMiddleware implements NestMiddleware {
       if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
         return next(Errors.validation([{ field: 'body', message: 'the body must be a JSON object' }]));
       }
+      const problem = bodyProblem(req.body, MAX_BODY_DEPTH);
+      if (problem) return next(Errors.validation([problem]));
       next();
     });
   }
