@@ -6,6 +6,7 @@ import { SEALED_COLUMNS } from '../src/admin/reencrypt.service.js';
 import { createTestApp, freshDatabase, sql, TestApp } from './support/test-app.js';
 import { loginBody, seedTenant, Seed } from './support/fixtures.js';
 import { expectTokenResponse } from './support/assertions.js';
+import { until } from './support/wait.js';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const kidOf = (jwt: string): string =>
@@ -19,16 +20,6 @@ async function cli(t: TestApp, ...argv: string[]): Promise<unknown> {
   expect(err).toBe('');
   expect(code).toBe(0);
   return JSON.parse(out);
-}
-
-async function until<T>(ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not true within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('signing key rotation through `npm run cli -- keys:rotate`', () => {
@@ -55,10 +46,10 @@ describe('signing key rotation through `npm run cli -- keys:rotate`', () => {
     const after = expectTokenResponse(await a.http.post('/auth/login-token').send(loginBody(seed)));
     expect(kidOf(after.accessToken)).toBe(kid);
     // The other instance hears of the new key (NOTIFY) and signs with it too.
-    await until(5000, async () => {
+    await until(async () => {
       const r = await b.http.post('/auth/login-token').send(loginBody(seed));
-      return kidOf(r.body.accessToken as string) === kid ? true : undefined;
-    });
+      return kidOf(r.body.accessToken as string) === kid;
+    }, 5000);
     for (const app of [a, b]) {
       expect((await app.http.get('/auth/me').set(bearer(before.accessToken))).status).toBe(200);
       expect((await app.http.get('/auth/me').set(bearer(after.accessToken))).status).toBe(200);
@@ -119,7 +110,7 @@ describe('ENCRYPTION_KEY rotation through `npm run cli -- reencrypt`', () => {
     const fresh = expectTokenResponse(await t.http.post('/auth/login-token').send(loginBody(seed)));
     expect((await t.http.get('/auth/me').set(bearer(fresh.accessToken))).status).toBe(200);
     expectTokenResponse(await t.http.post('/auth/token-refresh').send({ refreshToken: fresh.refreshToken }));
-    const activity = await until(5000, async () => {
+    const activity = await until(async () => {
       const r = await t.http
         .get('/login-activity')
         .set(bearer(fresh.accessToken))
@@ -127,7 +118,7 @@ describe('ENCRYPTION_KEY rotation through `npm run cli -- reencrypt`', () => {
       expect(r.status).toBe(200);
       const rows = r.body as { tokenPayload: string | null; ipAddress: string | null }[];
       return rows.length >= 3 ? rows : undefined;
-    });
+    }, 5000);
     for (const row of activity) {
       expect(row.tokenPayload, 'every token payload decrypts').toEqual(expect.stringContaining('"sub"'));
       expect(row.ipAddress, 'every IP decrypts').toEqual(expect.any(String));

@@ -6,18 +6,9 @@ import { expectError, expectTokenResponse } from './support/assertions.js';
 import { reachableRedisUrl } from './support/redis.js';
 import { generateEncryptionKey } from '../src/config/config.js';
 import { SigningKeysService } from '../src/tokens/keys/signing-keys.service.js';
+import { until } from './support/wait.js';
 
 const redisUrl = await reachableRedisUrl();
-
-/** Polls until `check` is true or the deadline passes; answers the elapsed milliseconds. */
-async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
-  const start = Date.now();
-  while (Date.now() - start < ms) {
-    if (await check()) return Date.now() - start;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`not true within ${ms} ms`);
-}
 
 describe('two instances on one database', () => {
   let a: TestApp;
@@ -50,9 +41,10 @@ describe('two instances on one database', () => {
       .set(bearer(tokens.accessToken))
       .send({ refreshToken: tokens.refreshToken })
       .expect(200);
-    await within(
-      1000,
+    await until(
       async () => (await b.http.get('/auth/me').set(bearer(tokens.accessToken))).status === 401,
+      1000,
+      20,
     );
   });
 
@@ -66,9 +58,10 @@ describe('two instances on one database', () => {
       401,
       'REFRESH_TOKEN_REUSED',
     );
-    await within(
-      1000,
+    await until(
       async () => (await a.http.get('/auth/me').set(bearer(second.accessToken))).status === 401,
+      1000,
+      20,
     );
   });
 
@@ -84,10 +77,14 @@ describe('two instances on one database', () => {
     expect(jwks).toContain(kid);
     expect(jwks.length).toBeGreaterThanOrEqual(2);
     // b signs with the new key once the notification reached it.
-    await within(1000, async () => {
-      const t = (await b.http.post('/auth/login-token').send(loginBody(seed))).body.accessToken as string;
-      return JSON.parse(Buffer.from(t.split('.')[0]!, 'base64url').toString()).kid === kid;
-    });
+    await until(
+      async () => {
+        const t = (await b.http.post('/auth/login-token').send(loginBody(seed))).body.accessToken as string;
+        return JSON.parse(Buffer.from(t.split('.')[0]!, 'base64url').toString()).kid === kid;
+      },
+      1000,
+      20,
+    );
   });
 });
 

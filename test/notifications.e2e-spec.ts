@@ -10,19 +10,10 @@ import { TEMPLATE_NAMES } from '../src/notifications/templates.js';
 import { createTestApp, sql, TestApp } from './support/test-app.js';
 import { seedTenant, unique } from './support/fixtures.js';
 import { MailCatcher } from './support/mail-catcher.js';
+import { until } from './support/wait.js';
 
 const MAIL_FROM = 'auth@example.test';
 const FAST = { OUTBOX_POLL_INTERVAL_MS: '50', OUTBOX_RETRY_BASE_MS: '100', RATE_LIMIT_PER_ADDRESS: '100000' };
-
-async function until<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,21 +3,11 @@ import { createTestApp, sql, TestApp } from './support/test-app.js';
 import { loginBody, seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
 import { expectError, expectTokenResponse } from './support/assertions.js';
 import { CaughtMail, MailCatcher } from './support/mail-catcher.js';
+import { until } from './support/wait.js';
 
 const MAIL_FROM = 'auth@example.test';
 const NEW_PASSWORD = 'Copper-Meadow-Falcon-908';
 const RESET_URL = 'https://app.example.com/reset-password';
-
-/** Polls `check` until it answers a truthy value (a correctness deadline, not a speed assertion). */
-async function until<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('password recovery (forget / verify / reset) with real mail', () => {
   let t: TestApp;

@@ -3,20 +3,11 @@ import { createTestApp, sql, TestApp } from './support/test-app.js';
 import { seedTenant, Seed, unique } from './support/fixtures.js';
 import { expectError, expectTokenResponse } from './support/assertions.js';
 import { CaughtMail, MailCatcher } from './support/mail-catcher.js';
+import { until } from './support/wait.js';
 
 const MAIL_FROM = 'auth@example.test';
 const PASSWORD = 'Granite-Orchard-Whistle-66';
 const SIGN_UP_URL = 'https://app.example.com/sign-up';
-
-async function until<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('sign-up by emailed token with real mail', () => {
   let t: TestApp;
