@@ -320,7 +320,7 @@ describe('headless recovery and members/me', () => {
         [{ birthdate: '1815-13-10' }, 'birthdate'],
         [{ labels: [''] }, 'labels'],
         [{ customFields: 'x' }, 'customFields'],
-        [{ customFields: { a: 'x\u0000' } }, 'customFields'],
+        [{ customFields: { a: 'x\u0000' } }, 'customFields.a'],
         [{ phonesV2: [{ phone: '12', tag: 'CELL' }] }, 'phonesV2.0.tag'],
         [{ phonesV2: ['12'] }, 'phonesV2.0'],
         [{ addresses: [{ address: 'x', tag: 'HOME', extra: 1 }] }, 'addresses.0.extra'],
