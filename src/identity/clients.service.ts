@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { AuthClient } from './entities/auth-client.entity.js';
 import { matchesSha256Hex } from '../common/crypto/tokens.js';
 import { Errors } from '../common/errors/app-error.js';
+import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
 
 const ORIGIN_CACHE_MS = 10_000;
 
@@ -12,7 +13,10 @@ const ORIGIN_CACHE_MS = 10_000;
 export class ClientsService {
   private origins: { set: Set<string>; loadedAt: number } | undefined;
 
-  constructor(@InjectRepository(AuthClient) private readonly clients: Repository<AuthClient>) {}
+  constructor(
+    @InjectRepository(AuthClient) private readonly clients: Repository<AuthClient>,
+    private readonly limiter: AttemptLimiter,
+  ) {}
 
   findByClientId(clientId: string): Promise<AuthClient | null> {
     return this.clients.findOneBy({ clientId });
@@ -25,13 +29,21 @@ export class ClientsService {
   /**
    * The client of a request: it must exist, and a confidential client's secret must match
    * (compared in constant time against its SHA-256). Public clients need no secret.
-   * Throws 401 INVALID_CLIENT otherwise.
+   * Throws 401 INVALID_CLIENT otherwise; failures count against the client from `ip` (per IP and
+   * overall, AttemptLimiter), and past the limit every attempt answers 429.
    */
-  async authenticate(clientId: string, clientSecret: string | undefined): Promise<AuthClient> {
+  async authenticate(clientId: string, clientSecret: string | undefined, ip: string): Promise<AuthClient> {
+    const subject = `client:${clientId}`;
+    await this.limiter.assertAllowed(subject, ip);
     const client = await this.findByClientId(clientId);
-    if (!client) throw Errors.invalidClient();
-    if (client.isPublic) return client;
-    if (!clientSecret || !client.secretHash || !matchesSha256Hex(clientSecret, client.secretHash)) {
+    const ok =
+      client &&
+      (client.isPublic ||
+        (typeof clientSecret === 'string' &&
+          client.secretHash !== null &&
+          matchesSha256Hex(clientSecret, client.secretHash)));
+    if (!ok) {
+      await this.limiter.recordFailure(subject, ip);
       throw Errors.invalidClient();
     }
     return client;

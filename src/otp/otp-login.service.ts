@@ -43,17 +43,6 @@ export class OtpLoginService {
     private readonly recipients: RecipientLimiter,
   ) {}
 
-  private async authenticateClient(clientId: string, clientSecret: string | undefined, ctx: RequestContext) {
-    const subject = `client:${clientId}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
-    try {
-      return await this.clients.authenticate(clientId, clientSecret);
-    } catch (err) {
-      await this.limiter.recordFailure(subject, ctx.ip);
-      throw err;
-    }
-  }
-
   /**
    * Sends a 6-digit code to the user `key` names, bound to the client and to the user's pending
    * /auth/login code for that client when there is one. Answers the same whether or not `key` is
@@ -65,7 +54,7 @@ export class OtpLoginService {
     input: { clientId: string; clientSecret?: string; key: string; channel?: OtpChannel },
     ctx: RequestContext,
   ): Promise<void> {
-    const client = await this.authenticateClient(input.clientId, input.clientSecret, ctx);
+    const client = await this.clients.authenticate(input.clientId, input.clientSecret, ctx.ip);
     // Every request naming `key` counts, known or not: a 429 says nothing about the account.
     await this.recipients.hit('email', input.key);
     const user = await this.users.findByLogin(input.key);

@@ -32,14 +32,7 @@ export class PasswordLoginService {
     clientSecret: string | undefined,
     ctx: RequestContext,
   ): Promise<AuthClient> {
-    const subject = `client:${clientId}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
-    try {
-      return await this.clients.authenticate(clientId, clientSecret);
-    } catch (err) {
-      await this.limiter.recordFailure(subject, ctx.ip);
-      throw err;
-    }
+    return this.clients.authenticate(clientId, clientSecret, ctx.ip);
   }
 
   /** Verifies the password of `login` (username or email); answers the user, or throws 401. */

@@ -4,13 +4,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { ClientsService } from '../identity/clients.service.js';
 import { PasswordHasher } from '../identity/credentials/password-hasher.js';
 import { PasswordPolicy } from '../identity/credentials/password-policy.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { clientLink } from '../notifications/links.js';
@@ -59,25 +57,8 @@ export class SignupService {
     private readonly tokens: OneTimeTokensService,
     private readonly outbox: OutboxService,
     private readonly recipients: RecipientLimiter,
-    private readonly limiter: AttemptLimiter,
     private readonly events: EventEmitter2,
   ) {}
-
-  /** The client of the request; wrong secrets count against the client (per IP and overall). */
-  private async authenticateClient(
-    clientId: string,
-    clientSecret: string | undefined,
-    ctx: RequestContext,
-  ): Promise<AuthClient> {
-    const subject = `client:${clientId}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
-    try {
-      return await this.clients.authenticate(clientId, clientSecret);
-    } catch (err) {
-      await this.limiter.recordFailure(subject, ctx.ip);
-      throw err;
-    }
-  }
 
   /**
    * Mails a sign-up link, or the "already registered" notice when the address has an account.
@@ -94,7 +75,7 @@ export class SignupService {
         { field: 'data', message: `data must be at most ${MAX_SIGN_UP_DATA_CHARS} characters as JSON` },
       ]);
     }
-    const client = await this.authenticateClient(input.client_id, input.client_secret, ctx);
+    const client = await this.clients.authenticate(input.client_id, input.client_secret, ctx.ip);
     if (!client.allowSignUp) throw signUpDisabled();
     await this.recipients.hit('email', email);
     const registered = Boolean(await this.users.findByLogin(email));

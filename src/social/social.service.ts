@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomToken } from '../common/crypto/tokens.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
 import { ClientsService } from '../identity/clients.service.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import { MembershipsService } from '../identity/memberships.service.js';
@@ -69,7 +68,6 @@ export class SocialService {
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly clients: ClientsService,
-    private readonly limiter: AttemptLimiter,
     private readonly oneTime: OneTimeTokensService,
     private readonly accounts: SocialAccountsService,
     private readonly memberships: MembershipsService,
@@ -81,7 +79,7 @@ export class SocialService {
   /** Answers the provider's authorization URL for a new login of `input.clientId`. */
   async start(provider: ProviderName, input: StartInput, ctx: RequestContext): Promise<string> {
     const strategy = this.registry.get(provider);
-    const client = await this.authenticateClient(input.clientId, input.clientSecret, ctx);
+    const client = await this.clients.authenticate(input.clientId, input.clientSecret, ctx.ip);
     const redirectUri = this.redirectUriOf(client, input.redirectUri);
     const state = randomToken();
     let begun: { url: string; secrets: LoginSecrets };
@@ -170,22 +168,6 @@ export class SocialService {
     target.searchParams.set('code', code);
     if (state.clientState !== null) target.searchParams.set('state', state.clientState);
     return target.href;
-  }
-
-  /** The client of a start route; a wrong secret counts against the client (AttemptLimiter). */
-  private async authenticateClient(
-    clientId: string,
-    clientSecret: string | undefined,
-    ctx: RequestContext,
-  ): Promise<AuthClient> {
-    const subject = `client:${clientId}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
-    try {
-      return await this.clients.authenticate(clientId, clientSecret);
-    } catch (err) {
-      await this.limiter.recordFailure(subject, ctx.ip);
-      throw err;
-    }
   }
 
   /** `redirect_uri` must be one of the client's redirectUrls; the default is the first. */

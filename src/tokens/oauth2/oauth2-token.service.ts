@@ -75,13 +75,10 @@ export class OAuth2TokenService {
     const clientId = basic?.clientId ?? bodyId;
     if (!clientId) throw invalidRequest('clientId (client_id) is required');
     const secret = basic?.clientSecret ?? bodySecret;
-    const subject = `client:${clientId}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
     try {
-      return await this.clients.authenticate(clientId, secret);
+      return await this.clients.authenticate(clientId, secret, ctx.ip);
     } catch (err) {
       if ((err as { code?: string }).code !== 'INVALID_CLIENT') throw err;
-      await this.limiter.recordFailure(subject, ctx.ip);
       throw oauthError('invalid_client', 'INVALID_CLIENT', 'Unknown client or wrong client credentials');
     }
   }
