@@ -20,15 +20,12 @@ describe('PATCH /auth/change-password', () => {
     const s = await seedTenant(t);
     const current = expectTokenResponse(await t.http.post('/auth/login-token').send(loginBody(s)));
     const other = expectTokenResponse(await t.http.post('/auth/login-token').send(loginBody(s)));
-    const res = await t.http
-      .patch('/auth/change-password')
-      .set(bearer(current.accessToken))
-      .send({
-        refreshToken: current.refreshToken,
-        username: s.email,
-        password: NEW_PASSWORD,
-        oldPassword: s.password,
-      });
+    const res = await t.http.patch('/auth/change-password').set(bearer(current.accessToken)).send({
+      refreshToken: current.refreshToken,
+      username: s.email,
+      password: NEW_PASSWORD,
+      oldPassword: s.password,
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ success: true });
 
@@ -52,15 +49,12 @@ describe('PATCH /auth/change-password', () => {
   it('answers 401 INVALID_CREDENTIALS for a wrong old password and changes nothing', async () => {
     const s = await seedTenant(t);
     const tokens = expectTokenResponse(await t.http.post('/auth/login-token').send(loginBody(s)));
-    const res = await t.http
-      .patch('/auth/change-password')
-      .set(bearer(tokens.accessToken))
-      .send({
-        refreshToken: tokens.refreshToken,
-        username: s.email,
-        password: NEW_PASSWORD,
-        oldPassword: 'wrong-old-password',
-      });
+    const res = await t.http.patch('/auth/change-password').set(bearer(tokens.accessToken)).send({
+      refreshToken: tokens.refreshToken,
+      username: s.email,
+      password: NEW_PASSWORD,
+      oldPassword: 'wrong-old-password',
+    });
     expectError(res, 401, 'INVALID_CREDENTIALS');
     expectTokenResponse(await t.http.post('/auth/login-token').send(loginBody(s)));
   });
@@ -69,15 +63,12 @@ describe('PATCH /auth/change-password', () => {
     const s = await seedTenant(t);
     const victim = await seedTenant(t);
     const tokens = expectTokenResponse(await t.http.post('/auth/login-token').send(loginBody(s)));
-    const res = await t.http
-      .patch('/auth/change-password')
-      .set(bearer(tokens.accessToken))
-      .send({
-        refreshToken: tokens.refreshToken,
-        username: victim.email,
-        password: NEW_PASSWORD,
-        oldPassword: victim.password,
-      });
+    const res = await t.http.patch('/auth/change-password').set(bearer(tokens.accessToken)).send({
+      refreshToken: tokens.refreshToken,
+      username: victim.email,
+      password: NEW_PASSWORD,
+      oldPassword: victim.password,
+    });
     expectError(res, 403, 'FORBIDDEN');
     expectTokenResponse(await t.http.post('/auth/login-token').send(loginBody(victim)));
   });

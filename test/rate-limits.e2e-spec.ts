@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TestApp } from './support/test-app.js';
-import { loginBody, seedTenant, Seed } from './support/fixtures.js';
+import { loginBody, seedTenant, Seed, unique } from './support/fixtures.js';
 import { expectError, expectTokenResponse } from './support/assertions.js';
 
 describe('failed-attempt limits (memory store, one instance)', () => {
@@ -58,21 +58,72 @@ describe('failed-attempt limits (memory store, one instance)', () => {
     );
   });
 
-  it('counts wrong client secrets against the client', async () => {
+  it('counts wrong client secrets per IP only: strangers cannot lock the right secret out', async () => {
     const s = await seedTenant(t);
     const wrong = loginBody(s, { client_secret: 'w'.repeat(43) });
+    // The attack of issue 12 (4): many wrong secrets for one client id from a few addresses.
+    for (const ip of ['10.3.0.1', '10.3.0.2', '10.3.0.3']) {
+      for (let i = 0; i < 20; i++) {
+        expectError(await t.http.post('/auth/login-token').set(from(ip)).send(wrong), 401, 'INVALID_CLIENT');
+      }
+      // Past ten times RATE_LIMIT_PER_ACCOUNT, that address is refused, even with the right secret.
+      expectError(
+        await t.http.post('/auth/login-token').set(from(ip)).send(loginBody(s)),
+        429,
+        'TOO_MANY_REQUESTS',
+      );
+    }
+    // Everyone else still logs in with the right secret.
+    expectTokenResponse(await t.http.post('/auth/login-token').set(from('10.3.1.1')).send(loginBody(s)));
+  });
+
+  it('counts an attempt before checking it: parallel wrong passwords cannot pass the limit', async () => {
+    const s = await seedTenant(t);
+    const wrong = loginBody(s, { password: 'wrong-password-attempt' });
+    // The attack of issue 12 (3): 30 wrong passwords at once against a limit of 2 per IP.
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => t.http.post('/auth/login-token').set(from('10.5.0.1')).send(wrong)),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((st) => st === 401)).toHaveLength(2);
+    expect(statuses.filter((st) => st === 429)).toHaveLength(28);
+    for (const r of answers.filter((a) => a.status === 429)) expectError(r, 429, 'TOO_MANY_REQUESTS');
+  });
+
+  it('one budget per account: its username and its email, in any letter case', async () => {
+    const email = `${unique('mixed')}@example.com`;
+    const s = await seedTenant(t, { user: { email, username: unique('Mixed-Name') } });
+    const ip = from('10.6.0.1');
+    const wrong = (username: string) => loginBody(s, { username, password: 'wrong-password-attempt' });
     expectError(
-      await t.http.post('/auth/login-token').set(from('10.3.0.1')).send(wrong),
+      await t.http.post('/auth/login-token').set(ip).send(wrong(s.user.username!.toUpperCase())),
       401,
-      'INVALID_CLIENT',
+      'INVALID_CREDENTIALS',
     );
     expectError(
-      await t.http.post('/auth/login-token').set(from('10.3.0.1')).send(wrong),
+      await t.http.post('/auth/login-token').set(ip).send(wrong(email.toUpperCase())),
       401,
-      'INVALID_CLIENT',
+      'INVALID_CREDENTIALS',
     );
+    // Two failures under two spellings spent the account's budget from this address.
+    const blocked = await t.http
+      .post('/auth/login-token')
+      .set(ip)
+      .send(loginBody(s, { username: s.user.username!.toLowerCase() }));
+    expectError(blocked, 429, 'TOO_MANY_REQUESTS');
+    expect(blocked.body.message).toMatch(/locked/);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    // A name that matches no account counts as itself, in any case.
+    const ghost = unique('Nobody');
+    for (const name of [ghost, ghost.toUpperCase()]) {
+      expectError(
+        await t.http.post('/auth/login-token').set(ip).send(wrong(name)),
+        401,
+        'INVALID_CREDENTIALS',
+      );
+    }
     expectError(
-      await t.http.post('/auth/login-token').set(from('10.3.0.1')).send(loginBody(s)),
+      await t.http.post('/auth/login-token').set(ip).send(wrong(ghost.toLowerCase())),
       429,
       'TOO_MANY_REQUESTS',
     );

@@ -23,7 +23,9 @@ import { RATE_LIMIT_STORE } from './rate-limit/tokens.js';
       provide: RATE_LIMIT_STORE,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): RateLimitStore =>
-        config.redisUrl ? new RedisRateLimitStore(config.redisUrl, config.redisKeyPrefix) : new MemoryRateLimitStore(),
+        config.redisUrl
+          ? new RedisRateLimitStore(config.redisUrl, config.redisKeyPrefix)
+          : new MemoryRateLimitStore(),
     },
     AttemptLimiter,
     SharedThrottlerStorage,

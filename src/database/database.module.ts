@@ -20,7 +20,10 @@ import { runMigrationsLocked } from './migrate.js';
       }),
       dataSourceFactory: async (options?: DataSourceOptions) => {
         const { migrationsRun, ...rest } = options as DataSourceOptions & { migrationsRun?: boolean };
-        const dataSource = await new DataSource({ ...rest, migrationsRun: false } as DataSourceOptions).initialize();
+        const dataSource = await new DataSource({
+          ...rest,
+          migrationsRun: false,
+        } as DataSourceOptions).initialize();
         if (migrationsRun) await runMigrationsLocked(dataSource);
         return dataSource;
       },

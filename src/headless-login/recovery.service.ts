@@ -3,10 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, AttemptSubjects, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { ClientsService } from '../identity/clients.service.js';
+import { CodeBudget } from '../identity/credentials/code-budget.js';
 import { PasswordPolicy } from '../identity/credentials/password-policy.js';
 import { MembershipsService } from '../identity/memberships.service.js';
 import { UsersService } from '../identity/users.service.js';
@@ -46,6 +47,7 @@ export class RecoveryService {
     private readonly outbox: OutboxService,
     private readonly recipients: RecipientLimiter,
     private readonly limiter: AttemptLimiter,
+    private readonly codeBudget: CodeBudget,
   ) {}
 
   /** Mails the link when the email belongs to a member of the client's tenant; the answer is the same either way. */
@@ -61,9 +63,8 @@ export class RecoveryService {
     const email = input.email.trim();
     // Counted for every address, known or not, so a 429 says nothing about who has an account.
     await this.recipients.hit('email', email);
-    const subject = `recovery:${email}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
-    await this.limiter.recordFailure(subject, ctx.ip);
+    // Every request counts (never taken back) against the address from this IP as well.
+    await this.limiter.begin(AttemptSubjects.name(email), ctx.ip);
     const user = await this.users.findByEmail(email);
     if (!user?.email || !(await this.memberships.find(user.id, client.tenantId))) return;
     await this.dataSource.transaction(async (m) => {
@@ -104,19 +105,19 @@ export class RecoveryService {
    * set and every session of the member ended. Answers where the member goes next.
    */
   async reset(token: string, password: string, ctx: RequestContext): Promise<string> {
-    await this.limiter.assertAllowed(undefined, ctx.ip);
-    const record = await this.find(token);
-    const user = record?.userId ? await this.users.findById(record.userId) : null;
-    if (!record || !user) {
-      await this.limiter.recordFailure(undefined, ctx.ip);
-      throw invalidRecoveryToken();
-    }
+    const { record, user } = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
+      const found = await this.find(token);
+      const owner = found?.userId ? await this.users.findById(found.userId) : null;
+      if (!found || !owner) throw invalidRecoveryToken();
+      return { record: found, user: owner };
+    });
     this.policy.assertAcceptable(password, { username: user.username, email: user.email });
     await this.dataSource.transaction(async (m) => {
       if (!(await this.oneTime.consumeById(record.id, m))) throw invalidRecoveryToken();
       await this.users.setPassword(user.id, password, m);
       await this.oneTime.revokeAll(RECOVERY_PURPOSE, user.id, m);
       await this.sessions.endAllForUser(user.id, { reason: 'password_reset' }, m);
+      await this.codeBudget.restore(user.id, m);
     });
     return record.data.redirectUrl;
   }

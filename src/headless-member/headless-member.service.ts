@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, hasCode, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { AccessTokensService } from '../tokens/access-tokens.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import type { MemberAccessTokenDto, MemberTokensDto } from './dto/headless-member.dto.js';
@@ -135,16 +135,7 @@ export class HeadlessMemberService {
   }
 
   /** Bad member tokens count against the IP (like bad refresh tokens), so they cannot be guessed. */
-  private async countFailures<T>(ctx: RequestContext, work: () => Promise<T>): Promise<T> {
-    await this.limiter.assertAllowed(undefined, ctx.ip);
-    try {
-      return await work();
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'INVALID_TOKEN' || code === 'INVALID_REFRESH_TOKEN') {
-        await this.limiter.recordFailure(undefined, ctx.ip);
-      }
-      throw err;
-    }
+  private countFailures<T>(ctx: RequestContext, work: () => Promise<T>): Promise<T> {
+    return this.limiter.guard(IpOnly.token, ctx.ip, work, hasCode('INVALID_TOKEN', 'INVALID_REFRESH_TOKEN'));
   }
 }

@@ -12,7 +12,7 @@ import { Errors } from '../common/errors/app-error.js';
 import { ApiErrors } from '../common/http/api-docs.js';
 import { bearerToken } from '../common/http/bearer.js';
 import { requestContext } from '../common/http/request-context.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { RateLimited } from '../common/rate-limit/rate-limited.js';
 import { HeadlessPrincipal, HeadlessTokensService } from './headless-tokens.service.js';
 
@@ -36,12 +36,10 @@ export class HeadlessTokenGuard implements CanActivate {
     const token = bearerToken(req);
     if (!token) throw Errors.unauthorized('A headless token is required (Authorization: Bearer <token>)');
     const { ip } = requestContext(req);
-    await this.attempts.assertAllowed(undefined, ip);
+    const attempt = await this.attempts.begin(IpOnly.headlessToken, ip);
     const principal = await this.tokens.authenticate(token);
-    if (!principal) {
-      await this.attempts.recordFailure(undefined, ip);
-      throw Errors.unauthorized('Invalid or revoked headless token');
-    }
+    if (!principal) throw Errors.unauthorized('Invalid or revoked headless token');
+    await attempt.succeeded();
     req.headless = principal;
     return true;
   }

@@ -4,7 +4,7 @@ import { Repository } from 'typeorm';
 import { AuthClient } from './entities/auth-client.entity.js';
 import { matchesSha256Hex } from '../common/crypto/tokens.js';
 import { Errors } from '../common/errors/app-error.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 
 const ORIGIN_CACHE_MS = 10_000;
 
@@ -29,23 +29,22 @@ export class ClientsService {
   /**
    * The client of a request: it must exist, and a confidential client's secret must match
    * (compared in constant time against its SHA-256). Public clients need no secret.
-   * Throws 401 INVALID_CLIENT otherwise; failures count against the client from `ip` (per IP and
-   * overall, AttemptLimiter), and past the limit every attempt answers 429.
+   * Throws 401 INVALID_CLIENT otherwise. An unknown client id or a secret check counts per IP only
+   * (a client secret is a long random string: limiting it per client would let strangers lock the
+   * right secret out), and past the limit that address gets 429. A public client checks nothing,
+   * so it counts nothing.
    */
   async authenticate(clientId: string, clientSecret: string | undefined, ip: string): Promise<AuthClient> {
-    const subject = `client:${clientId}`;
-    await this.limiter.assertAllowed(subject, ip);
     const client = await this.findByClientId(clientId);
+    if (client?.isPublic) return client;
+    const attempt = await this.limiter.begin(IpOnly.clientSecret, ip);
     const ok =
       client &&
-      (client.isPublic ||
-        (typeof clientSecret === 'string' &&
-          client.secretHash !== null &&
-          matchesSha256Hex(clientSecret, client.secretHash)));
-    if (!ok) {
-      await this.limiter.recordFailure(subject, ip);
-      throw Errors.invalidClient();
-    }
+      typeof clientSecret === 'string' &&
+      client.secretHash !== null &&
+      matchesSha256Hex(clientSecret, client.secretHash);
+    if (!ok) throw Errors.invalidClient();
+    await attempt.succeeded();
     return client;
   }
 

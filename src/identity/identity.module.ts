@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsService } from './clients.service.js';
+import { CodeBudget } from './credentials/code-budget.js';
+import { CredentialCheck } from './credentials/credential-check.js';
 import { PasswordHasher } from './credentials/password-hasher.js';
 import { PasswordPolicy } from './credentials/password-policy.js';
 import { AuthClient } from './entities/auth-client.entity.js';
@@ -18,6 +20,8 @@ import { UsersService } from './users.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Tenant, Role, User, UserCredential, Membership, AuthClient])],
   providers: [
+    CodeBudget,
+    CredentialCheck,
     PasswordHasher,
     PasswordPolicy,
     UsersService,
@@ -27,6 +31,8 @@ import { UsersService } from './users.service.js';
     ProvisioningService,
   ],
   exports: [
+    CodeBudget,
+    CredentialCheck,
     PasswordHasher,
     PasswordPolicy,
     UsersService,

@@ -95,9 +95,8 @@ export class MfaMethodsController {
     @Param('id') id: string,
     @Body() dto: ConfirmMfaDto,
     @CurrentAuth() auth: AuthClaims,
-    @Ctx() ctx: RequestContext,
   ): Promise<ConfirmedMfaDto> {
-    const done = await this.settings.confirm(auth, id, dto.code, ctx);
+    const done = await this.settings.confirm(auth, id, dto.code);
     return { ...methodDto(done.method), recoveryCodes: done.recoveryCodes };
   }
 

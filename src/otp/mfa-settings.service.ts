@@ -4,8 +4,9 @@ import { DataSource } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, hasCode } from '../common/rate-limit/attempt-limiter.js';
 import type { User } from '../identity/entities/user.entity.js';
+import { CredentialCheck } from '../identity/credentials/credential-check.js';
 import { UsersService } from '../identity/users.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import { MfaMethodRecord, MfaMethodsService, TotpSetup } from './mfa-methods.service.js';
@@ -31,6 +32,7 @@ export class MfaSettingsService {
     private readonly methods: MfaMethodsService,
     private readonly sessions: SessionsService,
     private readonly limiter: AttemptLimiter,
+    private readonly credentials: CredentialCheck,
   ) {}
 
   list(auth: AuthClaims): Promise<MfaMethodRecord[]> {
@@ -46,10 +48,8 @@ export class MfaSettingsService {
     auth: AuthClaims,
     methodId: string,
     code: string,
-    ctx: RequestContext,
   ): Promise<{ method: MfaMethodRecord; recoveryCodes: string[] }> {
-    const subject = `user-id:${auth.sub}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
+    const attempt = await this.limiter.beginSecondFactor(auth.sub);
     try {
       const done = await this.methods.confirmTotp({
         userId: auth.sub,
@@ -57,10 +57,10 @@ export class MfaSettingsService {
         code: code.trim(),
         recoveryCodes: true,
       });
+      await attempt.succeeded();
       return { method: done.method, recoveryCodes: done.recoveryCodes ?? [] };
     } catch (err) {
-      if ((err as { code?: string }).code === 'INVALID_MFA_CODE')
-        await this.limiter.recordFailure(subject, ctx.ip);
+      if (!hasCode('INVALID_MFA_CODE')(err)) await attempt.succeeded();
       throw err;
     }
   }
@@ -82,19 +82,19 @@ export class MfaSettingsService {
    * account with neither a password nor a method has nothing to prove with.
    */
   private async requireOwner(auth: AuthClaims, proof: OwnerProof, ctx: RequestContext): Promise<User> {
-    const subject = `user-id:${auth.sub}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
     const user = await this.users.findById(auth.sub);
     if (!user) throw Errors.unauthorized('The user no longer exists');
     if (proof.password !== undefined) {
-      if (await this.users.verifyPassword(user, proof.password)) return user;
-      await this.limiter.recordFailure(subject, ctx.ip);
-      throw Errors.invalidCredentials();
+      await this.credentials.confirm(user, proof.password, ctx.ip);
+      return user;
     }
     if (proof.code !== undefined) {
-      if (await this.methods.verifyAnyCode(user.id, proof.code.trim(), { consume: true })) return user;
-      await this.limiter.recordFailure(subject, ctx.ip);
-      throw OtpErrors.invalidMfaCode();
+      const attempt = await this.limiter.beginSecondFactor(user.id);
+      if (!(await this.methods.verifyAnyCode(user.id, proof.code.trim(), { consume: true }))) {
+        throw OtpErrors.invalidMfaCode();
+      }
+      await attempt.succeeded();
+      return user;
     }
     const [hasPassword, confirmed] = await Promise.all([
       this.users.hasPassword(user.id),

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, AttemptSubjects, hasCode, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { firstRow } from '../database/sql.js';
 import { ClientsService } from '../identity/clients.service.js';
 import { MembershipsService } from '../identity/memberships.service.js';
@@ -73,29 +73,44 @@ export class OtpLoginService {
 
   /** Trades a valid OTP, TOTP or recovery code for an auth code (see the class comment). */
   async verifyOtp(input: { key: string; otp: string }, ctx: RequestContext): Promise<string> {
-    const subject = `user:${input.key}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
+    const user = await this.users.findByLogin(input.key);
+    // A wrong code counts against the account the key names (username and email are one account).
+    return this.limiter.guard(
+      AttemptSubjects.of(user, input.key),
+      ctx.ip,
+      async () => {
+        if (!user) throw OtpErrors.invalidOtp();
+        return this.verifyFor(user.id, input.otp.trim(), ctx);
+      },
+      hasCode('INVALID_OTP'),
+    );
+  }
+
+  private async verifyFor(userId: string, otp: string, ctx: RequestContext): Promise<string> {
     const failed = async (count?: () => Promise<unknown>) => {
       await count?.();
-      await this.limiter.recordFailure(subject, ctx.ip);
       return OtpErrors.invalidOtp();
     };
-    const otp = input.otp.trim();
-    const user = await this.users.findByLogin(input.key);
-    if (!user) throw await failed();
+    const user = { id: userId };
     const pending = await this.codes.latestPendingMfa(user.id);
 
-    // A user with an authenticator app proves the second factor with it (or a recovery code).
+    // A user with an authenticator app proves the second factor with it (or a recovery code),
+    // counted against the one per-user budget of second factors.
     if (await this.methods.hasConfirmedTotp(user.id)) {
+      const attempt = await this.limiter.beginSecondFactor(user.id);
       if (!pending) {
         // The code is checked (not spent) first, so the answer says nothing to someone without it.
-        if (await this.methods.verifyAnyCode(user.id, otp, { consume: false })) throw Errors.mfaRequired();
+        if (await this.methods.verifyAnyCode(user.id, otp, { consume: false })) {
+          await attempt.succeeded();
+          throw Errors.mfaRequired();
+        }
         throw await failed();
       }
       const code = await this.complete(pending.id, (m) =>
         this.methods.verifyAnyCode(user.id, otp, { consume: true }, m),
       );
       if (!code) throw await failed(() => this.countPendingFailure(pending.id));
+      await attempt.succeeded();
       return code;
     }
 
@@ -183,14 +198,12 @@ export class OtpLoginService {
   }
 
   /** A live code of the client from /auth/login (pending or not), not spent by looking. */
-  private async liveCode(code: string, clientId: string, ctx: RequestContext): Promise<PendingCode> {
-    await this.limiter.assertAllowed(undefined, ctx.ip);
-    const found = await this.codes.findLive(code, clientId);
-    if (!found) {
-      await this.limiter.recordFailure(undefined, ctx.ip);
-      throw Errors.invalidCode();
-    }
-    return found;
+  private liveCode(code: string, clientId: string, ctx: RequestContext): Promise<PendingCode> {
+    return this.limiter.guard(IpOnly.token, ctx.ip, async () => {
+      const found = await this.codes.findLive(code, clientId);
+      if (!found) throw Errors.invalidCode();
+      return found;
+    });
   }
 
   /** Whether the user of a login code has a confirmed authenticator app. */

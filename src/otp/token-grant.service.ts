@@ -4,8 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, BAD_TOKEN_CODES, hasCode, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { ClientsService } from '../identity/clients.service.js';
+import { CredentialCheck } from '../identity/credentials/credential-check.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import type { User } from '../identity/entities/user.entity.js';
 import { MembershipsService } from '../identity/memberships.service.js';
@@ -70,6 +71,7 @@ export class TokenGrantService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clients: ClientsService,
+    private readonly credentials: CredentialCheck,
     private readonly users: UsersService,
     private readonly memberships: MembershipsService,
     private readonly mfaPolicy: MfaPolicy,
@@ -92,14 +94,7 @@ export class TokenGrantService {
     ctx: RequestContext,
   ): Promise<GrantTokens> {
     const client = await this.requireClient(input.clientId);
-    const subject = `user:${input.email}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
-    const user = await this.users.findByLogin(input.email);
-    const ok = await this.users.verifyPassword(user, input.password);
-    if (!ok || !user) {
-      await this.limiter.recordFailure(subject, ctx.ip);
-      throw Errors.invalidCredentials();
-    }
+    const user = await this.credentials.signIn(input.email, input.password, ctx.ip);
     // Only now, with the password proven, may the answer say something about the account.
     await this.memberships.requireActive(user.id, client.tenantId);
     if (this.mfaPolicy.isSecondFactorDue(user, client)) throw await this.challenge(user, client);
@@ -161,16 +156,14 @@ export class TokenGrantService {
     input: { token: string; methodId: string; code: string },
     ctx: RequestContext,
   ): Promise<GrantTokens> {
-    await this.limiter.assertAllowed(undefined, ctx.ip);
-    const challenge = await this.oneTime.peek<ChallengeData>('mfa-challenge', input.token);
-    if (!challenge?.userId || !challenge.clientId || !challenge.tenantId) {
-      await this.limiter.recordFailure(undefined, ctx.ip);
-      throw OtpErrors.invalidToken();
-    }
-    const userId = challenge.userId;
-    const subject = `user-id:${userId}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
-    const client = await this.clients.findById(challenge.clientId);
+    const challenge = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
+      const found = await this.oneTime.peek<ChallengeData>('mfa-challenge', input.token);
+      if (!found?.userId || !found.clientId || !found.tenantId) throw OtpErrors.invalidToken();
+      return found;
+    });
+    const userId = challenge.userId!;
+    const attempt = await this.limiter.beginSecondFactor(userId);
+    const client = await this.clients.findById(challenge.clientId!);
     if (!client) throw OtpErrors.invalidToken();
     try {
       const tokens = await this.dataSource.transaction(async (m) => {
@@ -179,11 +172,14 @@ export class TokenGrantService {
         if (!(await this.oneTime.consumeById(challenge.id, m))) throw OtpErrors.invalidToken();
         return this.sessions.start({ userId, tenantId: challenge.tenantId!, client, authMethod, ctx }, m);
       });
+      await attempt.succeeded();
       return grantTokens(tokens, userId);
     } catch (err) {
-      if (!(err instanceof NoMatch)) throw err;
+      if (!(err instanceof NoMatch)) {
+        await attempt.succeeded();
+        throw err;
+      }
       await this.oneTime.recordFailure(challenge.id, MFA_CHALLENGE_MAX_FAILURES);
-      await this.limiter.recordFailure(subject, ctx.ip);
       throw OtpErrors.invalidMfaCode();
     }
   }
@@ -206,17 +202,13 @@ export class TokenGrantService {
 
   /** `{refreshToken}`: a rotated pair (reuse of a rotated token revokes the session). */
   async refreshGrant(refreshToken: string, ctx: RequestContext): Promise<GrantTokens> {
-    await this.limiter.assertAllowed(undefined, ctx.ip);
-    try {
-      const tokens = await this.sessions.refresh(refreshToken, { ctx });
-      return grantTokens(tokens, tokens.claims.sub);
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'INVALID_REFRESH_TOKEN' || code === 'REFRESH_TOKEN_REUSED') {
-        await this.limiter.recordFailure(undefined, ctx.ip);
-      }
-      throw err;
-    }
+    const tokens = await this.limiter.guard(
+      IpOnly.token,
+      ctx.ip,
+      () => this.sessions.refresh(refreshToken, { ctx }),
+      hasCode(...BAD_TOKEN_CODES),
+    );
+    return grantTokens(tokens, tokens.claims.sub);
   }
 
   /** The caller's live sessions, newest first; `current` marks the one of the presented token. */
@@ -255,16 +247,15 @@ export class TokenGrantService {
     input: { ssoToken: string; clientId?: string },
     ctx: RequestContext,
   ): Promise<GrantTokens> {
-    await this.limiter.assertAllowed(undefined, ctx.ip);
-    const record = await this.oneTime.peek('sso-token', input.ssoToken);
-    if (!record?.userId || !record.clientId || !record.tenantId) {
-      await this.limiter.recordFailure(undefined, ctx.ip);
-      throw OtpErrors.invalidToken();
-    }
+    const record = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
+      const found = await this.oneTime.peek('sso-token', input.ssoToken);
+      if (!found?.userId || !found.clientId || !found.tenantId) throw OtpErrors.invalidToken();
+      return found;
+    });
     const target = input.clientId === undefined ? undefined : await this.requireClient(input.clientId);
     const [source, user] = await Promise.all([
-      this.clients.findById(record.clientId),
-      this.users.findById(record.userId),
+      this.clients.findById(record.clientId!),
+      this.users.findById(record.userId!),
     ]);
     const client = target ?? source;
     if (!client || !source || !user) throw OtpErrors.invalidToken();
@@ -273,7 +264,7 @@ export class TokenGrantService {
     if (this.mfaPolicy.isSecondFactorDue(user, client) && !this.mfaPolicy.isSecondFactorDue(user, source)) {
       throw Errors.mfaRequired();
     }
-    const tenantId = target ? target.tenantId : record.tenantId;
+    const tenantId = target ? target.tenantId : record.tenantId!;
     const tokens = await this.dataSource.transaction(async (m) => {
       if (!(await this.oneTime.consume('sso-token', input.ssoToken, m))) throw OtpErrors.invalidToken();
       return this.sessions.start({ userId: user.id, tenantId, client, authMethod: 'SSO_TOKEN', ctx }, m);

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
 import { ClientsService } from '../identity/clients.service.js';
+import { CredentialCheck } from '../identity/credentials/credential-check.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import type { User } from '../identity/entities/user.entity.js';
 import { MembershipsService } from '../identity/memberships.service.js';
-import { UsersService } from '../identity/users.service.js';
 
 export interface PasswordLogin {
   user: User;
@@ -15,16 +13,15 @@ export interface PasswordLogin {
 
 /**
  * Checks a client and a username/password pair. The account's status is looked at only after the
- * password matched (no enumeration); wrong secrets count against the client, wrong passwords
- * against the username, per IP and globally.
+ * password matched (no enumeration). Wrong client secrets count per IP, wrong passwords against
+ * the account (CredentialCheck).
  */
 @Injectable()
 export class PasswordLoginService {
   constructor(
     private readonly clients: ClientsService,
-    private readonly users: UsersService,
+    private readonly credentials: CredentialCheck,
     private readonly memberships: MembershipsService,
-    private readonly limiter: AttemptLimiter,
   ) {}
 
   async authenticateClient(
@@ -36,16 +33,8 @@ export class PasswordLoginService {
   }
 
   /** Verifies the password of `login` (username or email); answers the user, or throws 401. */
-  async verifyPassword(login: string, password: string, ctx: RequestContext): Promise<User> {
-    const subject = `user:${login}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
-    const user = await this.users.findByLogin(login);
-    const ok = await this.users.verifyPassword(user, password);
-    if (!ok || !user) {
-      await this.limiter.recordFailure(subject, ctx.ip);
-      throw Errors.invalidCredentials();
-    }
-    return user;
+  verifyPassword(login: string, password: string, ctx: RequestContext): Promise<User> {
+    return this.credentials.signIn(login, password, ctx.ip);
   }
 
   async login(

@@ -4,9 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { CodeBudget } from '../identity/credentials/code-budget.js';
 import { PasswordHasher } from '../identity/credentials/password-hasher.js';
 import { PasswordPolicy } from '../identity/credentials/password-policy.js';
 import { MembershipsService } from '../identity/memberships.service.js';
@@ -42,6 +43,7 @@ export class PasswordRecoveryService {
     private readonly outbox: OutboxService,
     private readonly recipients: RecipientLimiter,
     private readonly limiter: AttemptLimiter,
+    private readonly codeBudget: CodeBudget,
   ) {}
 
   /**
@@ -92,12 +94,10 @@ export class PasswordRecoveryService {
 
   /** Whether a reset link is live (unused, unexpired, for a user). Bad tokens count per IP. */
   async verifyResetLink(token: string, ctx: RequestContext): Promise<void> {
-    await this.limiter.assertAllowed(undefined, ctx.ip);
-    const record = await this.tokens.peek(PURPOSE, token);
-    if (!record?.userId) {
-      await this.limiter.recordFailure(undefined, ctx.ip);
-      throw Errors.invalidToken();
-    }
+    await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
+      const record = await this.tokens.peek(PURPOSE, token);
+      if (!record?.userId) throw Errors.invalidToken();
+    });
   }
 
   /**
@@ -110,14 +110,13 @@ export class PasswordRecoveryService {
     ctx: RequestContext,
   ): Promise<void> {
     const client = await this.logins.authenticateClient(input.client_id, input.client_secret, ctx);
-    await this.limiter.assertAllowed(undefined, ctx.ip);
-    const record = await this.tokens.peek(PURPOSE, input.token);
-    const user =
-      record?.userId && record.clientId === client.id ? await this.users.findById(record.userId) : null;
-    if (!record || !user) {
-      await this.limiter.recordFailure(undefined, ctx.ip);
-      throw Errors.invalidToken();
-    }
+    const { record, user } = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
+      const found = await this.tokens.peek(PURPOSE, input.token);
+      const owner =
+        found?.userId && found.clientId === client.id ? await this.users.findById(found.userId) : null;
+      if (!found || !owner) throw Errors.invalidToken();
+      return { record: found, user: owner };
+    });
     this.policy.assertAcceptable(input.password, { username: user.username, email: user.email });
     const passwordHash = await this.hasher.hash(input.password);
     await this.dataSource.transaction(async (m) => {
@@ -126,6 +125,7 @@ export class PasswordRecoveryService {
       await this.users.setPasswordHash(user.id, passwordHash, m);
       await this.tokens.revokeAll(PURPOSE, user.id, m);
       await this.sessions.endAllForUser(user.id, { reason: 'password_reset' }, m);
+      await this.codeBudget.restore(user.id, m);
       if (user.email) {
         await this.outbox.enqueue(m, {
           channel: 'email',

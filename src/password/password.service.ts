@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
+import { CredentialCheck } from '../identity/credentials/credential-check.js';
 import { PasswordHasher } from '../identity/credentials/password-hasher.js';
 import { PasswordPolicy } from '../identity/credentials/password-policy.js';
 import { MfaPolicy } from '../identity/mfa-policy.js';
@@ -11,13 +12,13 @@ import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { AuthCodesService } from '../tokens/auth-codes.service.js';
 import { IssuedTokens, SessionsService } from '../tokens/sessions.service.js';
-import { PasswordLogin, PasswordLoginService } from './password-login.service.js';
+import type { PasswordLogin } from './password-login.service.js';
 
 /** Password login (code or tokens) and password change. */
 @Injectable()
 export class PasswordService {
   constructor(
-    private readonly logins: PasswordLoginService,
+    private readonly credentials: CredentialCheck,
     private readonly users: UsersService,
     private readonly policy: PasswordPolicy,
     private readonly mfa: MfaPolicy,
@@ -74,7 +75,7 @@ export class PasswordService {
     const claimed = input.username.toLowerCase();
     if (claimed !== user.username?.toLowerCase() && claimed !== user.email?.toLowerCase())
       throw Errors.forbidden();
-    await this.logins.verifyPassword(input.username, input.oldPassword, ctx);
+    await this.credentials.confirm(user, input.oldPassword, ctx.ip);
     const session = await this.sessions.findLiveSessionByRefreshToken(input.refreshToken);
     if (!session || session.userId !== user.id) throw Errors.invalidRefreshToken();
     this.policy.assertAcceptable(input.password, { username: user.username, email: user.email });

@@ -12,7 +12,7 @@ import { Errors } from '../common/errors/app-error.js';
 import { ApiErrors } from '../common/http/api-docs.js';
 import { bearerToken } from '../common/http/bearer.js';
 import { requestContext } from '../common/http/request-context.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import type { OneTimeRecord } from '../tokens/one-time-tokens.service.js';
 import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 
@@ -45,14 +45,12 @@ export class SignUpTokenGuard implements CanActivate {
     const token = bearerToken(req);
     if (!token) throw Errors.unauthorized('A Bearer sign-up token is required');
     const { ip } = requestContext(req);
-    await this.limiter.assertAllowed(undefined, ip);
-    const record =
-      token.length <= 512 ? await this.tokens.peek<SignUpTokenData>(SIGN_UP_PURPOSE, token) : null;
-    if (!record?.data.email) {
-      await this.limiter.recordFailure(undefined, ip);
-      throw Errors.invalidToken();
-    }
-    req.signUpToken = record;
+    req.signUpToken = await this.limiter.guard(IpOnly.token, ip, async () => {
+      const record =
+        token.length <= 512 ? await this.tokens.peek<SignUpTokenData>(SIGN_UP_PURPOSE, token) : null;
+      if (!record?.data.email) throw Errors.invalidToken();
+      return record;
+    });
     return true;
   }
 }

@@ -30,7 +30,10 @@ export class TokenMaintenanceService {
       ],
       ['revoked_access_token', `DELETE FROM revoked_access_token WHERE expires_at < now()`],
       ['revoked_session', `DELETE FROM revoked_session WHERE expires_at < now()`],
-      ['one_time_token', `DELETE FROM one_time_token WHERE expires_at < now() - interval '${KEEP_AFTER_EXPIRY}'`],
+      [
+        'one_time_token',
+        `DELETE FROM one_time_token WHERE expires_at < now() - interval '${KEEP_AFTER_EXPIRY}'`,
+      ],
       ['signing_key', `DELETE FROM signing_key WHERE verify_until IS NOT NULL AND verify_until < now()`],
     ];
     try {

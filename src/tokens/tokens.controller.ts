@@ -6,7 +6,7 @@ import type { AuthClaims } from '../common/http/authenticated-request.js';
 import { NoStore } from '../common/http/no-store.js';
 import { Ctx, RequestContext } from '../common/http/request-context.js';
 import { RateLimited } from '../common/rate-limit/rate-limited.js';
-import { AttemptLimiter } from '../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, BAD_TOKEN_CODES, hasCode, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { AuthCodesService } from './auth-codes.service.js';
 import {
   ExchangeCodeDto,
@@ -42,18 +42,9 @@ export class TokensController {
     private readonly limiter: AttemptLimiter,
   ) {}
 
-  /** Counts a bad refresh token or code against the IP before re-throwing it. */
-  private async countFailure<T>(ctx: RequestContext, work: () => Promise<T>): Promise<T> {
-    await this.limiter.assertAllowed(undefined, ctx.ip);
-    try {
-      return await work();
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'INVALID_CODE' || code === 'INVALID_REFRESH_TOKEN' || code === 'REFRESH_TOKEN_REUSED') {
-        await this.limiter.recordFailure(undefined, ctx.ip);
-      }
-      throw err;
-    }
+  /** Bad refresh tokens and codes count per IP only (API.md section 0). */
+  private countFailure<T>(ctx: RequestContext, work: () => Promise<T>): Promise<T> {
+    return this.limiter.guard(IpOnly.token, ctx.ip, work, hasCode(...BAD_TOKEN_CODES));
   }
 
   @Post('auth/token')

@@ -45,8 +45,8 @@ export const Errors = {
   notAMember: () =>
     new AppError(HttpStatus.FORBIDDEN, 'NOT_A_MEMBER', 'The user is not a member of that tenant'),
   weakPassword: (reason: string) => new AppError(HttpStatus.BAD_REQUEST, 'WEAK_PASSWORD', reason),
-  tooManyRequests: (retryAfterSeconds: number) =>
-    new AppError(HttpStatus.TOO_MANY_REQUESTS, 'TOO_MANY_REQUESTS', 'Too many requests, try again later', {
+  tooManyRequests: (retryAfterSeconds: number, message = 'Too many requests, try again later') =>
+    new AppError(HttpStatus.TOO_MANY_REQUESTS, 'TOO_MANY_REQUESTS', message, {
       retryAfter: retryAfterSeconds,
     }),
   unavailable: () =>

@@ -12,8 +12,12 @@ export interface Hit {
  * instances share one counter. Redis only ever holds counters: losing it loses no data.
  */
 export interface RateLimitStore {
+  /** Adds one to the key's counter in one atomic step (a new window starts at 1) and answers it. */
   hit(key: string, windowMs: number): Promise<Hit>;
-  peek(key: string): Promise<Hit>;
+  /** Takes one back (an attempt that turned out not to count); never below zero, never a new window. */
+  undo(key: string): Promise<void>;
+  /** Forgets the key's counter (e.g. a budget that a successful sign-in restores). */
+  reset(key: string): Promise<void>;
   /** `ok`, `degraded` (Redis configured but unreachable: limits are per instance meanwhile) or `memory`. */
   health(): Promise<'ok' | 'degraded' | 'memory'>;
   close(): Promise<void>;
@@ -41,11 +45,13 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return { count: w.count, resetMs: w.resetAt - now };
   }
 
-  async peek(key: string): Promise<Hit> {
-    const now = Date.now();
+  async undo(key: string): Promise<void> {
     const w = this.windows.get(key);
-    if (!w || w.resetAt <= now) return { count: 0, resetMs: 0 };
-    return { count: w.count, resetMs: w.resetAt - now };
+    if (w && w.resetAt > Date.now() && w.count > 0) w.count--;
+  }
+
+  async reset(key: string): Promise<void> {
+    this.windows.delete(key);
   }
 
   async health(): Promise<'memory'> {
@@ -63,6 +69,11 @@ if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {c, ttl}`;
+
+const UNDO_SCRIPT = `
+local c = tonumber(redis.call('GET', KEYS[1]) or '0')
+if c > 0 then redis.call('DECR', KEYS[1]) end
+return 0`;
 
 /** Redis counters with a memory fallback while Redis is unreachable (logged, and reported as degraded). */
 export class RedisRateLimitStore implements RateLimitStore {
@@ -105,17 +116,22 @@ export class RedisRateLimitStore implements RateLimitStore {
     }
   }
 
-  async peek(key: string): Promise<Hit> {
+  async undo(key: string): Promise<void> {
     try {
-      const [[, count], [, ttl]] = (await this.redis.multi().get(key).pttl(key).exec()) as [
-        [Error | null, string | null],
-        [Error | null, number],
-      ];
-      return count === null ? { count: 0, resetMs: 0 } : { count: Number(count), resetMs: Math.max(ttl, 0) };
+      await this.redis.eval(UNDO_SCRIPT, 1, key);
     } catch (err) {
       this.markDegraded(err as Error);
-      return this.fallback.peek(key);
+      await this.fallback.undo(key);
     }
+  }
+
+  async reset(key: string): Promise<void> {
+    try {
+      await this.redis.del(key);
+    } catch (err) {
+      this.markDegraded(err as Error);
+    }
+    await this.fallback.reset(key);
   }
 
   async health(): Promise<'ok' | 'degraded'> {

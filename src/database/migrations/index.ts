@@ -6,6 +6,7 @@ import { Mfa1764000006000 } from './1764000006000-Mfa.js';
 import { SocialProviderToken1764000007000 } from './1764000007000-SocialProviderToken.js';
 import { HeadlessToken1764000008000 } from './1764000008000-HeadlessToken.js';
 import { LoginActivityReportIndexes1764000008100 } from './1764000008100-LoginActivityReportIndexes.js';
+import { CodeBudget1764000009000 } from './1764000009000-CodeBudget.js';
 
 /** Every migration, in order. Listed as classes, not a glob (a .ts glob breaks under Vitest). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   SocialProviderToken1764000007000,
   HeadlessToken1764000008000,
   LoginActivityReportIndexes1764000008100,
+  CodeBudget1764000009000,
 ];

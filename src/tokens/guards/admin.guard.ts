@@ -14,7 +14,7 @@ import { Errors } from '../../common/errors/app-error.js';
 import { ApiErrors } from '../../common/http/api-docs.js';
 import { bearerToken } from '../../common/http/bearer.js';
 import { requestContext } from '../../common/http/request-context.js';
-import { AttemptLimiter } from '../../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, IpOnly } from '../../common/rate-limit/attempt-limiter.js';
 import { RateLimited } from '../../common/rate-limit/rate-limited.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
@@ -22,15 +22,13 @@ import { AccessTokensService } from '../access-tokens.service.js';
 import { decodeJwt } from '../keys/jwt.js';
 import { AdminPrincipal, AdminRequest, MANAGE_AUTH } from './admin-principal.js';
 
-/** AttemptLimiter subject under which wrong admin keys are counted. */
-export const ADMIN_KEY_SUBJECT = 'admin-key';
 const KEY_ONLY = 'admin:key-only';
 
 /**
  * Authorizes the admin routes (API.md section 1): `Authorization: Bearer <ADMIN_API_KEY>`, compared
  * in constant time, or a member access token carrying ManageAuth. Anything shaped like a JWT is
  * checked as an access token; anything else is an admin-key attempt, and wrong keys count against
- * the failed-attempt limit so the key cannot be guessed. Without ADMIN_API_KEY no key matches.
+ * the failed-attempt limit of the calling address so the key cannot be guessed. Without ADMIN_API_KEY no key matches.
  */
 @Injectable()
 export class AdminGuard implements CanActivate {
@@ -58,12 +56,13 @@ export class AdminGuard implements CanActivate {
   }
 
   private async fromAdminKey(candidate: string, ip: string): Promise<AdminPrincipal> {
-    // Checked before comparing, so an address over the limit learns nothing, not even a right key.
-    await this.attempts.assertAllowed(ADMIN_KEY_SUBJECT, ip);
+    // Counted per IP only, before comparing: an address over the limit learns nothing, not even a
+    // right key, and nobody can lock the right key out for everyone else.
+    const attempt = await this.attempts.begin(IpOnly.adminKey, ip);
     const key = this.config.adminApiKey;
-    if (key && safeEqual(candidate, key)) return { kind: 'key' };
-    await this.attempts.recordFailure(ADMIN_KEY_SUBJECT, ip);
-    throw Errors.unauthorized('Invalid admin key');
+    if (!key || !safeEqual(candidate, key)) throw Errors.unauthorized('Invalid admin key');
+    await attempt.succeeded();
+    return { kind: 'key' };
   }
 
   private async fromAccessToken(token: string): Promise<AdminPrincipal> {

@@ -148,7 +148,7 @@ export class AuthorizeController {
       if (mfaToken) {
         const code = str(body.code, 100);
         const step: AuthorizeOutcome = code
-          ? await this.authorize.loginWithSecondFactor(record, client, mfaToken, code, ctx)
+          ? await this.authorize.loginWithSecondFactor(record, client, mfaToken, code)
           : { kind: 'mfa', mfaToken, error: 'Enter the code of your authenticator app.' };
         if (step.kind === 'mfa')
           return this.mfaPage(res, step.error ? 401 : 200, client, record.data, token!, step);

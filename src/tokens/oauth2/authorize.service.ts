@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, Errors } from '../../common/errors/app-error.js';
 import type { RequestContext } from '../../common/http/request-context.js';
-import { AttemptLimiter } from '../../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, hasCode } from '../../common/rate-limit/attempt-limiter.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
 import { ClientsService } from '../../identity/clients.service.js';
@@ -11,6 +11,7 @@ import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
 import type { User } from '../../identity/entities/user.entity.js';
 import { MembershipsService } from '../../identity/memberships.service.js';
 import { MfaPolicy } from '../../identity/mfa-policy.js';
+import { CredentialCheck } from '../../identity/credentials/credential-check.js';
 import { UsersService } from '../../identity/users.service.js';
 import { AuthCodesService } from '../auth-codes.service.js';
 import { OneTimeTokensService } from '../one-time-tokens.service.js';
@@ -80,6 +81,7 @@ export class AuthorizeService {
     private readonly mfa: MfaPolicy,
     private readonly codes: AuthCodesService,
     private readonly limiter: AttemptLimiter,
+    private readonly credentials: CredentialCheck,
     private readonly oneTime: OneTimeTokensService,
     @Inject(SECOND_FACTOR_VERIFIER) private readonly secondFactor: SecondFactorVerifier,
   ) {}
@@ -198,7 +200,6 @@ export class AuthorizeService {
     client: AuthClient,
     mfaToken: string,
     code: string,
-    ctx: RequestContext,
   ): Promise<AuthorizeOutcome> {
     const step = await this.oneTime.peek<{ redirectSessionId: string }>(HOSTED_MFA_PURPOSE, mfaToken);
     const expired: AuthorizeOutcome = {
@@ -208,17 +209,16 @@ export class AuthorizeService {
     if (!step || !step.userId || step.data.redirectSessionId !== record.id || step.clientId !== client.id) {
       return expired;
     }
-    const subject = `user-mfa:${step.userId}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
     const user = await this.users.findById(step.userId);
     if (!user) return expired;
+    const attempt = await this.limiter.beginSecondFactor(user.id);
     const method = await this.dataSource.transaction(async (m) => {
       const proven = await this.secondFactor.verify(user.id, code.trim(), m);
       if (proven && !(await this.oneTime.consumeById(step.id, m))) return null;
       return proven;
     });
-    if (!method) {
-      await this.limiter.recordFailure(subject, ctx.ip);
+    if (method) await attempt.succeeded();
+    else {
       const left = await this.oneTime.recordFailure(step.id, HOSTED_MFA_MAX_FAILURES);
       if (left === 0) return expired;
       return { kind: 'mfa', mfaToken, error: 'Invalid code.' };
@@ -260,12 +260,11 @@ export class AuthorizeService {
     password: string,
     ctx: RequestContext,
   ): Promise<AuthorizeOutcome> {
-    const subject = `user:${login}`;
-    await this.limiter.assertAllowed(subject, ctx.ip);
-    const user = await this.users.findByLogin(login);
-    const ok = await this.users.verifyPassword(user, password);
-    if (!ok || !user) {
-      await this.limiter.recordFailure(subject, ctx.ip);
+    let user: User;
+    try {
+      user = await this.credentials.signIn(login, password, ctx.ip);
+    } catch (err) {
+      if (!hasCode('INVALID_CREDENTIALS')(err)) throw err;
       return {
         kind: 'refused',
         refusal: { error: 'access_denied', status: 401, message: 'Invalid email or password.' },

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { sha256 } from '../../common/crypto/tokens.js';
 import type { RequestContext } from '../../common/http/request-context.js';
-import { AttemptLimiter } from '../../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, BAD_TOKEN_CODES, hasCode, IpOnly } from '../../common/rate-limit/attempt-limiter.js';
 import { firstRow } from '../../database/sql.js';
 import { ClientsService } from '../../identity/clients.service.js';
 import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
@@ -31,8 +31,6 @@ export interface OAuthTokenAnswer {
   refresh_token: string;
   id_token?: string;
 }
-
-const CODE_ERRORS = new Set(['INVALID_CODE', 'INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED']);
 
 /**
  * The OAuth 2.0 token endpoint (RFC 6749) and revocation endpoint (RFC 7009) over the token
@@ -111,16 +109,8 @@ export class OAuth2TokenService {
   }
 
   /** Bad codes and refresh tokens count per IP only (API.md section 0). */
-  private async countFailure<T>(ctx: RequestContext, work: () => Promise<T>): Promise<T> {
-    await this.limiter.assertAllowed(undefined, ctx.ip);
-    try {
-      return await work();
-    } catch (err) {
-      if (CODE_ERRORS.has((err as { code?: string }).code ?? '')) {
-        await this.limiter.recordFailure(undefined, ctx.ip);
-      }
-      throw err;
-    }
+  private countFailure<T>(ctx: RequestContext, work: () => Promise<T>): Promise<T> {
+    return this.limiter.guard(IpOnly.token, ctx.ip, work, hasCode(...BAD_TOKEN_CODES));
   }
 
   private async anonymous(client: AuthClient): Promise<OAuthTokenAnswer> {

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppError, Errors } from '../../common/errors/app-error.js';
 import type { AuthClaims } from '../../common/http/authenticated-request.js';
 import type { RequestContext } from '../../common/http/request-context.js';
-import { AttemptLimiter } from '../../common/rate-limit/attempt-limiter.js';
+import { AttemptLimiter, IpOnly } from '../../common/rate-limit/attempt-limiter.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
 import { ClientsService } from '../../identity/clients.service.js';
@@ -88,13 +88,12 @@ export class RedirectSessionsService {
       const created = await this.issue(client, { kind: 'auth', ...request }, null);
       return { id: created.id, fullUrl: this.fullUrl('/oauth2/authorize', created.token) };
     }
-    await this.limiter.assertAllowed(undefined, ctx.ip);
-    const session = await this.sessionTokens.peek(input.sessionToken);
-    if (!session || session.clientId !== client.id || !session.userId) {
-      await this.limiter.recordFailure(undefined, ctx.ip);
-      throw invalidSessionToken();
-    }
-    const userId = session.userId;
+    const session = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
+      const found = await this.sessionTokens.peek(input.sessionToken!);
+      if (!found || found.clientId !== client.id || !found.userId) throw invalidSessionToken();
+      return found;
+    });
+    const userId = session.userId!;
     const created = await this.dataSource.transaction(async (m) => {
       if (!(await this.sessionTokens.spend(session.id, m))) throw invalidSessionToken();
       return this.issue(client, { kind: 'auth', ...request, authMethod: session.data.authMethod }, userId, m);

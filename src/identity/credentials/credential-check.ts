@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { Errors } from '../../common/errors/app-error.js';
+import { AttemptLimiter, AttemptSubjects } from '../../common/rate-limit/attempt-limiter.js';
+import type { User } from '../entities/user.entity.js';
+import { UsersService } from '../users.service.js';
+import { CodeBudget } from './code-budget.js';
+
+/**
+ * The one password check of every login path (password login, the hosted login page, headless
+ * login, the password grant, change password, MFA settings): count the attempt against the
+ * account the login names (username and email in any case are one account; an unknown name counts
+ * as itself), verify the password with constant work for unknown users, and take the attempt back
+ * when it matched. The account's status is never looked at here: callers check it only after the
+ * password matched, so a wrong password says nothing about the account.
+ */
+@Injectable()
+export class CredentialCheck {
+  constructor(
+    private readonly users: UsersService,
+    private readonly limiter: AttemptLimiter,
+    private readonly codeBudget: CodeBudget,
+  ) {}
+
+  /**
+   * Signs in with a login (username or email; `byEmail` looks at the email only) and a password.
+   * Answers the user; 401 INVALID_CREDENTIALS or 429 otherwise. A successful sign-in restores the
+   * user's daily budget of emailed codes (API.md section 12).
+   */
+  async signIn(
+    login: string,
+    password: string,
+    ip: string,
+    options: { byEmail?: boolean } = {},
+  ): Promise<User> {
+    const user = options.byEmail ? await this.users.findByEmail(login) : await this.users.findByLogin(login);
+    const attempt = await this.limiter.begin(AttemptSubjects.of(user, login), ip);
+    if (!(await this.users.verifyPassword(user, password)) || !user) throw Errors.invalidCredentials();
+    await attempt.succeeded();
+    await this.codeBudget.restore(user.id);
+    return user;
+  }
+
+  /** Re-checks the password of a known user (change password, MFA settings): 401 or 429 otherwise. */
+  async confirm(user: User, password: string, ip: string): Promise<void> {
+    const attempt = await this.limiter.begin(AttemptSubjects.account(user.id), ip);
+    if (!(await this.users.verifyPassword(user, password))) throw Errors.invalidCredentials();
+    await attempt.succeeded();
+  }
+}
