@@ -1,12 +1,17 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { Db } from './db.js';
 import { runMigrationsLocked } from './migrate.js';
 
-/** TypeORM over pg; migrations applied at start-up (under a lock) unless DATABASE_MIGRATIONS_RUN=false. */
+/**
+ * TypeORM over pg connects and migrates (under a lock, at start-up, unless
+ * DATABASE_MIGRATIONS_RUN=false); `Db` runs every statement of the service on its pool.
+ */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -29,5 +34,7 @@ import { runMigrationsLocked } from './migrate.js';
       },
     }),
   ],
+  providers: [Db],
+  exports: [Db],
 })
 export class DatabaseModule {}

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
+import type { DataSource } from 'typeorm';
+
+/**
+ * A SQL statement of a module's `*.queries.ts`. With a `name` it is a prepared statement: parsed
+ * and planned once per connection, then only bound and executed (the hot paths: refresh, /auth/me,
+ * login). Names are unique across the service (`<module>.<what>`).
+ */
+export interface Statement {
+  readonly name?: string;
+  readonly text: string;
+}
+
+/** A named (prepared) statement. */
+export function prepared(name: string, text: string): Statement {
+  return { name, text };
+}
+
+/**
+ * What a query function runs on: the pool (each statement on its own) or a transaction. Query
+ * functions take it as their first argument, so the caller decides whether they share a
+ * transaction; there is no optional "manager" threaded through services.
+ */
+export interface Queryable {
+  /** Every row the statement answers (also for INSERT/UPDATE/DELETE ... RETURNING). */
+  rows<T>(statement: Statement | string, params?: readonly unknown[]): Promise<T[]>;
+  /** The first row, or undefined. */
+  row<T>(statement: Statement | string, params?: readonly unknown[]): Promise<T | undefined>;
+  /** Runs the statement; answers how many rows it touched. */
+  exec(statement: Statement | string, params?: readonly unknown[]): Promise<number>;
+}
+
+/** A transaction: everything run on it commits or rolls back together. */
+export type Tx = Queryable & { readonly inTransaction: true };
+
+type PgRunner = Pick<pg.PoolClient, 'query'>;
+
+function config(statement: Statement | string, params: readonly unknown[] = []): pg.QueryConfig {
+  const s = typeof statement === 'string' ? { text: statement } : statement;
+  return { name: s.name, text: s.text, values: params as unknown[] };
+}
+
+class Runner implements Queryable {
+  constructor(private readonly runner: PgRunner) {}
+
+  async rows<T>(statement: Statement | string, params?: readonly unknown[]): Promise<T[]> {
+    return (await this.runner.query(config(statement, params))).rows as T[];
+  }
+
+  async row<T>(statement: Statement | string, params?: readonly unknown[]): Promise<T | undefined> {
+    return (await this.rows<T>(statement, params))[0];
+  }
+
+  async exec(statement: Statement | string, params?: readonly unknown[]): Promise<number> {
+    return (await this.runner.query(config(statement, params))).rowCount ?? 0;
+  }
+}
+
+/**
+ * The one data-access entry point: `db.rows/row/exec` for single statements, `db.transaction`
+ * for a unit of work. It runs on the pool of the TypeORM DataSource (TypeORM only connects and
+ * migrates; every statement of the service lives in a module's `*.queries.ts`).
+ */
+@Injectable()
+export class Db implements Queryable {
+  private readonly pool: pg.Pool;
+  private readonly direct: Runner;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+    this.direct = new Runner(this.pool);
+  }
+
+  rows<T>(statement: Statement | string, params?: readonly unknown[]): Promise<T[]> {
+    return this.direct.rows<T>(statement, params);
+  }
+
+  row<T>(statement: Statement | string, params?: readonly unknown[]): Promise<T | undefined> {
+    return this.direct.row<T>(statement, params);
+  }
+
+  exec(statement: Statement | string, params?: readonly unknown[]): Promise<number> {
+    return this.direct.exec(statement, params);
+  }
+
+  /**
+   * Runs `work` in one transaction (READ COMMITTED): committed when it resolves, rolled back when
+   * it throws (and the error re-thrown). A connection the server broke is destroyed, not reused.
+   */
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const tx = Object.assign(new Runner(client), { inTransaction: true as const });
+      const result = await work(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError as Error;
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+/** PostgreSQL's SQLSTATE of an error thrown by a query (e.g. `23505`), if it has one. */
+export function sqlState(err: unknown): string | undefined {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.code ?? e?.driverError?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** A unique violation (of `constraint`, when given). */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  if (sqlState(err) !== '23505') return false;
+  if (!constraint) return true;
+  const e = err as { constraint?: string; driverError?: { constraint?: string } };
+  return (e.constraint ?? e.driverError?.constraint) === constraint;
+}
