@@ -413,7 +413,14 @@ describe('headless login (register / login / verify with states)', () => {
       .post('/auth/v2/register')
       .set(bearer(visitor))
       .send({ loginId: { email }, password: STRONG_PASSWORD, profile: { nickname: 'ada' } });
-    expect(reg.body).toMatchObject({ state: 'REQUIRE_EMAIL_VERIFICATION', identity: { id: user.id, email } });
+    // Nothing of the existing account is shown before the mailbox is proven (API.md section 12).
+    expect(reg.body).toEqual({
+      state: 'REQUIRE_EMAIL_VERIFICATION',
+      sessionToken: null,
+      stateToken: expect.any(String),
+      identity: { id: expect.any(String), email, status: 'PENDING_VERIFICATION' },
+    });
+    expect(reg.body.identity.id).not.toBe(user.id);
     // Not yet: the password is set only after the code.
     expectError(
       await http()

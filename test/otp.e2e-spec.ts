@@ -153,7 +153,11 @@ describe('OTP and authenticator MFA (/auth/send-otp, /auth/verify-otp, /auth/*-q
     it('is refused with 401 MFA_REQUIRED where MFA applies (a client requiring it)', async () => {
       const seed = await seedTenant(t, { client: { mfaRequired: true } });
       const otp = await mailedCode(seed);
+      expectError(await verifyOtp(seed.email, otp === '000000' ? '111111' : '000000'), 401, 'INVALID_OTP');
       expectError(await verifyOtp(seed.email, otp), 401, 'MFA_REQUIRED');
+      // The code proved the mailbox once and is spent: it cannot finish a login started later.
+      await loginCode(seed);
+      expectError(await verifyOtp(seed.email, otp), 401, 'INVALID_OTP');
     });
   });
 
@@ -284,13 +288,19 @@ describe('OTP and authenticator MFA (/auth/send-otp, /auth/verify-otp, /auth/*-q
       expect(rows).toHaveLength(0);
     });
 
-    it('verify-otp without a pending login: MFA_REQUIRED for a valid code, INVALID_OTP otherwise', async () => {
+    it('verify-otp without a pending login: 401 INVALID_OTP whatever the code (it cannot test codes)', async () => {
       await sql(t, `UPDATE auth_code SET used_at = now() WHERE user_id = $1`, [seed.user.id]);
       const { code } = await enrolled.totp.next(enrolled.secret);
-      expectError(await verifyOtp(seed.email, code), 401, 'MFA_REQUIRED');
-      expectError(await verifyOtp(seed.email, wrongCode(enrolled.secret)), 401, 'INVALID_OTP');
-      // Not spent by that answer: it completes the next login.
-      enrolled.totp.lastStep -= 1;
+      for (const otp of [code, enrolled.recoveryCodes[5]!, wrongCode(enrolled.secret), 'garbage']) {
+        const res = await verifyOtp(seed.email, otp);
+        expectError(res, 401, 'INVALID_OTP');
+        expect(res.body.message).toBe('Invalid, expired or used one-time code');
+      }
+      // Nothing was checked, so nothing was spent: the code completes the next login.
+      await loginCode(seed);
+      const ok = await verifyOtp(seed.email, code);
+      expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+      expectTokenResponse(await exchange(seed, ok.body.code));
     });
 
     it('a TOTP step is accepted once per user, across the route families', async () => {
@@ -336,7 +346,7 @@ describe('OTP and authenticator MFA (/auth/send-otp, /auth/verify-otp, /auth/*-q
         [seed.user.id],
       );
       expect(row!.used_at).not.toBeNull();
-      expectError(await verifyOtp(seed.email, enrolled.recoveryCodes[4]!), 401, 'MFA_REQUIRED');
+      expectError(await verifyOtp(seed.email, enrolled.recoveryCodes[4]!), 401, 'INVALID_OTP');
       expectError(await exchange(seed, pending), 401, 'INVALID_CODE');
     });
   });

@@ -38,7 +38,9 @@ export class HeadlessLoginController {
     summary: 'Register a member (Register V2)',
     description:
       `${STATES} REQUIRE_EMAIL_VERIFICATION when the client has requireEmailVerification (the default) or the email ` +
-      'belongs to an existing contact without a password; REQUIRE_OWNER_APPROVAL when the client has requireOwnerApproval.',
+      'belongs to an existing contact without a password (the answer then shows nothing of that account: its identity ' +
+      'is not the account, which shows after /auth/v2/verify); REQUIRE_OWNER_APPROVAL when the client has ' +
+      'requireOwnerApproval.',
   })
   @ApiOkResponse({ type: LoginStateResponseDto })
   @ApiErrors(
@@ -79,7 +81,10 @@ export class HeadlessLoginController {
   @RateLimited()
   @ApiOperation({
     summary: 'Verify the email with the mailed code (Verify During Authentication)',
-    description: `${STATES} The code and the stateToken are spent together; five wrong codes burn the stateToken.`,
+    description:
+      `${STATES} The code and the stateToken are spent together; five wrong codes burn the stateToken. Wrong codes ` +
+      "also count against the user's daily budget of 50 wrong codes; past it, email verification answers 429 until a " +
+      'password sign-in or a reset link.',
   })
   @ApiOkResponse({ type: LoginStateResponseDto })
   @ApiErrors(
@@ -97,7 +102,8 @@ export class HeadlessLoginController {
   @ApiOperation({
     summary: 'Mail a new verification code',
     description:
-      'The new code replaces the old one. Throttled per address (RATE_LIMIT_PER_ADDRESS an hour) and per IP.',
+      'The new code replaces the old one. Throttled per account (RATE_LIMIT_PER_ADDRESS an hour, shared with every ' +
+      'route that mails the account) and per IP.',
   })
   @ApiOkResponse({ type: EmptyResponseDto })
   @ApiErrors(...BODY_ERRORS, [401, 'INVALID_TOKEN: unknown, spent or expired stateToken'])

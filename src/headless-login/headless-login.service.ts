@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { AttemptLimiter, AttemptSubjects, IpOnly } from '../common/rate-limit/attempt-limiter.js';
+import { Attempt, AttemptLimiter, AttemptSubjects, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { ClientsService } from '../identity/clients.service.js';
 import { CodeBudget } from '../identity/credentials/code-budget.js';
 import { CredentialCheck } from '../identity/credentials/credential-check.js';
@@ -120,9 +121,10 @@ export class HeadlessLoginService {
       }
       // A contact without a password (created by an admin or a provider): their mailbox proves the
       // address is theirs before the password and the membership are set (at /auth/v2/verify).
-      await this.recipients.hit('email', email);
+      // Until then nothing of the account is shown (API.md section 12): the answer looks like a
+      // new registration's, with an identity that is not the account's id or status.
+      await this.recipients.hit('email', email, existing);
       const pendingPasswordHash = await this.hasher.hash(dto.password);
-      const membership = await this.memberships.find(existing.id, client.tenantId);
       const stateToken = await this.dataSource.transaction((m) =>
         this.verification.start(m, {
           userId: existing.id,
@@ -131,21 +133,19 @@ export class HeadlessLoginService {
           data: { pendingPasswordHash, profile },
         }),
       );
-      return this.answer(
-        'REQUIRE_EMAIL_VERIFICATION',
-        existing,
-        membership?.status ?? 'PENDING_VERIFICATION',
-        {
-          stateToken,
-        },
-      );
+      return {
+        state: 'REQUIRE_EMAIL_VERIFICATION',
+        sessionToken: null,
+        stateToken,
+        identity: { id: randomUUID(), email, status: 'PENDING_VERIFICATION' },
+      };
     }
     const status: MembershipStatus = client.requireEmailVerification
       ? 'PENDING_VERIFICATION'
       : client.requireOwnerApproval
         ? 'PENDING_APPROVAL'
         : 'ACTIVE';
-    if (status === 'PENDING_VERIFICATION') await this.recipients.hit('email', email);
+    if (status === 'PENDING_VERIFICATION') await this.recipients.hit('email', email, null);
     const created = await this.dataSource.transaction(async (m) => {
       const { user } = await this.provisioning.createUser(
         {
@@ -190,7 +190,7 @@ export class HeadlessLoginService {
         !user.emailVerified &&
         (status === 'ACTIVE' || status === 'PENDING_APPROVAL'));
     if (unverified) {
-      await this.recipients.hit('email', user.email ?? email);
+      await this.recipients.hit('email', user.email ?? email, user);
       const stateToken = await this.dataSource.transaction((m) =>
         this.verification.start(m, { userId: user.id, email: user.email ?? email, client }),
       );
@@ -214,9 +214,16 @@ export class HeadlessLoginService {
       return found;
     });
     const userId = state.userId!;
-    // A wrong code counts against the account (per IP and overall) and its daily code budget.
+    // A wrong code counts against the account (per IP and overall) and its daily code budget;
+    // past the code budget, email verification stops (429) until a password sign-in or a reset.
     const attempt = await this.limiter.begin(AttemptSubjects.account(userId), ctx.ip);
-    const budget = await this.codeBudget.begin(userId);
+    let budget: Attempt;
+    try {
+      budget = await this.codeBudget.begin(userId);
+    } catch (err) {
+      await attempt.succeeded(); // refused before the code was checked: it does not count
+      throw err;
+    }
     const nextStatus: MembershipStatus = client.requireOwnerApproval ? 'PENDING_APPROVAL' : 'ACTIVE';
     const done = await this.dataSource.transaction(async (m) => {
       if (!(await this.verification.complete(m, state, dto.code))) return null;
@@ -258,7 +265,7 @@ export class HeadlessLoginService {
       }
       return { state: found, user: owner };
     });
-    await this.recipients.hit('email', user.email!);
+    await this.recipients.hit('email', user.email!, user);
     await this.dataSource.transaction((m) => this.verification.sendCode(m, state, user.email!, client));
     return {};
   }

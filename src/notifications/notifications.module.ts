@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module.js';
 import { OutboxService } from './outbox.service.js';
 import { OutboxWorker } from './outbox.worker.js';
 import { RecipientLimiter } from './recipient-limiter.js';
@@ -6,10 +7,11 @@ import { RecipientLimiter } from './recipient-limiter.js';
 /**
  * Reliable mail/SMS delivery: features call OutboxService.enqueue(manager, message) inside their
  * transaction; OutboxWorker delivers pending rows over SMTP (SMTP_URL) or the SMS gateway
- * (SMS_GATEWAY_URL) with retries and backoff. RecipientLimiter caps the messages one address
- * can be sent (RATE_LIMIT_PER_ADDRESS an hour).
+ * (SMS_GATEWAY_URL) with retries and backoff. RecipientLimiter caps the messages one
+ * account can be sent (RATE_LIMIT_PER_ADDRESS an hour), whichever of its names was typed.
  */
 @Module({
+  imports: [IdentityModule],
   providers: [OutboxService, OutboxWorker, RecipientLimiter],
   exports: [OutboxService, RecipientLimiter],
 })

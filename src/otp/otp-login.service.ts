@@ -3,9 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { AttemptLimiter, AttemptSubjects, hasCode, IpOnly } from '../common/rate-limit/attempt-limiter.js';
+import {
+  Attempt,
+  AttemptLimiter,
+  AttemptSubjects,
+  hasCode,
+  IpOnly,
+} from '../common/rate-limit/attempt-limiter.js';
 import { firstRow } from '../database/sql.js';
 import { ClientsService } from '../identity/clients.service.js';
+import { CodeBudget } from '../identity/credentials/code-budget.js';
 import { MembershipsService } from '../identity/memberships.service.js';
 import { MfaPolicy } from '../identity/mfa-policy.js';
 import { UsersService } from '../identity/users.service.js';
@@ -14,6 +21,7 @@ import { AuthCodesService, PendingCode } from '../tokens/auth-codes.service.js';
 import type { OtpChannel } from './entities/otp-code.entity.js';
 import { MfaMethodsService } from './mfa-methods.service.js';
 import { OtpCodesService } from './otp-codes.service.js';
+import { beginAll } from './attempts.js';
 import { OtpErrors } from './otp-errors.js';
 
 /** Wrong second factors against one pending /auth/login code before it is burnt. */
@@ -27,6 +35,10 @@ class NoMatch extends Error {}
  * flow. `/auth/verify-otp` either completes the second factor of a pending `/auth/login` code (it
  * is spent and a full code issued, recording TOTP, RECOVERY_CODE or OTP), or, without one, is a
  * passwordless login by an emailed or texted code (authMethod OTP) for users without MFA.
+ * Wrong authenticator and recovery codes count against the one per-user budget of second factors
+ * (AttemptLimiter.beginSecondFactor, shared with the hosted page, the section 8 grant and MFA
+ * settings); wrong emailed codes against the user's daily code budget (CodeBudget), and, as the
+ * second factor of a pending login, against the second-factor budget too.
  */
 @Injectable()
 export class OtpLoginService {
@@ -41,6 +53,7 @@ export class OtpLoginService {
     private readonly methods: MfaMethodsService,
     private readonly limiter: AttemptLimiter,
     private readonly recipients: RecipientLimiter,
+    private readonly codeBudget: CodeBudget,
   ) {}
 
   /**
@@ -48,16 +61,17 @@ export class OtpLoginService {
    * /auth/login code for that client when there is one. Answers the same whether or not `key` is
    * known: nothing is sent for an unknown user, a user who is not a member of the client's tenant,
    * or one with an authenticator app (verify-otp checks their TOTP instead). Every request counts
-   * against `key` (RATE_LIMIT_PER_ADDRESS an hour), so nobody can flood an inbox.
+   * against the account `key` names (RATE_LIMIT_PER_ADDRESS an hour), so nobody can flood an inbox.
    */
   async sendOtp(
     input: { clientId: string; clientSecret?: string; key: string; channel?: OtpChannel },
     ctx: RequestContext,
   ): Promise<void> {
     const client = await this.clients.authenticate(input.clientId, input.clientSecret, ctx.ip);
-    // Every request naming `key` counts, known or not: a 429 says nothing about the account.
-    await this.recipients.hit('email', input.key);
     const user = await this.users.findByLogin(input.key);
+    // Every request counts against the account `key` names (username or email, any case, and its
+    // phone: one budget), or against `key` itself when it names none: a 429 says nothing.
+    await this.recipients.hit('email', input.key, user);
     if (!user || !(await this.memberships.find(user.id, client.tenantId))) return;
     if (await this.methods.hasConfirmedTotp(user.id)) return;
     const pending = await this.codes.latestPendingMfa(user.id, client.id);
@@ -87,48 +101,50 @@ export class OtpLoginService {
   }
 
   private async verifyFor(userId: string, otp: string, ctx: RequestContext): Promise<string> {
-    const failed = async (count?: () => Promise<unknown>) => {
-      await count?.();
-      return OtpErrors.invalidOtp();
-    };
-    const user = { id: userId };
-    const pending = await this.codes.latestPendingMfa(user.id);
+    const pending = await this.codes.latestPendingMfa(userId);
 
     // A user with an authenticator app proves the second factor with it (or a recovery code),
-    // counted against the one per-user budget of second factors.
-    if (await this.methods.hasConfirmedTotp(user.id)) {
-      const attempt = await this.limiter.beginSecondFactor(user.id);
-      if (!pending) {
-        // The code is checked (not spent) first, so the answer says nothing to someone without it.
-        if (await this.methods.verifyAnyCode(user.id, otp, { consume: false })) {
-          await attempt.succeeded();
-          throw Errors.mfaRequired();
-        }
-        throw await failed();
-      }
+    // counted against the one per-user budget of second factors. Without a pending login nobody
+    // proved the password in this flow: nothing is checked, so this route cannot test codes
+    // (API.md section 12), and such a user is sent no emailed codes.
+    if (await this.methods.hasConfirmedTotp(userId)) {
+      if (!pending) throw OtpErrors.invalidOtp();
+      const attempt = await this.limiter.beginSecondFactor(userId);
       const code = await this.complete(pending.id, (m) =>
-        this.methods.verifyAnyCode(user.id, otp, { consume: true }, m),
+        this.methods.verifyAnyCode(userId, otp, { consume: true }, m),
       );
-      if (!code) throw await failed(() => this.countPendingFailure(pending.id));
+      if (!code) {
+        await this.countPendingFailure(pending.id);
+        throw OtpErrors.invalidOtp();
+      }
       await attempt.succeeded();
       return code;
     }
 
+    // An emailed or texted code (or the first code of an authenticator made by create-qr-code):
+    // counted against the user's daily budget of codes and, as the second factor of a pending
+    // login, against the budget of second factors.
+    const attempt = await this.beginCodeAttempt(userId, Boolean(pending));
+
     // An authenticator made by create-qr-code is proven by the code that completes the login.
-    if (pending && (await this.methods.pendingTotpId(user.id))) {
+    if (pending && (await this.methods.pendingTotpId(userId))) {
       const code = await this.complete(pending.id, async (m) =>
-        (await this.methods.confirmPendingWithCode(user.id, otp, m)) ? 'TOTP' : null,
+        (await this.methods.confirmPendingWithCode(userId, otp, m)) ? 'TOTP' : null,
       );
-      if (code) return code;
+      if (code) {
+        await attempt.succeeded();
+        return code;
+      }
     }
 
-    const sent = await this.otps.latestLive(user.id, 'login');
+    const sent = await this.otps.latestLive(userId, 'login');
     if (!sent || !this.otps.matches(sent, otp)) {
-      throw await failed(async () => {
-        if (sent) await this.otps.recordFailure(sent.id);
-        if (pending && sent?.pendingCodeId !== pending.id) await this.countPendingFailure(pending.id);
-      });
+      if (sent) await this.otps.recordFailure(sent.id);
+      if (pending && sent?.pendingCodeId !== pending.id) await this.countPendingFailure(pending.id);
+      throw OtpErrors.invalidOtp();
     }
+    // The code is right: it does not count, whatever is answered next.
+    await attempt.succeeded();
     if (sent.pendingCodeId) {
       const code = await this.complete(sent.pendingCodeId, async (m) =>
         (await this.otps.consume(sent.id, m)) ? 'OTP' : null,
@@ -137,10 +153,24 @@ export class OtpLoginService {
       if (!code) throw OtpErrors.invalidOtp();
       return code;
     }
-    return this.passwordless(user.id, sent, ctx);
+    return this.passwordless(userId, sent, ctx);
   }
 
-  /** Without a pending login: a passwordless login for the code's client, unless MFA applies. */
+  /**
+   * Counts one emailed-code attempt before it is checked: against the budget of second factors
+   * when it is the second factor of a pending login, then the user's daily code budget.
+   */
+  private beginCodeAttempt(userId: string, secondFactor: boolean): Promise<Attempt> {
+    const budgets = [() => this.codeBudget.begin(userId)];
+    if (secondFactor) budgets.unshift(() => this.limiter.beginSecondFactor(userId));
+    return beginAll(...budgets);
+  }
+
+  /**
+   * Without a pending login: a passwordless login for the code's client. Where MFA applies it is
+   * refused (401 MFA_REQUIRED: start with the password), and the code is spent all the same: it
+   * proved the mailbox once and cannot serve as anything else.
+   */
   private async passwordless(
     userId: string,
     sent: { id: string; clientId: string },
@@ -151,7 +181,10 @@ export class OtpLoginService {
       this.clients.findById(sent.clientId),
     ]);
     if (!user || !client) throw OtpErrors.invalidOtp();
-    if (this.mfaPolicy.isSecondFactorDue(user, client)) throw Errors.mfaRequired();
+    if (this.mfaPolicy.isSecondFactorDue(user, client)) {
+      const spent = await this.dataSource.transaction((m) => this.otps.consume(sent.id, m));
+      throw spent ? Errors.mfaRequired() : OtpErrors.invalidOtp();
+    }
     await this.memberships.requireActive(user.id, client.tenantId);
     return this.dataSource.transaction(async (m) => {
       if (!(await this.otps.consume(sent.id, m))) throw OtpErrors.invalidOtp();

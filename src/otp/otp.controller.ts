@@ -38,7 +38,8 @@ export class OtpController {
       'user has a phone number, else by email. The answer is the same whether or not the key is known. The code is bound to ' +
       "the client and to the user's pending /auth/login code for that client, if any; a new code replaces the previous one. " +
       'Users with an authenticator app get no code: /auth/verify-otp checks their authenticator (or a recovery code). ' +
-      'Every request counts against key (RATE_LIMIT_PER_ADDRESS an hour, known or not).',
+      'Every request counts against the account key names, whichever of its names is typed (RATE_LIMIT_PER_ADDRESS an ' +
+      'hour); a key that names no account counts as itself.',
   })
   @ApiOkResponse({ type: OtpSentDto })
   @ApiErrors(...BODY_ERRORS, [401, 'INVALID_CLIENT: unknown client_id or wrong client_secret'])
@@ -60,15 +61,22 @@ export class OtpController {
       'After /auth/login answered a code that still needs MFA, this completes the second factor: the pending code is spent and a new ' +
       'one, valid for /auth/token, is answered (authMethod OTP, TOTP or RECOVERY_CODE). Users with an authenticator app send its ' +
       'current code or one of their recovery codes; an authenticator just made by /auth/create-qr-code is confirmed by it. ' +
-      'Without a pending login this is a passwordless login by the code from /auth/send-otp (authMethod OTP), refused with ' +
-      '401 MFA_REQUIRED for users with MFA on. A code works once; 5 wrong tries burn it (and 5 wrong second factors burn a ' +
-      'pending login).',
+      'Without a pending login this is a passwordless login by the code from /auth/send-otp (authMethod OTP); where MFA ' +
+      'applies the right code is spent and answered 401 MFA_REQUIRED (start with the password). A user with an ' +
+      'authenticator gets 401 INVALID_OTP whatever the code without a pending login: nothing is checked. A code works ' +
+      'once; 5 wrong tries burn it (and 5 wrong second factors burn a pending login). Wrong authenticator and recovery ' +
+      "codes count against the user's one budget of second factors (RATE_LIMIT_PER_ACCOUNT per 15 minutes, every route); " +
+      'wrong emailed codes against a daily budget of 50, past which code sign-in stops (429) until a password sign-in ' +
+      'or a reset link.',
   })
   @ApiOkResponse({ type: AuthCodeDto })
   @ApiErrors(
     ...BODY_ERRORS,
     [401, 'INVALID_OTP: wrong, expired, spent or burnt code (same answer for an unknown key)'],
-    [401, 'MFA_REQUIRED: passwordless login for a user with MFA on: start with /auth/login'],
+    [
+      401,
+      'MFA_REQUIRED: a right emailed code without a pending login where MFA applies: start with /auth/login',
+    ],
     [403, 'LOCKED | PENDING_APPROVAL | ... | NOT_A_MEMBER (passwordless login, after the code matched)'],
   )
   @RateLimited()

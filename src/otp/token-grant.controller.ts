@@ -64,7 +64,9 @@ export class TokenGrantController {
     description:
       'token is mfa.token of the MFA_REQUIRED answer, methodId one of mfa.methods, code its current code (a recovery code ' +
       'for a recoveryCode method). The session records authMethod TOTP, RECOVERY_CODE or OTP. The token works once and ' +
-      'expires after 5 minutes or 5 wrong codes.',
+      "expires after 5 minutes or 5 wrong codes. Wrong codes count against the user's one budget of second factors " +
+      '(RATE_LIMIT_PER_ACCOUNT per 15 minutes, shared by every route), and an emailed code also against the daily ' +
+      'budget of wrong codes; past a budget the answer is 429, even for the right code.',
   })
   @ApiOkResponse({ type: GrantTokensDto })
   @ApiErrors(

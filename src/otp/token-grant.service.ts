@@ -6,6 +6,7 @@ import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, BAD_TOKEN_CODES, hasCode, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { ClientsService } from '../identity/clients.service.js';
+import { CodeBudget } from '../identity/credentials/code-budget.js';
 import { CredentialCheck } from '../identity/credentials/credential-check.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import type { User } from '../identity/entities/user.entity.js';
@@ -17,6 +18,7 @@ import { IssuedTokens, LiveSession, SessionsService } from '../tokens/sessions.s
 import { isUuid, MfaMethodsService } from './mfa-methods.service.js';
 import { OtpCodesService } from './otp-codes.service.js';
 import { OtpErrors } from './otp-errors.js';
+import { beginAll } from './attempts.js';
 
 /** The MFA challenge of the password grant: 5 minutes, 5 wrong codes (API.md section 8). */
 export const MFA_CHALLENGE_TTL_S = 300;
@@ -80,6 +82,7 @@ export class TokenGrantService {
     private readonly methods: MfaMethodsService,
     private readonly otps: OtpCodesService,
     private readonly limiter: AttemptLimiter,
+    private readonly codeBudget: CodeBudget,
   ) {}
 
   /** These routes serve public clients: the client must exist, no secret is asked. */
@@ -162,9 +165,15 @@ export class TokenGrantService {
       return found;
     });
     const userId = challenge.userId!;
-    const attempt = await this.limiter.beginSecondFactor(userId);
     const client = await this.clients.findById(challenge.clientId!);
     if (!client) throw OtpErrors.invalidToken();
+    // A wrong code counts against the user's one budget of second factors; the emailed code also
+    // against the daily budget of codes (API.md section 12).
+    const emailed = Boolean(challenge.data.otpId) && input.methodId === challenge.data.otpId;
+    const attempt = await beginAll(
+      () => this.limiter.beginSecondFactor(userId),
+      ...(emailed ? [() => this.codeBudget.begin(userId)] : []),
+    );
     try {
       const tokens = await this.dataSource.transaction(async (m) => {
         const authMethod = await this.prove(challenge, input.methodId, input.code.trim(), m);
