@@ -814,7 +814,7 @@ describe('OAuth 2.0 endpoints', () => {
       expect(res.status).toBe(200);
       expect(res.text).not.toContain('<form');
       expect(res.text).not.toContain('name="password"');
-      expect(res.text).toContain('{"error":"login_required","state":"st-rs"}');
+      expect(res.text).toContain('"error":"login_required","state":"st-rs"');
       expect(res.text).toContain('"https://shop.example.com"');
       expect(cspDirective(res, 'frame-ancestors')).toEqual(['https://shop.example.com']);
       // The session is over: it cannot be opened again for a form either.
@@ -836,7 +836,7 @@ describe('OAuth 2.0 endpoints', () => {
       });
       expect(std.status).toBe(200);
       expect(std.text).not.toContain('<form');
-      expect(std.text).toContain('{"error":"login_required","state":"st-std"}');
+      expect(std.text).toContain('"error":"login_required","state":"st-std"');
       expect(cspDirective(std, 'frame-ancestors')).toEqual(['https://shop.example.com']);
       const after = await sql<{ n: number }>(
         app.t,
