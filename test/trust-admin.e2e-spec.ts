@@ -1,3 +1,4 @@
+import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaims, expectError, expectTokenResponse } from './support/assertions.js';
 import { loginBody, seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
@@ -8,12 +9,12 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const adminKey = bearer(TEST_ADMIN_KEY);
 
 /**
- * API.md section 12, "Demotion": a changed role, changed role permissions or a lock take effect
+ * API.md section 12 rules of the admin routes. "Demotion": a changed role, changed role permissions or a lock take effect
  * on this service's own permission checks (admin routes, login activity) within 1 s, also for
  * access tokens already issued. The attack: a demoted admin keeps using the token they hold,
  * whose `permissions` claim still says ManageAuth until it expires.
  */
-describe('trust boundaries: demotion', () => {
+describe('trust boundaries: admin routes', () => {
   let t: TestApp;
   let seed: Seed;
 
@@ -123,5 +124,60 @@ describe('trust boundaries: demotion', () => {
       await refusedWithin1s(path, viewer.token);
       expectError(await t.http.get(path).set(bearer(viewer.token)), 403, 'FORBIDDEN');
     }
+  });
+
+  it("reserved client ids: another tenant's admin cannot take the headless:<tenantId> client id", async () => {
+    const expectReserved = (res: Response) => {
+      expectError(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.details).toEqual([{ field: 'clientId', message: expect.stringContaining('reserved') }]);
+    };
+    const create = (clientId: string, auth: Record<string, string>) =>
+      t.http
+        .post('/admin/clients')
+        .set(auth)
+        .send({
+          clientId,
+          name: 'App',
+          tenantId: seed.tenant.id,
+          redirectUrls: ['https://app.example.com/cb'],
+        });
+    // The attack: this tenant's ManageAuth admin claims the victim tenant's internal client id first.
+    const admin = bearer((await memberWith(['ManageAuth'])).token);
+    const victim = await seedTenant(t);
+    const victimId = `headless:${victim.tenant.id}`;
+    expectReserved(await create(victimId, admin));
+    for (const clientId of [victimId, `HEADLESS:${victim.tenant.id}`, 'console:admin', 'Console:x']) {
+      expectReserved(await create(clientId, adminKey));
+    }
+    const mine = await create(unique('app'), admin);
+    expect(mine.status).toBe(201);
+    expectReserved(
+      await t.http.patch(`/admin/clients/${mine.body.id}`).set(admin).send({ clientId: victimId }),
+    );
+    expect(await sql(t, `SELECT id FROM auth_client WHERE lower(client_id) LIKE 'headless:%'`)).toEqual([]);
+
+    // The victim's headless tokens still get their own internal client.
+    const token = await t.http
+      .post('/admin/headless-tokens')
+      .set(adminKey)
+      .send({ tenantId: victim.tenant.id, name: 'backend' });
+    expect(token.status).toBe(201);
+    const minted = await t.http
+      .post('/api/v1/headless/auth_token')
+      .set(bearer(token.body.token))
+      .send({ email: victim.email });
+    expect(minted.status).toBe(200);
+    const [internal] = await sql<{ tenant_id: string }>(
+      t,
+      'SELECT tenant_id FROM auth_client WHERE client_id = $1',
+      [victimId],
+    );
+    expect(internal!.tenant_id).toBe(victim.tenant.id);
+    // An update that keeps the internal client's own id is no rename.
+    const kept = await t.http
+      .patch(`/admin/clients/${encodeURIComponent(victimId)}`)
+      .set(adminKey)
+      .send({ clientId: victimId, name: 'Headless (internal)' });
+    expect(kept.status).toBe(200);
   });
 });
