@@ -439,9 +439,7 @@ export class SessionsService {
   }
 
   /** A live (not revoked, not expired) session by id, with the public client_id it belongs to. */
-  async findLiveSession(
-    sessionId: string,
-  ): Promise<
+  async findLiveSession(sessionId: string): Promise<
     | {
         id: string;
         userId: string;
