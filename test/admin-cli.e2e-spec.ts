@@ -242,6 +242,21 @@ describe('admin CLI', () => {
     expect(dup).toMatchObject({ code: 1, out: '' });
     expect(dup.err).toMatch(/^TENANT_KEY_EXISTS: /);
     const tenant = json(await cli('tenants:list'))[0];
+    const reserved = await cli(
+      'clients:create',
+      '--tenant',
+      tenant.id,
+      '--client-id',
+      `headless:${tenant.id}`,
+      '--name',
+      'x',
+      '--redirect-url',
+      'https://a.example/',
+    );
+    expect(reserved).toMatchObject({ code: 1, out: '', connected: true });
+    expect(reserved.err).toMatch(
+      /^VALIDATION_FAILED: --client-id: client ids starting headless: or console: are reserved/,
+    );
     const weak = await cli(
       'users:create',
       '--tenant',

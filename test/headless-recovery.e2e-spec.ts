@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthClient } from '../src/identity/entities/auth-client.entity.js';
-import { expectError } from './support/assertions.js';
+import { cspDirective, expectError } from './support/assertions.js';
 import { seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
 import {
   bearer,
@@ -116,7 +116,9 @@ describe('headless recovery and members/me', () => {
       expect(page.text).toContain(`action="${app.publicUrl}/auth/v2/recovery/reset"`);
       expect(page.text).toContain(`name="token" value="${token}"`);
       const csp = page.headers['content-security-policy'] as string;
-      expect(csp).toContain("frame-ancestors 'none'");
+      // The recovery form is never framed (API.md section 12, "Framing").
+      expect(cspDirective(page, 'frame-ancestors')).toEqual(["'none'"]);
+      expect(page.headers['x-frame-options']).toBe('DENY');
       expect(csp).toMatch(/form-action 'self' \S+ https:\/\/shop\.example\.com/);
 
       // A weak password is refused and spends nothing.
@@ -237,6 +239,55 @@ describe('headless recovery and members/me', () => {
         `SELECT count(*) AS n FROM one_time_token WHERE purpose = 'recovery-email'`,
       );
       expect(Number(stored[0]!.n)).toBeGreaterThan(0);
+    });
+
+    it('a redirect URL removed from the client after the mail is refused when the link is used (400 INVALID_REDIRECT, nothing spent)', async () => {
+      const target = 'https://shop2.example.com/after-reset';
+      const { client: shop2 } = await seed.provisioning.createClient({
+        clientId: unique('shop2'),
+        name: 'Shop two',
+        tenantId: seed.tenant.id,
+        redirectUrls: ['https://shop2.example.com/', target],
+        public: true,
+      });
+      const email = `${unique('rec')}@example.com`;
+      await seed.provisioning.createUser({ email, password: STRONG_PASSWORD, tenantId: seed.tenant.id });
+      const visitor = await visitorToken(app.t, shop2.clientId);
+      const sent = await http()
+        .post('/auth/v2/recovery/send-email')
+        .set(bearer(visitor))
+        .send({ email, redirect: { url: target, clientId: shop2.clientId } });
+      expect(sent.status).toBe(200);
+      const token = MailCatcher.linkToken(await mail.waitFor((x) => x.to.includes(email.toLowerCase())))!;
+
+      // The attack: the URL is no longer the client's (say, a domain it gave up); the old link must not lead there.
+      await seed.provisioning.updateClient(shop2.id, { redirectUrls: ['https://shop2.example.com/'] });
+      expectError(await http().get(`/auth/v2/recovery?token=${token}`), 400, 'INVALID_REDIRECT');
+      const page = await http().get(`/auth/v2/recovery?token=${token}`).set('Accept', 'text/html');
+      expect(page.status).toBe(400);
+      expect(page.text).not.toContain('<form');
+      expectError(
+        await http().post('/auth/v2/recovery/reset').send({ token, password: NEW_PASSWORD }),
+        400,
+        'INVALID_REDIRECT',
+      );
+      const form = await http()
+        .post('/auth/v2/recovery/reset')
+        .type('form')
+        .set('Accept', 'text/html')
+        .send({ token, password: NEW_PASSWORD });
+      expect(form.status).toBe(400);
+      expect(form.headers.location).toBeUndefined();
+      expect(form.text).not.toContain('<form');
+      // Nothing was spent or changed: the old password still works...
+      await memberTokens(email, STRONG_PASSWORD);
+      // ...and the link works again once the URL is registered again.
+      await seed.provisioning.updateClient(shop2.id, {
+        redirectUrls: ['https://shop2.example.com/', target],
+      });
+      const ok = await http().post('/auth/v2/recovery/reset').send({ token, password: NEW_PASSWORD });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toEqual({ redirectUrl: target });
     });
   });
 

@@ -548,7 +548,8 @@ describe('password grant with MFA (/auth/v2/oauth1/*, /auth/v2/mfa/methods)', ()
         t.http.post('/auth/v2/oauth1/ssoTokens/consume').send({ ssoToken, clientId });
       expectError(await consume('no-such-client'), 401, 'INVALID_CLIENT');
       const elsewhere = await seedTenant(t, { client: { public: true } });
-      expectError(await consume(elsewhere.client.clientId), 403, 'NOT_A_MEMBER');
+      // A client of another tenant: an SSO token never changes tenant (API.md section 12).
+      expectError(await consume(elsewhere.client.clientId), 403, 'FORBIDDEN');
       const mobile = await seed.provisioning.createClient({
         clientId: unique('mobile'),
         name: 'Mobile app',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from 'supertest';
 import type { AuthClient } from '../src/identity/entities/auth-client.entity.js';
 import type { CreateClientInput, ProvisioningService } from '../src/identity/provisioning.service.js';
-import { decodeClaims, expectError } from './support/assertions.js';
+import { cspDirective, decodeClaims, expectError } from './support/assertions.js';
 import { loginBody, seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
 import { enrollTotp } from './support/mfa.js';
 import { wrongCode } from './support/totp.js';
@@ -590,8 +590,8 @@ describe('OAuth 2.0 endpoints', () => {
       expect(page.headers['content-type']).toContain('text/html');
       expect(page.headers['x-frame-options']).toBeUndefined();
       const csp = page.headers['content-security-policy'] as string;
-      expect(csp).toContain('frame-ancestors https://shop.example.com');
-      expect(csp).not.toContain("frame-ancestors 'none'");
+      // Exactly the client's allowedOrigins may frame it: no other source, no wildcard.
+      expect(cspDirective(page, 'frame-ancestors')).toEqual(['https://shop.example.com']);
       const nonce = /script-src 'nonce-([^']+)'/.exec(csp)![1]!;
       expect(page.text).toContain(`<script nonce="${nonce}">`);
       expect(page.text).toContain('"https://shop.example.com"');
@@ -658,7 +658,7 @@ describe('OAuth 2.0 endpoints', () => {
       const { challenge, verifier } = pkcePair();
       const { res, token } = await loginPage(standard(spa, challenge));
       const csp = res.headers['content-security-policy'] as string;
-      expect(csp).toContain("frame-ancestors 'none'");
+      expect(cspDirective(res, 'frame-ancestors')).toEqual(["'none'"]);
       expect(csp).toContain("script-src 'none'");
       expect(csp).toContain('form-action');
       expect(csp).toContain('https://shop.example.com');
@@ -802,24 +802,75 @@ describe('OAuth 2.0 endpoints', () => {
       expect(Number(codes[0]!.n)).toBe(0);
     });
 
-    it('a redirect session without sessionToken serves the page too (web_message: framable by the client)', async () => {
+    it('web_message without a signed-in session posts login_required, never a form a framer could overlay', async () => {
+      // A redirect session without sessionToken, in web_message mode.
       const visitor = await visitorToken(app.t, spa.clientId);
       const { challenge } = pkcePair();
       const rs = await http()
         .post('/auth/v2/redirect-sessions')
         .set(bearer(visitor))
-        .send(authBody(spa, challenge, { responseMode: 'web_message' }));
+        .send(authBody(spa, challenge, { responseMode: 'web_message', state: 'st-rs' }));
       const res = await http().get(pathOf(rs.body.redirectSession.fullUrl));
       expect(res.status).toBe(200);
-      expect(res.text).toContain('name="password"');
-      expect(res.headers['content-security-policy']).toContain('frame-ancestors https://shop.example.com');
-      const token = /name="redirectSession" value="([^"]+)"/.exec(res.text)![1]!;
-      const done = await http()
+      expect(res.text).not.toContain('<form');
+      expect(res.text).not.toContain('name="password"');
+      expect(res.text).toContain('"error":"login_required","state":"st-rs"');
+      expect(res.text).toContain('"https://shop.example.com"');
+      expect(cspDirective(res, 'frame-ancestors')).toEqual(['https://shop.example.com']);
+      // The session is over: it cannot be opened again for a form either.
+      expectError(await http().get(pathOf(rs.body.redirectSession.fullUrl)), 400, 'INVALID_REDIRECT_SESSION');
+
+      // The standard query in web_message mode: the same answer, and no redirect session left behind.
+      const before = await sql<{ n: number }>(
+        app.t,
+        `SELECT count(*)::int AS n FROM one_time_token WHERE purpose = 'redirect-session'`,
+      );
+      const std = await http().get('/oauth2/authorize').query({
+        response_type: 'code',
+        client_id: spa.clientId,
+        redirect_uri: 'https://shop.example.com/callback',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state: 'st-std',
+        response_mode: 'web_message',
+      });
+      expect(std.status).toBe(200);
+      expect(std.text).not.toContain('<form');
+      expect(std.text).toContain('"error":"login_required","state":"st-std"');
+      expect(cspDirective(std, 'frame-ancestors')).toEqual(['https://shop.example.com']);
+      const after = await sql<{ n: number }>(
+        app.t,
+        `SELECT count(*)::int AS n FROM one_time_token WHERE purpose = 'redirect-session'`,
+      );
+      expect(after[0]!.n).toBe(before[0]!.n);
+
+      // A web_message session's form, posted without ever being shown: the answers that are forms
+      // (a refusal, the second-factor step) are never framable either.
+      const rs2 = await http()
+        .post('/auth/v2/redirect-sessions')
+        .set(bearer(visitor))
+        .send(authBody(spa, challenge, { responseMode: 'web_message' }));
+      const token = new URL(rs2.body.redirectSession.fullUrl).searchParams.get('redirectSession')!;
+      const wrong = await http()
         .post('/oauth2/authorize')
         .type('form')
-        .send({ redirectSession: token, email: seed.email, password: seed.password });
-      expect(done.status).toBe(200);
-      expect(done.text).toContain('postMessage');
+        .send({ redirectSession: token, email: seed.email, password: 'Wrong-Password-1' });
+      expect(wrong.status).toBe(401);
+      expect(wrong.text).toContain('name="password"');
+      expect(cspDirective(wrong, 'frame-ancestors')).toEqual(["'none'"]);
+      expect(wrong.headers['x-frame-options']).toBe('DENY');
+      const member = await seedTenant(app.t, { client: { public: true } });
+      await provisioning.addMembership(member.user.id, spa.tenantId, null, 'ACTIVE');
+      const signedIn = await http().post('/auth/login-token').send(loginBody(member));
+      await enrollTotp(app.t, signedIn.body.accessToken, { password: member.password });
+      const mfaStep = await http()
+        .post('/oauth2/authorize')
+        .type('form')
+        .send({ redirectSession: token, email: member.email, password: member.password });
+      expect(mfaStep.status).toBe(200);
+      expect(mfaStep.text).toContain('name="mfaToken"');
+      expect(cspDirective(mfaStep, 'frame-ancestors')).toEqual(["'none'"]);
+      expect(mfaStep.headers['x-frame-options']).toBe('DENY');
     });
 
     it('refuses a bad standard query directly: unknown client, unregistered redirect_uri, plain or missing PKCE', async () => {

@@ -149,6 +149,21 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
   const received = (page: Page) =>
     page.evaluate(() => (window as unknown as { received: Received[] }).received);
 
+  /**
+   * Asserts the browser refused to render our page in the client page's frame: the frame's load
+   * event fired, but its document is the browser's own error page (frame-ancestors / X-Frame-Options),
+   * not ours, so none of our markup or script ran in it.
+   */
+  async function expectFrameBlocked(page: Page): Promise<void> {
+    await page.waitForFunction(() => (window as unknown as { frameLoaded?: boolean }).frameLoaded === true);
+    const frames = page.mainFrame().childFrames();
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.url()).not.toContain(app.publicUrl);
+    const heading = await frames[0]!.evaluate(() => document.querySelector('h1')?.textContent ?? null);
+    expect(heading).not.toMatch(/Signed in|Sign in|Not signed in/);
+    expect(await frames[0]!.evaluate(() => document.querySelector('form'))).toBeNull();
+  }
+
   it('the registered origin receives {code, state} by postMessage, and the code buys tokens', async () => {
     const { url, verifier } = await fullUrl('state-ok');
     const page = await open(registered, url, () => false);
@@ -170,9 +185,63 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
   it('a page on an unregistered origin cannot frame it and receives nothing', async () => {
     const { url } = await fullUrl('state-stranger');
     const page = await open(stranger, url, (m) => /frame-ancestors/i.test(m.text()));
-    // The browser refused to render the frame (CSP frame-ancestors); give a stray message a moment anyway.
+    // The browser refused to render the frame (CSP frame-ancestors): its document is not our page.
+    await expectFrameBlocked(page);
+    // Give a stray message a moment anyway.
     await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
     expect(await received(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('without a signed-in session the registered origin receives {error: "login_required", state}, never a form', async () => {
+    const visitor = await visitorToken(app.t, client.clientId);
+    const { challenge } = pkcePair();
+    const rs = await app.t.http
+      .post('/auth/v2/redirect-sessions')
+      .set(bearer(visitor))
+      .send({
+        auth: {
+          clientId: client.clientId,
+          codeChallenge: challenge,
+          codeChallengeMethod: 'S256',
+          responseMode: 'web_message',
+          responseType: 'code',
+          scope: 'offline_access',
+          state: 'state-anon',
+        },
+      });
+    expect(rs.status).toBe(200);
+    const page = await open(registered, rs.body.redirectSession.fullUrl, () => false);
+    await page.waitForFunction(
+      () => (window as unknown as { received: unknown[] }).received.length > 0,
+      undefined,
+      { timeout: 5000 },
+    );
+    const messages = await received(page);
+    // (Other members of the payload, such as `iss`, may come too; a code never does.)
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({
+      origin: app.publicUrl,
+      data: { error: 'login_required', state: 'state-anon' },
+    });
+    expect(messages[0]!.data.code).toBeUndefined();
+    const frame = page.mainFrame().childFrames()[0]!;
+    expect(await frame.evaluate(() => document.querySelector('form'))).toBeNull();
+    await page.close();
+  });
+
+  it("the hosted login form cannot be framed, not even by the client's own origin", async () => {
+    const { challenge } = pkcePair();
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: client.clientId,
+      redirect_uri: `${registered.origin}/callback`,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: 'framed-form',
+    });
+    const page = await open(registered, `${app.publicUrl}/oauth2/authorize?${query}`, () => false);
+    await expectFrameBlocked(page);
     await page.close();
   });
 

@@ -17,6 +17,10 @@ import { TenantQueryDto } from './dto/query.dto.js';
 
 const NOT_FOUND: [number, string] = [404, 'NOT_FOUND: no such client'];
 const CLIENT_ID_EXISTS: [number, string] = [409, 'CLIENT_ID_EXISTS: another client has that clientId'];
+const RESERVED_ID: [number, string] = [
+  400,
+  'VALIDATION_FAILED: a clientId starting headless: or console: (reserved for the service, details name clientId)',
+];
 const ID_PARAM = { name: 'id', description: "The client's uuid or its clientId", example: 'my-spa' };
 
 @AdminAuth()
@@ -30,10 +34,11 @@ export class ClientsController {
     summary: 'Create a client',
     description:
       'A confidential client gets the given clientSecret or a generated one; it appears in this answer only and is ' +
-      'stored as its SHA-256. A public client (SPA, mobile app) has none.',
+      'stored as its SHA-256. A public client (SPA, mobile app) has none. Client ids starting `headless:` or `console:` ' +
+      'are reserved for the service (400 VALIDATION_FAILED).',
   })
   @ApiCreatedResponse({ type: ClientWithSecretDto })
-  @ApiErrors(...BODY_ERRORS, [404, 'NOT_FOUND: no such tenant'], CLIENT_ID_EXISTS)
+  @ApiErrors(...BODY_ERRORS, RESERVED_ID, [404, 'NOT_FOUND: no such tenant'], CLIENT_ID_EXISTS)
   async create(
     @Body() dto: CreateClientDto,
     @CurrentAdmin() admin: AdminPrincipal,
@@ -68,7 +73,7 @@ export class ClientsController {
       'unsetting it leaves the client without one until the secret is rotated.',
   })
   @ApiOkResponse({ type: ClientDto })
-  @ApiErrors(...BODY_ERRORS, NOT_FOUND, CLIENT_ID_EXISTS)
+  @ApiErrors(...BODY_ERRORS, RESERVED_ID, NOT_FOUND, CLIENT_ID_EXISTS)
   async update(
     @Param('id') id: string,
     @Body() dto: UpdateClientDto,

@@ -63,12 +63,21 @@ export class RecoveryController {
   @Get()
   @ApiOperation({
     summary: 'The hosted new-password form (the link of the recovery email)',
-    description: 'A small page whose form posts `token` and `password` to POST /auth/v2/recovery/reset.',
+    description:
+      'A small page whose form posts `token` and `password` to POST /auth/v2/recovery/reset. The page is never framed ' +
+      "(frame-ancestors 'none', X-Frame-Options DENY). The link's redirect.url is checked again against the client's " +
+      'registered redirectUrls: a URL removed since the mail was sent is 400 INVALID_REDIRECT.',
   })
   @ApiQuery({ name: 'token', required: true })
   @ApiProduces('text/html')
   @ApiOkResponse({ description: 'The form' })
-  @ApiErrors([401, 'INVALID_TOKEN: invalid, expired or used link (a page for browsers)'])
+  @ApiErrors(
+    [401, 'INVALID_TOKEN: invalid, expired or used link (a page for browsers)'],
+    [
+      400,
+      "INVALID_REDIRECT: the link's redirect.url is no longer registered for its client (a page for browsers)",
+    ],
+  )
   async page(
     @Query() query: Record<string, unknown>,
     @Req() req: Request,
@@ -76,6 +85,12 @@ export class RecoveryController {
   ): Promise<void> {
     const record = await this.recovery.find(query.token);
     if (!record) return this.fail(req, res, invalidRecoveryToken());
+    try {
+      await this.recovery.assertTargetStillRegistered(record);
+    } catch (err) {
+      if (err instanceof AppError) return this.fail(req, res, err);
+      throw err;
+    }
     this.form(res, 200, query.token as string, record.data.redirectUrl);
   }
 
@@ -88,7 +103,8 @@ export class RecoveryController {
     description:
       'JSON answers `{redirectUrl}`; the hosted form (application/x-www-form-urlencoded) is redirected there (302). ' +
       'The token works once; the password rules of API.md section 3 apply (a refused password spends nothing); every ' +
-      'session of the member ends.',
+      "session of the member ends. The link's redirect.url must still be one of the client's registered redirectUrls " +
+      '(checked again now): a URL removed since the mail was sent is 400 INVALID_REDIRECT, and the link is not spent.',
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: RecoveryResetDto })
@@ -96,7 +112,10 @@ export class RecoveryController {
   @ApiFoundResponse({ description: 'Form posts: to redirect.url' })
   @ApiErrors(
     ...BODY_ERRORS,
-    [400, 'WEAK_PASSWORD'],
+    [
+      400,
+      'WEAK_PASSWORD | INVALID_REDIRECT: the redirect.url of the link is no longer registered for its client',
+    ],
     [401, 'INVALID_TOKEN: invalid, expired or used link'],
     429,
   )
@@ -118,7 +137,7 @@ export class RecoveryController {
     } catch (err) {
       if (!isForm || !(err instanceof AppError)) throw err;
       const record = typeof body.token === 'string' ? await this.recovery.find(body.token) : null;
-      if (record && err.getStatus() !== 401) {
+      if (record && err.getStatus() !== 401 && err.code !== 'INVALID_REDIRECT') {
         return this.form(res, err.getStatus(), body.token as string, record.data.redirectUrl, err.message);
       }
       this.fail(req, res, err);

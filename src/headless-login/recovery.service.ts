@@ -100,8 +100,24 @@ export class RecoveryService {
   }
 
   /**
+   * The link's `redirect.url` must still be one of its client's registered redirect URLs when the
+   * link is used (API.md section 12, "Recovery targets"): a URL removed from the client since the
+   * mail was sent is 400 INVALID_REDIRECT, and nothing is spent (the link works again if the URL
+   * is registered again).
+   */
+  async assertTargetStillRegistered(record: OneTimeRecord<RecoveryData>): Promise<void> {
+    const client = record.clientId ? await this.clients.findById(record.clientId) : null;
+    if (!client || !client.redirectUrls.includes(record.data.redirectUrl)) {
+      throw invalidRedirect(
+        "The page this link returns to is no longer one of the application's registered redirect URLs",
+      );
+    }
+  }
+
+  /**
    * Sets the new password: the token is checked and the password judged before anything is spent
-   * (a refused request spends nothing); then, in one transaction, the token is spent, the password
+   * (a refused request spends nothing), and its redirect URL must still be registered for its
+   * client; then, in one transaction, the token is spent, the password
    * set and every session of the member ended. Answers where the member goes next.
    */
   async reset(token: string, password: string, ctx: RequestContext): Promise<string> {
@@ -111,6 +127,7 @@ export class RecoveryService {
       if (!found || !owner) throw invalidRecoveryToken();
       return { record: found, user: owner };
     });
+    await this.assertTargetStillRegistered(record);
     this.policy.assertAcceptable(password, { username: user.username, email: user.email });
     await this.dataSource.transaction(async (m) => {
       if (!(await this.oneTime.consumeById(record.id, m))) throw invalidRecoveryToken();

@@ -45,6 +45,8 @@ export class HeadlessMemberService {
       tenantId: principal.tenantId,
       client,
       authMethod: HEADLESS_AUTH_METHOD,
+      // Minted by a server, not by the user's own sign-in: the session never leaves this tenant.
+      face: 'headless',
       ctx,
       accessTtlSeconds: MEMBER_ACCESS_TTL_S,
       refreshTtlSeconds: MEMBER_REFRESH_TTL_S,

@@ -136,7 +136,7 @@ export class HeadlessTokensService {
     const existing = await this.clients.findByClientId(clientId);
     if (existing) return this.checkInternal(existing, principal.tenantId);
     try {
-      const { client } = await this.provisioning.createClient({
+      const { client } = await this.provisioning.createInternalClient({
         clientId,
         name: 'Headless member tokens (internal)',
         tenantId: principal.tenantId,

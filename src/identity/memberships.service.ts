@@ -5,6 +5,8 @@ import { Membership } from './entities/membership.entity.js';
 import { Role } from './entities/role.entity.js';
 import { Errors } from '../common/errors/app-error.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface MemberAccess {
   membership: Membership;
   role: Role | null;
@@ -32,6 +34,22 @@ export class MembershipsService {
     const roles = manager?.getRepository(Role) ?? this.roles;
     const role = membership.roleId ? await roles.findOneBy({ id: membership.roleId }) : null;
     return { membership, role, permissions: role?.permissions ?? [] };
+  }
+
+  /**
+   * The permissions `userId` holds in `tenantId` right now: those of the role of an ACTIVE
+   * membership, or null when there is no active membership. One indexed read; the permission
+   * checks of this service's own routes (admin, login activity) call it on every request, so a
+   * demotion, a changed role or a lock takes effect at once, also for access tokens already issued.
+   */
+  async activePermissions(userId: string, tenantId: string): Promise<string[] | null> {
+    if (!UUID.test(userId) || !UUID.test(tenantId)) return null;
+    const rows: { permissions: string[] | null }[] = await this.memberships.manager.query(
+      `SELECT r.permissions FROM membership m LEFT JOIN role r ON r.id = m.role_id
+       WHERE m.user_id = $1 AND m.tenant_id = $2 AND m.status = 'ACTIVE'`,
+      [userId, tenantId],
+    );
+    return rows.length ? (rows[0]!.permissions ?? []) : null;
   }
 
   /**

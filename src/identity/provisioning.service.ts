@@ -12,6 +12,7 @@ import { PasswordHasher } from './credentials/password-hasher.js';
 import { PasswordPolicy } from './credentials/password-policy.js';
 import { UsersService } from './users.service.js';
 import { ClientsService } from './clients.service.js';
+import { assertNotReserved, isReservedClientId, RESERVED_CLIENT_ID_PREFIXES } from './reserved-client-ids.js';
 
 export const CLIENT_SECRET_MIN_LENGTH = 32;
 
@@ -201,8 +202,29 @@ export class ProvisioningService {
     return role;
   }
 
-  /** Creates a client; answers it with the clear secret, which is never available again. */
-  async createClient(input: CreateClientInput): Promise<{ client: AuthClient; clientSecret: string | null }> {
+  /**
+   * Creates a client; answers it with the clear secret, which is never available again. A reserved
+   * client id (`headless:`, `console:`) is 400 VALIDATION_FAILED: those are made by
+   * `createInternalClient` only.
+   */
+  createClient(input: CreateClientInput): Promise<{ client: AuthClient; clientSecret: string | null }> {
+    assertNotReserved(input.clientId);
+    return this.insertClient(input);
+  }
+
+  /** Creates one of the service's own clients, whose id must carry a reserved prefix. */
+  createInternalClient(
+    input: CreateClientInput,
+  ): Promise<{ client: AuthClient; clientSecret: string | null }> {
+    if (!isReservedClientId(input.clientId)) {
+      throw new Error(`An internal client id must start with ${RESERVED_CLIENT_ID_PREFIXES.join(' or ')}`);
+    }
+    return this.insertClient(input);
+  }
+
+  private async insertClient(
+    input: CreateClientInput,
+  ): Promise<{ client: AuthClient; clientSecret: string | null }> {
     await this.requireTenant(input.tenantId);
     const isPublic = input.public ?? false;
     if (isPublic && input.clientSecret !== undefined) {
@@ -401,11 +423,13 @@ export class ProvisioningService {
 
   /**
    * Changes a client's settings. Making a client public drops its secret; making it confidential
-   * leaves it without one, so it cannot authenticate until its secret is rotated.
+   * leaves it without one, so it cannot authenticate until its secret is rotated. A reserved client
+   * id cannot be taken by a rename (400 VALIDATION_FAILED).
    */
   async updateClient(idOrClientId: string, input: UpdateClientInput): Promise<AuthClient> {
     const updated = await this.run(undefined, async (m) => {
       const client = await this.requireClient(idOrClientId, m);
+      if (input.clientId !== client.clientId) assertNotReserved(input.clientId);
       const { public: isPublic, allowedOrigins, ...rest } = input;
       const patch: Partial<AuthClient> = { ...rest };
       if (allowedOrigins !== undefined) patch.allowedOrigins = allowedOrigins.map(normalizeOrigin);

@@ -14,7 +14,7 @@ import { MembershipsService } from '../identity/memberships.service.js';
 import { MfaPolicy } from '../identity/mfa-policy.js';
 import { UsersService } from '../identity/users.service.js';
 import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
-import { IssuedTokens, LiveSession, SessionsService } from '../tokens/sessions.service.js';
+import { IssuedTokens, LiveSession, SessionFace, SessionsService } from '../tokens/sessions.service.js';
 import { isUuid, MfaMethodsService } from './mfa-methods.service.js';
 import { OtpCodesService } from './otp-codes.service.js';
 import { OtpErrors } from './otp-errors.js';
@@ -40,6 +40,12 @@ export interface ChallengeMethod {
   id: string;
   type: string;
   name: string;
+}
+
+/** What an SSO token remembers of the session that generated it. */
+interface SsoTokenData {
+  /** The face of that session: the new session inherits it (a headless one stays in its tenant). */
+  face?: SessionFace;
 }
 
 interface ChallengeData {
@@ -233,31 +239,42 @@ export class TokenGrantService {
     await this.sessions.end(session.id, { reason: 'revoked_by_user', ctx });
   }
 
-  /** A single-use SSO token (60 s) for the caller, remembering the client and tenant of the session. */
+  /**
+   * A single-use SSO token (60 s) for the caller, remembering the client, tenant and face of the
+   * session (a session begun with a headless member token hands its tenant binding on).
+   */
   async generateSsoToken(auth: AuthClaims): Promise<{ ssoToken: string; expiresAt: string }> {
-    const client = await this.clients.findByClientId(auth.cid);
+    const [client, session] = await Promise.all([
+      this.clients.findByClientId(auth.cid),
+      this.sessions.findLiveSession(auth.sid),
+    ]);
     if (!client) throw Errors.unauthorized('The client of this token no longer exists');
+    if (!session || session.userId !== auth.sub)
+      throw Errors.unauthorized('The session of this token has ended');
     const { token, expiresAt } = await this.oneTime.issue({
       purpose: 'sso-token',
       ttlSeconds: SSO_TOKEN_TTL_S,
       userId: auth.sub,
       clientId: client.id,
       tenantId: auth.tid,
+      data: { face: session.face } satisfies SsoTokenData,
     });
     return { ssoToken: token, expiresAt: expiresAt.toISOString() };
   }
 
   /**
-   * Trades an SSO token for a new session of the same user, for `clientId` (in that client's
-   * tenant) or, by default, the client and tenant of the session that generated it. A refused
-   * request (unknown client, not a member, MFA the source did not need) does not spend the token.
+   * Trades an SSO token for a new session of the same user, in the tenant where the token was
+   * generated: for `clientId`, which must be a client of that tenant (else 403 FORBIDDEN: an SSO
+   * token never moves a user into another tenant), or by default the client of the session that
+   * generated it. The new session inherits that session's face. A refused request (unknown or
+   * foreign client, not a member, MFA the source did not need) does not spend the token.
    */
   async consumeSsoToken(
     input: { ssoToken: string; clientId?: string },
     ctx: RequestContext,
   ): Promise<GrantTokens> {
     const record = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
-      const found = await this.oneTime.peek('sso-token', input.ssoToken);
+      const found = await this.oneTime.peek<SsoTokenData>('sso-token', input.ssoToken);
       if (!found?.userId || !found.clientId || !found.tenantId) throw OtpErrors.invalidToken();
       return found;
     });
@@ -268,15 +285,22 @@ export class TokenGrantService {
     ]);
     const client = target ?? source;
     if (!client || !source || !user) throw OtpErrors.invalidToken();
+    if (target && target.id !== source.id && target.tenantId !== record.tenantId) {
+      throw Errors.forbidden('An SSO token is consumed only by clients of the tenant where it was generated');
+    }
     // The token carries the login of its session: it cannot skip a second factor the target
     // client requires when the source client did not.
     if (this.mfaPolicy.isSecondFactorDue(user, client) && !this.mfaPolicy.isSecondFactorDue(user, source)) {
       throw Errors.mfaRequired();
     }
-    const tenantId = target ? target.tenantId : record.tenantId!;
+    const tenantId = record.tenantId!;
+    const face = record.data.face ?? 'auth';
     const tokens = await this.dataSource.transaction(async (m) => {
       if (!(await this.oneTime.consume('sso-token', input.ssoToken, m))) throw OtpErrors.invalidToken();
-      return this.sessions.start({ userId: user.id, tenantId, client, authMethod: 'SSO_TOKEN', ctx }, m);
+      return this.sessions.start(
+        { userId: user.id, tenantId, client, authMethod: 'SSO_TOKEN', face, ctx },
+        m,
+      );
     });
     return grantTokens(tokens, user.id);
   }

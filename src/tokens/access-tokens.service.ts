@@ -33,6 +33,23 @@ export interface SignedAccessToken {
   expiresAt: Date;
 }
 
+/**
+ * Whether a JWT (header and payload, signature checked elsewhere) has the shape `signIdToken`
+ * gives an id_token and no access token can have: `azp` equal to `aud`, an `auth_time`, and none
+ * of the access-token claims (`jti`, `cid`, `tid`, `permissions`, `typ`) nor an `at+jwt` header.
+ */
+export function isIdTokenShape(header: { typ?: unknown }, payload: Record<string, unknown>): boolean {
+  const accessClaims = ['jti', 'cid', 'tid', 'permissions', 'typ'];
+  return (
+    typeof payload.aud === 'string' &&
+    payload.azp === payload.aud &&
+    typeof payload.auth_time === 'number' &&
+    accessClaims.every((claim) => payload[claim] === undefined) &&
+    typeof header.typ === 'string' &&
+    header.typ.toLowerCase() !== 'at+jwt'
+  );
+}
+
 /** Signs and verifies access tokens. No other code signs a JWT for a session. */
 @Injectable()
 export class AccessTokensService {
@@ -76,7 +93,8 @@ export class AccessTokensService {
 
   /**
    * Signs an OpenID Connect id_token with the service keys (the `openid` scope on /oauth2/token).
-   * It deliberately has no `jti`, so `verify` below never accepts an id_token as an access token.
+   * It deliberately has no `jti`, so `verify` below never accepts an id_token as an access token;
+   * `isIdTokenShape` tells it from an access token (RP-initiated logout accepts only id_tokens).
    */
   signIdToken(
     input: {

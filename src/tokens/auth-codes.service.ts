@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { randomToken, sha256 } from '../common/crypto/tokens.js';
@@ -14,6 +15,13 @@ export const DEFAULT_AUTH_CODE_TTL_S = 60;
 /** A code waiting for its second factor stays valid this long (API.md section 4). */
 export const MFA_PENDING_CODE_TTL_S = 300;
 
+/**
+ * Where a code may be exchanged (API.md section 12, "codes stay on their face"): `auth` codes (of
+ * `/auth/login`, the social and SAML callbacks, the OTP login) at `/auth/token`; `oauth2` codes
+ * (of `/oauth2/authorize`) only at `/oauth2/token`, which authenticates confidential clients.
+ */
+export type CodeFace = 'auth' | 'oauth2';
+
 export interface IssueCodeInput {
   client: AuthClient;
   userId: string;
@@ -26,6 +34,8 @@ export interface IssueCodeInput {
   nonce?: string | null;
   scope?: string | null;
   deviceInfo?: string | null;
+  /** Default `auth`. */
+  face?: CodeFace;
 }
 
 interface CodeRow {
@@ -40,6 +50,8 @@ interface CodeRow {
   code_challenge: string | null;
   expired: boolean;
   used_at: Date | null;
+  face: CodeFace;
+  session_id: string | null;
 }
 
 /** A live code as the second-factor routes see it (never its clear value). */
@@ -90,8 +102,8 @@ export class AuthCodesService {
     const expiresAt = new Date(Date.now() + ttl * 1000);
     await (manager ?? this.dataSource.manager).query(
       `INSERT INTO auth_code (code_hash, client_id, user_id, tenant_id, auth_method, mfa_pending, redirect_uri,
-                              code_challenge, code_challenge_method, nonce, scope, device_info, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+                              code_challenge, code_challenge_method, nonce, scope, device_info, expires_at, face)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
       [
         sha256(code),
         input.client.id,
@@ -106,6 +118,7 @@ export class AuthCodesService {
         input.scope ?? null,
         input.deviceInfo ?? null,
         expiresAt,
+        input.face ?? 'auth',
       ],
     );
     return { code, expiresAt };
@@ -164,12 +177,13 @@ export class AuthCodesService {
         nonce: string | null;
         scope: string | null;
         device_info: string | null;
+        face: CodeFace;
       }>(
         m,
         `UPDATE auth_code SET used_at = now()
          WHERE id = $1 AND mfa_pending AND used_at IS NULL AND expires_at > now()
          RETURNING client_id, user_id, tenant_id, redirect_uri, code_challenge, code_challenge_method, nonce,
-                   scope, device_info`,
+                   scope, device_info, face`,
         [pendingId],
       );
       if (!spent) return undefined;
@@ -187,6 +201,7 @@ export class AuthCodesService {
           nonce: spent.nonce,
           scope: spent.scope,
           deviceInfo: spent.device_info,
+          face: spent.face,
         },
         m,
       );
@@ -203,14 +218,18 @@ export class AuthCodesService {
   }
 
   /**
-   * Exchanges a code for tokens. The code is spent by a conditional UPDATE in the same transaction
-   * that starts the session, so two concurrent exchanges yield exactly one token pair and a crash
-   * cannot spend a code without issuing tokens. 401 INVALID_CODE for spent, expired, unknown or
-   * foreign codes and PKCE mismatches; 401 MFA_REQUIRED while the second factor is due.
+   * Exchanges a code for tokens at the route of `face` (a code of another face is 401 INVALID_CODE).
+   * The code is spent, and the id of the session it starts recorded on it, by a conditional UPDATE
+   * in the same transaction that starts the session, so two concurrent exchanges yield exactly one
+   * token pair and a crash cannot spend a code without issuing tokens. A code presented again
+   * after its exchange (a replay, RFC 6749 section 4.1.2) is refused AND ends the session it
+   * started, on every instance. 401 INVALID_CODE for spent, expired, unknown or foreign codes and
+   * PKCE mismatches; 401 MFA_REQUIRED while the second factor is due.
    */
   async exchange(input: {
     code: string;
     clientId: string;
+    face: CodeFace;
     codeVerifier?: string;
     redirectUri?: string;
     ctx: RequestContext;
@@ -220,11 +239,17 @@ export class AuthCodesService {
     const row = await firstRow<CodeRow>(
       this.dataSource.manager,
       `SELECT c.id, c.client_id, a.client_id AS public_client_id, c.user_id, c.tenant_id, c.auth_method,
-              c.mfa_pending, c.redirect_uri, c.code_challenge, c.expires_at <= now() AS expired, c.used_at
+              c.mfa_pending, c.redirect_uri, c.code_challenge, c.expires_at <= now() AS expired, c.used_at,
+              c.face, c.session_id
        FROM auth_code c JOIN auth_client a ON a.id = c.client_id WHERE c.code_hash = $1`,
       [hash],
     );
-    if (!row || row.used_at || row.expired || row.public_client_id !== input.clientId)
+    if (!row) throw Errors.invalidCode();
+    if (row.used_at) {
+      if (row.session_id) await this.sessions.end(row.session_id, { reason: 'code_replay', ctx: input.ctx });
+      throw Errors.invalidCode();
+    }
+    if (row.expired || row.public_client_id !== input.clientId || row.face !== input.face)
       throw Errors.invalidCode();
     if (row.mfa_pending) throw Errors.mfaRequired();
     if (
@@ -239,21 +264,25 @@ export class AuthCodesService {
     }
     const client = await this.clients.findById(row.client_id);
     if (!client) throw Errors.invalidCode();
-    return this.dataSource.transaction(async (m) => {
+    const sessionId = randomUUID();
+    const exchanged = await this.dataSource.transaction(async (m) => {
       const spent = await firstRow<{ scope: string | null; nonce: string | null }>(
         m,
-        `UPDATE auth_code SET used_at = now()
+        `UPDATE auth_code SET used_at = now(), session_id = $2
          WHERE id = $1 AND used_at IS NULL AND mfa_pending = false AND expires_at > now()
          RETURNING scope, nonce`,
-        [row.id],
+        [row.id, sessionId],
       );
-      if (!spent) throw Errors.invalidCode();
+      // Spent meanwhile by a concurrent exchange (which this UPDATE waited for): a replay too.
+      if (!spent) return undefined;
       const tokens = await this.sessions.start(
         {
           userId: row.user_id,
           tenantId: row.tenant_id,
           client,
           authMethod: row.auth_method,
+          face: input.face,
+          sessionId,
           ctx: input.ctx,
           accessTtlSeconds: input.accessTtlSeconds,
         },
@@ -261,5 +290,20 @@ export class AuthCodesService {
       );
       return { tokens, scope: spent.scope, nonce: spent.nonce, client };
     });
+    if (!exchanged) {
+      await this.endSessionOfReplayedCode(row.id, input.ctx);
+      throw Errors.invalidCode();
+    }
+    return exchanged;
+  }
+
+  /** Ends the session a spent code started, if any (a pending-MFA code is spent without one). */
+  private async endSessionOfReplayedCode(codeId: string, ctx: RequestContext): Promise<void> {
+    const spent = await firstRow<{ session_id: string | null }>(
+      this.dataSource.manager,
+      `SELECT session_id FROM auth_code WHERE id = $1`,
+      [codeId],
+    );
+    if (spent?.session_id) await this.sessions.end(spent.session_id, { reason: 'code_replay', ctx });
   }
 }

@@ -21,6 +21,17 @@ import {
 import { RevocationService } from './revocation.service.js';
 
 export const DEFAULT_ACCESS_TTL_S = 3600;
+
+/**
+ * The route family that issued a session (API.md section 12), stored on it:
+ * - `auth`: the user's own sign-in on the routes of sections 2-8 (password, codes, authenticator,
+ *   social, SAML, SSO tokens of such a session). Refreshed on those routes; may switch tenant.
+ * - `oauth2`: issued at `/oauth2/token`. For a confidential client it is refreshed only there,
+ *   with the client's authentication; the other refresh routes answer 401 INVALID_CLIENT.
+ * - `headless`: minted by a server with a headless member token (section 9). It stays in its
+ *   tenant: a tenant switch answers 403 FORBIDDEN.
+ */
+export type SessionFace = 'auth' | 'oauth2' | 'headless';
 export const DEFAULT_REFRESH_TTL_S = 30 * 24 * 3600;
 
 /** What every login path gets back from the token engine. */
@@ -41,6 +52,10 @@ export interface StartSessionInput {
   client: AuthClient;
   authMethod: string;
   ctx: RequestContext;
+  /** Where the session was issued (default `auth`: a sign-in on the routes of sections 2-8). */
+  face?: SessionFace;
+  /** The id the session gets (default: a new one), for a caller that records it in the same transaction. */
+  sessionId?: string;
   /** Overrides the client's lifetimes (e.g. 14,400 s on /oauth2/token, 1 h for headless member tokens). */
   accessTtlSeconds?: number;
   refreshTtlSeconds?: number;
@@ -67,6 +82,7 @@ interface SessionRow {
   tenant_id: string;
   client_id: string;
   auth_method: string;
+  face: SessionFace;
   expires_at: Date;
   access_expires_at: Date;
   revoked_at: Date | null;
@@ -80,8 +96,10 @@ interface RefreshRow {
   user_id: string | null;
   tenant_id: string | null;
   auth_method: string | null;
+  face: SessionFace | null;
   client_uuid: string | null;
   public_client_id: string | null;
+  client_is_public: boolean | null;
   access_token_expiration: number | null;
   refresh_token_expiration: number | null;
   membership_status: string | null;
@@ -123,7 +141,7 @@ export class SessionsService {
   /** Starts a session for an ACTIVE member of `tenantId` (403 NOT_A_MEMBER / status otherwise). */
   async start(input: StartSessionInput, manager?: EntityManager): Promise<IssuedTokens> {
     const { permissions } = await this.memberships.requireActive(input.userId, input.tenantId, manager);
-    const sid = randomUUID();
+    const sid = input.sessionId ?? randomUUID();
     const refreshToken = randomToken();
     const refreshTtlS = input.refreshTtlSeconds ?? refreshTtl(input.client);
     const refreshExpiresAt = new Date(Date.now() + refreshTtlS * 1000);
@@ -143,8 +161,8 @@ export class SessionsService {
       await m.query(
         `WITH started AS (
            INSERT INTO session (id, user_id, tenant_id, client_id, auth_method, device_info, user_agent,
-                                ip_address_enc, expires_at, access_expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id)
+                                ip_address_enc, expires_at, access_expires_at, face)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12) RETURNING id)
          INSERT INTO refresh_token (session_id, token_hash, expires_at) SELECT id, $11, $9 FROM started`,
         [
           sid,
@@ -158,6 +176,7 @@ export class SessionsService {
           refreshExpiresAt,
           access.expiresAt,
           sha256(refreshToken),
+          input.face ?? 'auth',
         ],
       );
       await this.recorder.record(m, {
@@ -192,12 +211,21 @@ export class SessionsService {
   /**
    * Rotates a refresh token: the presented one is spent and a new one issued in the same family.
    * Presenting a spent one revokes the whole family (RFC 9700 reuse detection) and answers 401
-   * REFRESH_TOKEN_REUSED. With `tenantId` the new tokens are for that tenant (a tenant switch).
-   * `requireUserId` binds the refresh token to a caller (switch-token's Bearer).
+   * REFRESH_TOKEN_REUSED. With `tenantId` the new tokens are for that tenant (a tenant switch),
+   * which only a session of the user's own sign-in may do (a `headless` one: 403 FORBIDDEN).
+   * `requireUserId` binds the refresh token to a caller (switch-token's Bearer). `face` is the
+   * route family asking (default `auth`); an `oauth2` session of a confidential client is
+   * refreshed only by `oauth2`, whose route authenticated the client (else 401 INVALID_CLIENT).
    */
   async refresh(
     refreshToken: string,
-    options: { tenantId?: string; ctx: RequestContext; requireUserId?: string; accessTtlSeconds?: number },
+    options: {
+      tenantId?: string;
+      ctx: RequestContext;
+      requireUserId?: string;
+      accessTtlSeconds?: number;
+      face?: SessionFace;
+    },
   ): Promise<IssuedTokens> {
     const hash = sha256(refreshToken);
     const outcome = await this.dataSource.transaction(async (m) => {
@@ -211,8 +239,8 @@ export class SessionsService {
            UPDATE refresh_token SET rotated_at = now()
            WHERE token_hash = $1 AND rotated_at IS NULL AND expires_at > now()
            RETURNING session_id)
-         SELECT spent.session_id, s.id, s.user_id, s.tenant_id, s.auth_method,
-                c.id AS client_uuid, c.client_id AS public_client_id,
+         SELECT spent.session_id, s.id, s.user_id, s.tenant_id, s.auth_method, s.face,
+                c.id AS client_uuid, c.client_id AS public_client_id, c.is_public AS client_is_public,
                 c.access_token_expiration, c.refresh_token_expiration,
                 mb.status AS membership_status, coalesce(r.permissions, '{}') AS permissions
          FROM spent
@@ -237,6 +265,13 @@ export class SessionsService {
       // Refusals below throw, so the transaction rolls back and the presented token stays good.
       if (!row.id || !row.client_uuid || !row.user_id || !row.tenant_id) throw Errors.invalidRefreshToken();
       if (options.requireUserId && options.requireUserId !== row.user_id) throw Errors.invalidRefreshToken();
+      // Trust boundaries (API.md section 12), before anything about the target membership is said.
+      if (row.face === 'oauth2' && !row.client_is_public && (options.face ?? 'auth') !== 'oauth2') {
+        throw Errors.invalidClient();
+      }
+      if (row.face === 'headless' && options.tenantId !== undefined && options.tenantId !== row.tenant_id) {
+        throw Errors.forbidden('A session begun with a headless member token stays in its tenant');
+      }
       if (!row.membership_status) throw Errors.notAMember();
       if (row.membership_status !== 'ACTIVE') throw Errors.membershipStatus(row.membership_status);
       const session = { id: row.id, user_id: row.user_id, auth_method: row.auth_method! };
@@ -404,10 +439,16 @@ export class SessionsService {
   }
 
   /** A live (not revoked, not expired) session by id, with the public client_id it belongs to. */
-  async findLiveSession(
-    sessionId: string,
-  ): Promise<
-    { id: string; userId: string; tenantId: string; clientId: string; authMethod: string } | undefined
+  async findLiveSession(sessionId: string): Promise<
+    | {
+        id: string;
+        userId: string;
+        tenantId: string;
+        clientId: string;
+        authMethod: string;
+        face: SessionFace;
+      }
+    | undefined
   > {
     const row = await firstRow<{
       id: string;
@@ -415,9 +456,10 @@ export class SessionsService {
       tenant_id: string;
       client_id: string;
       auth_method: string;
+      face: SessionFace;
     }>(
       this.dataSource.manager,
-      `SELECT s.id, s.user_id, s.tenant_id, a.client_id, s.auth_method
+      `SELECT s.id, s.user_id, s.tenant_id, a.client_id, s.auth_method, s.face
        FROM session s JOIN auth_client a ON a.id = s.client_id
        WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
       [sessionId],
@@ -429,6 +471,7 @@ export class SessionsService {
         tenantId: row.tenant_id,
         clientId: row.client_id,
         authMethod: row.auth_method,
+        face: row.face,
       }
     );
   }

@@ -55,19 +55,31 @@ export class TokensController {
     summary: 'Exchange an auth code for tokens',
     description:
       'A code works once, for its own client, before it expires (client authCodeExpiration, default 60 s). ' +
-      'A code issued with a PKCE code_challenge needs its codeVerifier. Two concurrent exchanges of one code yield exactly one token pair.',
+      'A code issued with a PKCE code_challenge needs its codeVerifier. Two concurrent exchanges of one code yield exactly one token pair. ' +
+      'Codes of /auth/login, /auth/verify-otp and the social and SAML callbacks are exchanged here; a code of /oauth2/authorize ' +
+      'only at /oauth2/token (401 INVALID_CODE here). A code presented again after its exchange is refused and ends the session ' +
+      'it started: its access and refresh tokens stop working on every instance within 1 s.',
   })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiErrors(
     ...BODY_ERRORS,
-    [401, 'INVALID_CODE: spent, expired, unknown or foreign code, or PKCE mismatch'],
+    [
+      401,
+      'INVALID_CODE: spent (its session ends), expired, unknown or foreign code, a code of /oauth2/authorize, or PKCE mismatch',
+    ],
     [401, 'MFA_REQUIRED: the code waits for /auth/verify-otp'],
     [403, 'LOCKED / PENDING_APPROVAL / ...: the membership is not active'],
   )
   @RateLimited()
   async token(@Body() dto: ExchangeCodeDto, @Ctx() ctx: RequestContext): Promise<TokenResponseDto> {
     const { tokens } = await this.countFailure(ctx, () =>
-      this.codes.exchange({ code: dto.code, clientId: dto.clientId, codeVerifier: dto.codeVerifier, ctx }),
+      this.codes.exchange({
+        code: dto.code,
+        clientId: dto.clientId,
+        codeVerifier: dto.codeVerifier,
+        face: 'auth',
+        ctx,
+      }),
     );
     return tokenResponse(tokens);
   }
@@ -80,13 +92,18 @@ export class TokensController {
     summary: 'Rotate a refresh token',
     description:
       'Answers a new token pair; the presented refresh token is spent. Presenting an already-rotated token revokes the whole session ' +
-      '(401 REFRESH_TOKEN_REUSED). With tenantId, the new tokens are for that tenant. A Bearer header may be sent and is not required.',
+      '(401 REFRESH_TOKEN_REUSED). With tenantId, the new tokens are for that tenant, when the session began with the ' +
+      "user's own sign-in (a session of a headless member token stays in its tenant: 403 FORBIDDEN). A session issued at " +
+      '/oauth2/token to a confidential client is refreshed only there (401 INVALID_CLIENT here). A Bearer header may be sent and is not required.',
   })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiErrors(
     ...BODY_ERRORS,
-    [401, 'INVALID_REFRESH_TOKEN | REFRESH_TOKEN_REUSED'],
-    [403, 'NOT_A_MEMBER | LOCKED | ...'],
+    [
+      401,
+      'INVALID_REFRESH_TOKEN | REFRESH_TOKEN_REUSED | INVALID_CLIENT: a confidential client session of /oauth2/token',
+    ],
+    [403, 'FORBIDDEN: a headless member session cannot change tenant | NOT_A_MEMBER | LOCKED | ...'],
   )
   @RateLimited()
   async refresh(@Body() dto: RefreshTokenDto, @Ctx() ctx: RequestContext): Promise<TokenResponseDto> {
@@ -103,13 +120,21 @@ export class TokensController {
   @ApiOperation({
     summary: 'Switch the session to another tenant',
     description:
-      'Rotates the refresh token and answers tokens for the same user in another tenant they are an active member of.',
+      'Rotates the refresh token and answers tokens for the same user in another tenant they are an active member of. ' +
+      "Only a session begun by the user's own sign-in moves: a session of a headless member token stays in its tenant " +
+      '(403 FORBIDDEN), and a confidential client session of /oauth2/token is refreshed only there (401 INVALID_CLIENT).',
   })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiErrors(
     ...BODY_ERRORS,
-    [401, 'INVALID_REFRESH_TOKEN | REFRESH_TOKEN_REUSED'],
-    [403, 'NOT_A_MEMBER: not a member of that tenant'],
+    [
+      401,
+      'INVALID_REFRESH_TOKEN | REFRESH_TOKEN_REUSED | INVALID_CLIENT: a confidential client session of /oauth2/token',
+    ],
+    [
+      403,
+      'FORBIDDEN: a headless member session cannot change tenant | NOT_A_MEMBER: not a member of that tenant',
+    ],
   )
   @RateLimited()
   async switchToken(

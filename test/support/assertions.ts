@@ -30,3 +30,19 @@ export function expectTokenResponse(res: Response): {
 export function decodeClaims(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8'));
 }
+
+/**
+ * The sources of one directive of a response's Content-Security-Policy, exactly as sent (e.g.
+ * `["'none'"]` for `frame-ancestors 'none'`); null when the directive is absent. Fails when the
+ * response carries several policies (the browser would enforce them all).
+ */
+export function cspDirective(res: Response, directive: string): string[] | null {
+  const header = res.headers['content-security-policy'] as string | string[] | undefined;
+  expect(typeof header, 'exactly one Content-Security-Policy header').toBe('string');
+  const found = (header as string)
+    .split(';')
+    .map((d) => d.trim().split(/\s+/))
+    .filter(([name]) => name?.toLowerCase() === directive.toLowerCase());
+  expect(found.length, `${directive} appears at most once`).toBeLessThanOrEqual(1);
+  return found[0] ? found[0].slice(1) : null;
+}

@@ -21,4 +21,8 @@ export class AuthCode {
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt: Date;
   @Column({ name: 'used_at', type: 'timestamptz', nullable: true }) usedAt: Date | null;
+  /** Where it may be exchanged: `auth` (/auth/token) or `oauth2` (/oauth2/token). */
+  @Column({ type: 'varchar' }) face: string;
+  /** The session its exchange started (ended if the code is presented again). */
+  @Column({ name: 'session_id', type: 'uuid', nullable: true }) sessionId: string | null;
 }

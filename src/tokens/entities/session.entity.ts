@@ -9,6 +9,8 @@ export class Session {
   /** auth_client.id (not the public client_id). */
   @Column({ name: 'client_id', type: 'uuid' }) clientId: string;
   @Column({ name: 'auth_method' }) authMethod: string;
+  /** The route family that issued it (SessionFace): decides where it may be refreshed or switched. */
+  @Column({ type: 'varchar' }) face: string;
   @Column({ name: 'device_info', type: 'varchar', nullable: true }) deviceInfo: string | null;
   @Column({ name: 'user_agent', type: 'varchar', nullable: true }) userAgent: string | null;
   @Column({ name: 'ip_address_enc', type: 'text', nullable: true }) ipAddressEnc: string | null;

@@ -18,6 +18,7 @@ import { AttemptLimiter, IpOnly } from '../../common/rate-limit/attempt-limiter.
 import { RateLimited } from '../../common/rate-limit/rate-limited.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
+import { MembershipsService } from '../../identity/memberships.service.js';
 import { AccessTokensService } from '../access-tokens.service.js';
 import { decodeJwt } from '../keys/jwt.js';
 import { AdminPrincipal, AdminRequest, MANAGE_AUTH } from './admin-principal.js';
@@ -29,6 +30,9 @@ const KEY_ONLY = 'admin:key-only';
  * in constant time, or a member access token carrying ManageAuth. Anything shaped like a JWT is
  * checked as an access token; anything else is an admin-key attempt, and wrong keys count against
  * the failed-attempt limit of the calling address so the key cannot be guessed. Without ADMIN_API_KEY no key matches.
+ * A token's own `permissions` claim is not trusted here: ManageAuth is read from the member's
+ * current ACTIVE membership of the token's tenant and its role on every request (API.md section
+ * 12, "Demotion"), so a demoted, re-roled or locked admin loses the admin routes at once.
  */
 @Injectable()
 export class AdminGuard implements CanActivate {
@@ -37,6 +41,7 @@ export class AdminGuard implements CanActivate {
     private readonly tokens: AccessTokensService,
     private readonly attempts: AttemptLimiter,
     private readonly reflector: Reflector,
+    private readonly memberships: MembershipsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -68,9 +73,12 @@ export class AdminGuard implements CanActivate {
   private async fromAccessToken(token: string): Promise<AdminPrincipal> {
     const claims = await this.tokens.verify(token);
     if (claims.typ === 'visitor') throw Errors.unauthorized('A member access token is required');
-    const permissions: unknown = claims.permissions;
-    if (!Array.isArray(permissions) || !permissions.includes(MANAGE_AUTH) || typeof claims.tid !== 'string') {
-      throw Errors.forbidden(`The access token lacks the ${MANAGE_AUTH} permission`);
+    const permissions =
+      typeof claims.tid === 'string'
+        ? await this.memberships.activePermissions(claims.sub, claims.tid)
+        : null;
+    if (!permissions?.includes(MANAGE_AUTH)) {
+      throw Errors.forbidden(`The member does not hold the ${MANAGE_AUTH} permission in this tenant`);
     }
     return { kind: 'tenant', tenantId: claims.tid, userId: claims.sub };
   }

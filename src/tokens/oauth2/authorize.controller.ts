@@ -59,8 +59,11 @@ export class AuthorizeController {
       '`redirect_uri`, `code_challenge` + `code_challenge_method=S256`, `state`, `scope`, `nonce`, `response_mode`). ' +
       'A session bound to a member by a sessionToken answers the code at once: `web_message` is an HTML page whose ' +
       "script posts `{code, state}` to the redirect URI's origin only (framable by the client's allowedOrigins only); " +
-      '`query` and `fragment` redirect (302) to the redirect URI with `code`, `state` and `iss`. Otherwise the answer ' +
-      'is a minimal hosted login page (email and password, then the code of the authenticator app or a recovery code when a second factor is due). ' +
+      '`query` and `fragment` redirect (302) to the redirect URI with `code`, `state` and `iss`. Without a signed-in ' +
+      'session (a redirect session without sessionToken, or the standard query), `web_message` answers the same page posting ' +
+      '`{error: "login_required", state}` (a form is never framed); `query` and `fragment` get ' +
+      'a minimal hosted login page (email and password, then the code of the authenticator app or a recovery code when a second factor is due), ' +
+      "never framable (frame-ancestors 'none', X-Frame-Options DENY). " +
       'Errors are answered directly (never redirected): a page for browsers, else the JSON error body.',
   })
   @ApiQuery({ name: 'redirectSession', required: false, description: 'From a redirect session fullUrl' })
@@ -99,9 +102,15 @@ export class AuthorizeController {
           const outcome = await this.authorize.completeBound(record, client);
           return this.deliver(res, 302, client, record.data, outcome);
         }
+        if (record.data.responseMode === 'web_message') {
+          // No signed-in session, and a form must never be framed: tell the client to sign in.
+          if (!(await this.redirectSessions.spend(record.id))) throw invalidRedirectSession();
+          return this.webMessagePage(res, client, record.data, { error: 'login_required' });
+        }
         return this.loginPage(res, 200, client, record.data, token as string);
       }
       const { token, client, request } = await this.authorize.startStandard(query);
+      if (token === null) return this.webMessagePage(res, client, request, { error: 'login_required' });
       return this.loginPage(res, 200, client, request, token);
     } catch (err) {
       this.fail(req, res, err);
@@ -210,7 +219,11 @@ export class AuthorizeController {
       '(registered), `client_id`, `state`).',
   })
   @ApiQuery({ name: 'redirectSession', required: false })
-  @ApiQuery({ name: 'id_token_hint', required: false })
+  @ApiQuery({
+    name: 'id_token_hint',
+    required: false,
+    description: 'An id_token this service issued (an access token is refused: 400 INVALID_REQUEST)',
+  })
   @ApiQuery({ name: 'post_logout_redirect_uri', required: false })
   @ApiQuery({ name: 'client_id', required: false })
   @ApiQuery({ name: 'state', required: false })
@@ -280,11 +293,8 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
     const formAction = [originOf(this.config.publicUrl), originOf(request.redirectUri)].filter(
       (o): o is string => o !== null,
     );
-    sendPage(res, status, renderPage({ title: 'Sign in', bodyHtml: body, nonce }), {
-      nonce,
-      formAction,
-      frameAncestors: request.responseMode === 'web_message' ? client.allowedOrigins : undefined,
-    });
+    // Never framed, whatever the response mode (API.md section 12, "Framing"): no clickjacking of the form.
+    sendPage(res, status, renderPage({ title: 'Sign in', bodyHtml: body, nonce }), { nonce, formAction });
   }
 
   /** The second step of the hosted page: the code of the user's authenticator app (or a recovery code). */
@@ -313,7 +323,6 @@ ${step.error ? `<p class="error" role="alert">${escapeHtml(step.error)}</p>` : '
     sendPage(res, status, renderPage({ title: 'Two-step verification', bodyHtml: body, nonce }), {
       nonce,
       formAction,
-      frameAncestors: request.responseMode === 'web_message' ? client.allowedOrigins : undefined,
     });
   }
 
@@ -344,9 +353,9 @@ ${step.error ? `<p class="error" role="alert">${escapeHtml(step.error)}</p>` : '
   }
 
   /**
-   * Posts `{code, state}` (or `{error, error_description, state}`) to the redirect URI's origin
-   * only, never `*`, to the opener (popup) or else the parent (iframe). Framable only by the
-   * client's allowedOrigins.
+   * Posts `{code, state}` (or `{error, error_description, state}`, or `{error: "login_required",
+   * state}`) to the redirect URI's origin only, never `*`, to the opener (popup) or else the parent
+   * (iframe). The only page of ours that may be framed, and only by the client's allowedOrigins.
    */
   private webMessagePage(
     res: Response,
@@ -363,7 +372,9 @@ ${step.error ? `<p class="error" role="alert">${escapeHtml(step.error)}</p>` : '
       `var t=window.opener||(window.parent!==window?window.parent:null);if(t){t.postMessage(m,o);}})();`;
     const body = refusal
       ? `<h1>Sign-in refused</h1><p class="error" role="alert">${escapeHtml(refusal.message)}</p>`
-      : '<h1>Signed in</h1><p>You can close this window.</p>';
+      : params.error === 'login_required'
+        ? '<h1>Not signed in</h1><p>Sign in from the application first.</p>'
+        : '<h1>Signed in</h1><p>You can close this window.</p>';
     sendPage(res, 200, renderPage({ title: 'Sign in', bodyHtml: body, nonce, script }), {
       nonce,
       script: true,

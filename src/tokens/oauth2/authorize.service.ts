@@ -89,11 +89,12 @@ export class AuthorizeService {
   /**
    * Validates the standard query (errors are answered directly, never redirected: 401
    * INVALID_CLIENT, 400 INVALID_REDIRECT_URI / INVALID_REQUEST / INVALID_SCOPE) and creates an
-   * unbound redirect session for the hosted login page.
+   * unbound redirect session for the hosted login page. `web_message` never shows that page (it
+   * would be framed): no session is created and `token` is null, the caller answers login_required.
    */
   async startStandard(
     query: Record<string, unknown>,
-  ): Promise<{ token: string; client: AuthClient; request: AuthRequest }> {
+  ): Promise<{ token: string | null; client: AuthClient; request: AuthRequest }> {
     const q: StandardQuery = {};
     for (const name of STANDARD_PARAMS) {
       const value = query[name];
@@ -120,6 +121,7 @@ export class AuthorizeService {
       state: q.state,
       nonce: q.nonce,
     });
+    if (request.responseMode === 'web_message') return { token: null, client, request };
     const { token } = await this.redirectSessions.createForStandardQuery(client, request);
     return { token, client, request };
   }
@@ -296,6 +298,8 @@ export class AuthorizeService {
           codeChallengeMethod: 'S256',
           nonce: data.nonce,
           scope: data.scope,
+          // Exchanged only at /oauth2/token, which authenticates confidential clients.
+          face: 'oauth2',
         },
         m,
       );

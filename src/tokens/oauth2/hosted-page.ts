@@ -97,8 +97,9 @@ export function messagePage(nonce: string, title: string, message: string, isErr
 }
 
 /**
- * Sends a hosted page with its own CSP, replacing the global `frame-ancestors 'none'` one. When
- * the page may be framed (web_message), X-Frame-Options goes (it cannot list origins) and the
+ * Sends a hosted page with its own CSP, replacing the global one. Pages are never framed
+ * (`frame-ancestors 'none'` and `X-Frame-Options: DENY`) unless `frameAncestors` lists origins:
+ * only the web_message page does, and then X-Frame-Options goes (it cannot list origins) and the
  * opener policy allows a popup's opener to receive the message.
  */
 export function sendPage(res: Response, status: number, html: string, policy: PagePolicy): void {
@@ -106,6 +107,8 @@ export function sendPage(res: Response, status: number, html: string, policy: Pa
   if (policy.frameAncestors?.length) {
     res.removeHeader('X-Frame-Options');
     res.setHeader('Cross-Origin-Opener-Policy', 'unsafe-none');
+  } else {
+    res.setHeader('X-Frame-Options', 'DENY');
   }
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Pragma', 'no-cache');

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
 import { ClientsService } from '../../identity/clients.service.js';
 import { isUuid } from '../../identity/provisioning.service.js';
+import { isIdTokenShape } from '../access-tokens.service.js';
 import { decodeJwt, verifySignature } from '../keys/jwt.js';
 import { SigningKeysService } from '../keys/signing-keys.service.js';
 import { SessionsService } from '../sessions.service.js';
@@ -76,7 +77,11 @@ export class LogoutService {
     return url.toString();
   }
 
-  /** Our own signature and issuer; expiry does not matter for a logout hint (OIDC RP-initiated logout). */
+  /**
+   * An id_token this service issued: our signature and issuer, and the id_token's shape (an access
+   * token, which also carries `aud` and `sid`, is refused: API.md section 12). Expiry does not
+   * matter for a logout hint (OIDC RP-initiated logout).
+   */
   private async verifyHint(token: string): Promise<{ aud: string; sid?: string }> {
     const jwt = decodeJwt(token);
     const invalid = () => invalidRequest('id_token_hint is not an id_token of this service');
@@ -85,6 +90,7 @@ export class LogoutService {
     if (!verifier || !verifySignature(jwt, verifier.alg, verifier.publicKey)) throw invalid();
     const { iss, aud, sid } = jwt.payload;
     if (iss !== this.config.jwtIssuer || typeof aud !== 'string') throw invalid();
+    if (!isIdTokenShape(jwt.header, jwt.payload)) throw invalid();
     return { aud, sid: typeof sid === 'string' && isUuid(sid) ? sid : undefined };
   }
 }

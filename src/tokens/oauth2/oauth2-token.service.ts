@@ -137,6 +137,7 @@ export class OAuth2TokenService {
       clientId: client.clientId,
       codeVerifier,
       redirectUri,
+      face: 'oauth2',
       ctx,
       accessTtlSeconds: ttl,
     });
@@ -206,7 +207,8 @@ export class OAuth2TokenService {
     if (owner !== undefined && owner !== client.clientId) {
       throw oauthError('invalid_grant', 'INVALID_REFRESH_TOKEN', 'Invalid or expired refresh token');
     }
-    const tokens = await this.sessions.refresh(refreshToken, { ctx, accessTtlSeconds: ttl });
+    // The client authenticated above: its `oauth2` sessions (confidential ones refresh only here) may rotate.
+    const tokens = await this.sessions.refresh(refreshToken, { ctx, accessTtlSeconds: ttl, face: 'oauth2' });
     return {
       access_token: tokens.accessToken,
       token_type: 'Bearer',

@@ -84,7 +84,10 @@ export class OAuth2Controller {
       '`authorization_code` needs the PKCE codeVerifier of the code; `refresh_token` rotates the token (a reused one ' +
       'revokes its whole session); `anonymous` answers visitor tokens (`typ: "visitor"`) for the register/login/verify ' +
       'routes. `expires_in` is 14400 unless the client sets accessTokenExpiration. With the `openid` scope the answer ' +
-      'also carries an `id_token`. Confidential clients authenticate with client_secret or HTTP Basic. Errors follow ' +
+      'also carries an `id_token`. Confidential clients authenticate with client_secret or HTTP Basic. Only codes of ' +
+      '/oauth2/authorize are exchanged here (a code of /auth/login: invalid_grant INVALID_CODE); a code presented again ' +
+      'after its exchange is refused and ends the session it started. A confidential client session issued here is ' +
+      'refreshed only here, with the client authentication. Errors follow ' +
       'RFC 6749 section 5.2 (`error`, `error_description`) plus `statusCode`, `code`, `message`.',
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
