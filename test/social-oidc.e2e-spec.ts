@@ -1,13 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretBox } from '../src/common/crypto/secret-box.js';
+import { SecretBox, sealedAt } from '../src/common/crypto/secret-box.js';
 import { s256 } from '../src/tokens/pkce.js';
 import { decodeClaims, expectError, expectTokenResponse } from './support/assertions.js';
 import { seedTenant, Seed, unique } from './support/fixtures.js';
 import { followRedirects } from './support/idp/http.js';
 import { OidcIdp, startOidcIdp, TestAccount } from './support/idp/oidc-idp.js';
-import { codeOf, exchange, jwtPayload, pathOf, PUBLIC_URL } from './support/social.js';
+import {
+  browser,
+  Browser,
+  codeOf,
+  exchange,
+  jwtPayload,
+  loginCookie,
+  pathOf,
+  PUBLIC_URL,
+} from './support/social.js';
 import { createTestApp, sql, TestApp } from './support/test-app.js';
 
 type Oidc = 'google' | 'azure' | 'cognito' | 'keycloak';
@@ -54,12 +63,15 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
   let idp: OidcIdp;
   let t: TestApp;
   let seed: Seed;
+  /** The browser every login of these tests runs in (it keeps the login cookies). */
+  let web: Browser;
 
   beforeAll(async () => {
     idp = await startOidcIdp(
       PROVIDERS.map((p) => ({ ...clientOf(p.name), redirectUri: PUBLIC_URL + p.callback })),
     );
     t = await createTestApp(envFor(idp));
+    web = browser(t);
     seed = await seedTenant(t, {
       client: { redirectUrls: ['https://app.example.com/callback', 'https://app.example.com/other'] },
     });
@@ -77,7 +89,7 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
 
   /** Start route -> provider login -> the callback URL the browser is sent back to. */
   async function toCallback(path: string, who: TestAccount, body: Record<string, unknown> = startBody()) {
-    const start = await t.http.post(path).send(body);
+    const start = await web.post(path).send(body);
     expect(start.status, JSON.stringify(start.body)).toBe(302);
     expect(start.headers['cache-control']).toContain('no-store');
     idp.loginAs(who);
@@ -86,7 +98,7 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
 
   async function login(provider = PROVIDERS[0]!, who: TestAccount, body?: Record<string, unknown>) {
     const callback = await toCallback(provider.start, who, body);
-    return t.http.get(pathOf(callback));
+    return web.get(pathOf(callback));
   }
 
   const credentialUser = async (provider: string, externalId: string) =>
@@ -148,11 +160,11 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
         client_id: seed.client.clientId,
         client_secret: seed.clientSecret!,
       });
-      const start = await t.http.get(`${provider.start}?${query}`);
+      const start = await web.get(`${provider.start}?${query}`);
       expect(start.status).toBe(302);
       idp.loginAs(account());
       const callback = await followRedirects(start.headers.location as string, PUBLIC_URL);
-      codeOf(await t.http.get(pathOf(callback)));
+      codeOf(await web.get(pathOf(callback)));
     });
 
     it('accepts a form body on the start route', async () => {
@@ -288,8 +300,8 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
   describe('state', () => {
     it('works once: a replayed callback is 401 INVALID_STATE', async () => {
       const callback = await toCallback('/auth/google', account());
-      codeOf(await t.http.get(pathOf(callback)));
-      expectError(await t.http.get(pathOf(callback)), 401, 'INVALID_STATE');
+      codeOf(await web.get(pathOf(callback)));
+      expectError(await web.get(pathOf(callback)), 401, 'INVALID_STATE');
     });
 
     it('a missing, unknown or repeated state is 401 INVALID_STATE', async () => {
@@ -313,16 +325,16 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
 
     it("a foreign state (another provider's) is 401 INVALID_STATE", async () => {
       const callback = await toCallback('/auth/google', account());
-      expectError(await t.http.get(`/auth/azure-oauth-redirect${callback.search}`), 401, 'INVALID_STATE');
+      expectError(await web.get(`/auth/azure-oauth-redirect${callback.search}`), 401, 'INVALID_STATE');
       // ... and spent by that attempt.
-      expectError(await t.http.get(pathOf(callback)), 401, 'INVALID_STATE');
+      expectError(await web.get(pathOf(callback)), 401, 'INVALID_STATE');
     });
 
     it('an error from the provider is 401 PROVIDER_ERROR with the error body', async () => {
-      const start = await t.http.post('/auth/google').send(startBody());
+      const start = await web.post('/auth/google').send(startBody());
       const state = new URL(start.headers.location as string).searchParams.get('state');
       const query = new URLSearchParams({ error: 'access_denied', state: state!, iss: idp.issuer });
-      const res = await t.http.get(`/auth/google-auth-redirect?${query}`);
+      const res = await web.get(`/auth/google-auth-redirect?${query}`);
       expectError(res, 401, 'PROVIDER_ERROR');
       expect(res.body.message).toContain('access_denied');
       expect(res.headers.location).toBeUndefined();
@@ -331,13 +343,13 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
     it('a code the provider refuses is 401 PROVIDER_ERROR', async () => {
       const callback = await toCallback('/auth/google', account());
       callback.searchParams.set('code', 'not-a-code-the-provider-issued');
-      expectError(await t.http.get(pathOf(callback)), 401, 'PROVIDER_ERROR');
+      expectError(await web.get(pathOf(callback)), 401, 'PROVIDER_ERROR');
     });
 
     it("ignores extra provider parameters such as Azure's session_state", async () => {
       const callback = await toCallback('/auth/azure', account());
       callback.searchParams.set('session_state', 'abc.def');
-      codeOf(await t.http.get(pathOf(callback)));
+      codeOf(await web.get(pathOf(callback)));
     });
 
     it('another instance on the same database finishes a login this one started', async () => {
@@ -346,12 +358,62 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
         { databaseUrl: t.databaseUrl },
       );
       try {
-        const callback = await toCallback('/auth/keycloak', account());
-        const code = codeOf(await other.http.get(pathOf(callback)));
+        const start = await t.http.post('/auth/keycloak').send(startBody());
+        idp.loginAs(account());
+        const callback = await followRedirects(start.headers.location as string, PUBLIC_URL);
+        // The same browser (its login cookie) finishes at the other instance.
+        const code = codeOf(await other.http.get(pathOf(callback)).set('Cookie', loginCookie(start)));
         expectTokenResponse(await exchange(t, code, seed.client.clientId));
       } finally {
         await other.close();
       }
+    });
+  });
+
+  describe('state bound to the browser (API.md section 12)', () => {
+    it('the start route sets an HttpOnly, SameSite=Lax login cookie (not Secure on an http PUBLIC_URL)', async () => {
+      const start = await browser(t).post('/auth/google').send(startBody());
+      expect(start.status).toBe(302);
+      const line = (start.headers['set-cookie'] as unknown as string[]).find((l) =>
+        l.startsWith('auth-login-google='),
+      )!;
+      expect(line).toMatch(/^auth-login-google=[\w-]{43}; /);
+      const attributes = line.split('; ').slice(1);
+      expect(attributes).toEqual(
+        expect.arrayContaining(['Path=/', 'HttpOnly', 'SameSite=Lax', 'Max-Age=600']),
+      );
+      expect(attributes).not.toContain('Secure');
+      // Only its hash is kept with the state.
+      const value = line.split(';')[0]!.split('=')[1]!;
+      const rows = await sql(t, `SELECT * FROM one_time_token WHERE purpose = 'provider-state'`);
+      expect(JSON.stringify(rows)).not.toContain(value);
+    });
+
+    it("login CSRF: the attacker's callback URL opened in the victim's browser is 401 INVALID_STATE and spends nothing", async () => {
+      const attacker = browser(t);
+      const victim = browser(t);
+      const who = account();
+      const start = await attacker.post('/auth/google').send(startBody());
+      idp.loginAs(who);
+      const callback = await followRedirects(start.headers.location as string, PUBLIC_URL);
+      const activityBefore = await sql(t, `SELECT count(*)::int AS n FROM login_activity`);
+
+      // A browser without any login cookie.
+      expectError(await victim.get(pathOf(callback)), 401, 'INVALID_STATE');
+      // A browser with a login cookie of its own (it started a login of its own).
+      await victim.post('/auth/google').send(startBody());
+      const refused = await victim.get(pathOf(callback));
+      expectError(refused, 401, 'INVALID_STATE');
+      expect(refused.headers.location).toBeUndefined();
+      // A made-up cookie value.
+      const forged = `auth-login-google=${randomBytes(32).toString('base64url')}`;
+      expectError(await t.http.get(pathOf(callback)).set('Cookie', forged), 401, 'INVALID_STATE');
+
+      // Nothing happened: no user, no credential, no session or activity for the attacker's account.
+      expect(await credentialUser('google', who.sub)).toBeUndefined();
+      expect(await sql(t, `SELECT count(*)::int AS n FROM login_activity`)).toEqual(activityBefore);
+      // ... and the state is unspent: the attacker's own browser can still finish its own login.
+      codeOf(await attacker.get(pathOf(callback)));
     });
   });
 
@@ -452,7 +514,14 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
         [provider.name, who.sub],
       );
       expect(rows).toHaveLength(1);
-      const kept = JSON.parse(t.app.get(SecretBox).decrypt(rows[0]!.tokens_enc)) as { refreshToken: string };
+      const kept = JSON.parse(
+        t.app
+          .get(SecretBox)
+          .decrypt(
+            rows[0]!.tokens_enc,
+            sealedAt('social_provider_token', 'tokens_enc', rows[0]!.credential_id),
+          ),
+      ) as { refreshToken: string };
       expect(kept.refreshToken).toBeTruthy();
       expect(rows[0]!.tokens_enc).not.toContain(kept.refreshToken);
       return { tokens, providerRefreshToken: kept.refreshToken, name: provider.name };
@@ -542,9 +611,8 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
         const start = await app.http.post('/auth/keycloak').send(startBody(s));
         lonely.loginAs(account());
         const callback = await followRedirects(start.headers.location as string, PUBLIC_URL);
-        const tokens = expectTokenResponse(
-          await exchange(app, codeOf(await app.http.get(pathOf(callback))), s.client.clientId),
-        );
+        const finish = app.http.get(pathOf(callback)).set('Cookie', loginCookie(start));
+        const tokens = expectTokenResponse(await exchange(app, codeOf(await finish), s.client.clientId));
         await lonely.close();
         const res = await app.http
           .post('/keycloak/logout')
@@ -665,5 +733,34 @@ describe('providers that are not configured or cannot be reached', () => {
       .post('/auth/azure')
       .send({ client_id: seed.client.clientId, client_secret: seed.clientSecret });
     expectError(res, 401, 'PROVIDER_ERROR');
+  });
+});
+
+describe('the login cookie on an https PUBLIC_URL', () => {
+  it('is __Host- prefixed, Secure, HttpOnly and SameSite=Lax, and the callback needs it', async () => {
+    const idp = await startOidcIdp([
+      { ...clientOf('google'), redirectUri: 'https://auth.example.com/auth/google-auth-redirect' },
+    ]);
+    const t = await createTestApp({ ...envFor(idp, ['google']), PUBLIC_URL: 'https://auth.example.com' });
+    try {
+      const s = await seedTenant(t);
+      const start = await t.http
+        .post('/auth/google')
+        .send({ client_id: s.client.clientId, client_secret: s.clientSecret });
+      expect(start.status).toBe(302);
+      const line = (start.headers['set-cookie'] as unknown as string[])[0]!;
+      expect(line).toMatch(/^__Host-auth-login-google=[\w-]{43}; /);
+      expect(line.split('; ').slice(1)).toEqual(
+        expect.arrayContaining(['Path=/', 'HttpOnly', 'Secure', 'SameSite=Lax']),
+      );
+      expect(line).not.toMatch(/Domain=/i);
+      idp.loginAs(account());
+      const callback = await followRedirects(start.headers.location as string, 'https://auth.example.com');
+      expectError(await t.http.get(pathOf(callback)), 401, 'INVALID_STATE');
+      codeOf(await t.http.get(pathOf(callback)).set('Cookie', loginCookie(start)));
+    } finally {
+      await t.close();
+      await idp.close();
+    }
   });
 });

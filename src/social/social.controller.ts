@@ -31,7 +31,8 @@ const START_ERRORS = [
 const CALLBACK_ERRORS = [
   [
     401,
-    'INVALID_STATE: missing, unknown, spent, expired or foreign state (it works once, for its own provider)',
+    'INVALID_STATE: missing, unknown, spent, expired or foreign state (it works once, for its own provider, and ' +
+      "only in the browser that started the login: without that browser's login cookie it is refused and stays unspent)",
   ],
   [
     401,
@@ -39,13 +40,25 @@ const CALLBACK_ERRORS = [
   ],
   [401, 'USER_NOT_FOUND: no user matches and the client does not allow sign-up'],
   [
+    409,
+    'ACCOUNT_EXISTS: a user with the email the provider asserts exists, but their email is not proven: sign in with ' +
+      'your password, or reset it, to link this provider (nothing is linked)',
+  ],
+  [
     403,
     'NOT_A_MEMBER | LOCKED | PENDING_APPROVAL | PENDING_VERIFICATION | DISABLED: the membership is not active',
   ],
 ] as (number | [number, string])[];
 
+/** What every start route's 302 says about the cookie it sets (API.md section 12). */
+const BINDING_COOKIE =
+  'Sets an HttpOnly cookie `auth-login-<provider>` (`__Host-auth-login-<provider>` when PUBLIC_URL is https: then ' +
+  'Secure) that binds the state to this browser; the callback is refused 401 INVALID_STATE without it. SameSite=Lax; ' +
+  'None for the cross-site POST callbacks of Apple and SAML when PUBLIC_URL is https (browsers drop SameSite=None ' +
+  'without Secure, so over plain http these use Lax too and work only with an IdP on the same site)';
 const START_302 =
-  "To the provider's authorization page, with a one-time `state` (valid 10 minutes) bound to the client";
+  "To the provider's authorization page, with a one-time `state` (valid 10 minutes) bound to the client. " +
+  BINDING_COOKIE;
 const CALLBACK_302 =
   "To the client's redirect URL with `?code=` (and the client's `state` when the start route had one): a single-use " +
   'auth code for POST /auth/token. When a second factor is due the code waits for /auth/verify-otp (MFA_REQUIRED).';
@@ -385,7 +398,9 @@ export class SocialController {
   @Post('saml')
   @StartsLogin('saml')
   @ForProvider('saml')
-  @Redirects("To the IdP's SSO URL (HTTP-Redirect binding) with an AuthnRequest and the state as RelayState")
+  @Redirects(
+    `To the IdP's SSO URL (HTTP-Redirect binding) with an AuthnRequest and the state as RelayState. ${BINDING_COOKIE}`,
+  )
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: SocialStartDto })
   @ApiOperation({
