@@ -260,13 +260,16 @@ export class ProvisioningService {
     if (input.password !== undefined) {
       this.policy.assertAcceptable(input.password, { username: input.username, email: input.email });
     }
-    if (input.passwordHash !== undefined && !PasswordHasher.isSupportedHash(input.passwordHash)) {
-      throw Errors.validation([
-        {
-          field: 'passwordHash',
-          message: 'passwordHash must be a bcrypt ($2a$, $2b$, $2y$) or argon2 PHC string',
-        },
-      ]);
+    const hashProblem =
+      input.passwordHash !== undefined ? PasswordHasher.importProblem(input.passwordHash) : null;
+    if (hashProblem?.kind === 'format') {
+      throw Errors.validation([{ field: 'passwordHash', message: hashProblem.message }]);
+    }
+    if (hashProblem?.kind === 'cost') {
+      // API.md section 12: a hash too costly to verify is 400 VALIDATION_FAILED (not 422).
+      throw new AppError(400, 'VALIDATION_FAILED', 'Validation failed', {
+        details: [{ field: 'passwordHash', message: hashProblem.message }],
+      });
     }
     const work = async (m: EntityManager) => {
       await this.requireTenant(input.tenantId, m);
