@@ -105,6 +105,28 @@ describe('SAML login', () => {
     expect(decodeClaims(tokens.accessToken).sub).toBe(seed.user.id);
   });
 
+  it("never links the IdP's email to a user whose email is unproven: 409 ACCOUNT_EXISTS, nothing linked", async () => {
+    const { user } = await seed.provisioning.createUser({
+      email: `${unique('unproven')}@corp.example.com`,
+      password: seed.password,
+      tenantId: (await seedTenant(t)).tenant.id,
+      emailVerified: false,
+    });
+    const who = person({ email: user.email! });
+    expectError(await acs(await samlForm(who)), 409, 'ACCOUNT_EXISTS');
+    const linked = await sql(
+      t,
+      "SELECT 1 FROM user_credential WHERE provider = 'saml' AND external_id = $1",
+      [who.nameId],
+    );
+    expect(linked).toHaveLength(0);
+    const joined = await sql(t, 'SELECT 1 FROM membership WHERE user_id = $1 AND tenant_id = $2', [
+      user.id,
+      seed.tenant.id,
+    ]);
+    expect(joined).toHaveLength(0);
+  });
+
   it('accepts a signed Response around the signed assertion', async () => {
     codeOf(await acs(await samlForm(person(), { sign: 'both' })));
   });
