@@ -12,6 +12,7 @@ import type { User } from '../identity/entities/user.entity.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
+import { lockUserForNotice, mailAuthenticatorNotice } from './authenticator-notices.js';
 import type { MfaMethodType } from './entities/mfa-method.entity.js';
 import { OtpErrors } from './otp-errors.js';
 import { isRecoveryCodeFormat, newRecoveryCodes, recoveryCodeHash } from './recovery-codes.js';
@@ -88,29 +89,6 @@ export class MfaMethodsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxService,
   ) {}
-
-  /**
-   * Locks the user's row (serialising set-ups, confirmations and removals of one user) and answers
-   * their email, where the notices of an added or removed authenticator go.
-   */
-  private async lockUser(userId: string, m: EntityManager): Promise<string | null> {
-    const row = await firstRow<{ email: string | null }>(
-      m,
-      `SELECT email FROM app_user WHERE id = $1 FOR UPDATE`,
-      [userId],
-    );
-    return row?.email ?? null;
-  }
-
-  /** The notice of API.md section 12: mailed in the transaction that added or removed the method. */
-  private async notify(
-    m: EntityManager,
-    email: string | null,
-    template: 'authenticator-added' | 'authenticator-removed',
-    method: string,
-  ): Promise<void> {
-    if (email) await this.outbox.enqueue(m, { channel: 'email', to: email, template, data: { method } });
-  }
 
   private m(manager?: EntityManager): EntityManager {
     return manager ?? this.dataSource.manager;
@@ -224,11 +202,10 @@ export class MfaMethodsService {
     );
     const last = state ? Number(state.last_used_step) : null;
     for (const method of candidates) {
-      // A secret that does not open here (moved from another row, or an old key) matches nothing.
-      const secret = method.secret_enc
-        ? this.box.decryptOrNull(method.secret_enc, sealedAt('mfa_method', 'secret_enc', method.id))
-        : null;
-      if (secret === null) continue;
+      // A secret that does not open here (moved from another row, an old key) matches nothing.
+      const at = sealedAt('mfa_method', 'secret_enc', method.id);
+      const secret = method.secret_enc && this.box.decryptOrNull(method.secret_enc, at);
+      if (!secret) continue;
       const step = await matchTotpStep(secret, code, last);
       if (step === null) continue;
       if (!consume) return method;
@@ -333,7 +310,7 @@ export class MfaMethodsService {
   ): Promise<{ method: MfaMethodRecord; recoveryCodes: string[] | null }> {
     if (!isUuid(input.methodId)) throw Errors.notFound('No such MFA method');
     return this.inTransaction(manager, async (m) => {
-      const email = await this.lockUser(input.userId, m);
+      const email = await lockUserForNotice(m, input.userId);
       const method = await firstRow<MethodRow>(
         m,
         `SELECT * FROM mfa_method WHERE id = $1 AND user_id = $2 AND type = 'totp'`,
@@ -350,7 +327,7 @@ export class MfaMethodsService {
       );
       const codes = input.recoveryCodes ? await this.replaceRecoveryCodes(input.userId, m) : null;
       await this.users.setMfaEnabled(input.userId, true, m);
-      await this.notify(m, email, 'authenticator-added', method.name);
+      await mailAuthenticatorNotice(this.outbox, m, email, 'authenticator-added', method.name);
       return { method: toRecord(confirmed!), recoveryCodes: codes };
     });
   }
@@ -401,7 +378,7 @@ export class MfaMethodsService {
    * left, MFA is off. Answers whether this turned MFA off.
    */
   async remove(userId: string, methodId: string, manager: EntityManager): Promise<{ mfaTurnedOff: boolean }> {
-    const email = await this.lockUser(userId, manager);
+    const email = await lockUserForNotice(manager, userId);
     const method = await firstRow<MethodRow>(
       manager,
       `SELECT * FROM mfa_method WHERE id = $1 AND user_id = $2`,
@@ -417,7 +394,8 @@ export class MfaMethodsService {
       await manager.query(`DELETE FROM mfa_method WHERE id = $1`, [method.id]);
     }
     // A pending authenticator never signed anyone in: only a confirmed method's removal is news.
-    if (method.confirmed_at) await this.notify(manager, email, 'authenticator-removed', method.name);
+    if (method.confirmed_at)
+      await mailAuthenticatorNotice(this.outbox, manager, email, 'authenticator-removed', method.name);
     const left = await rows<{ id: string }>(
       manager,
       `SELECT id FROM mfa_method WHERE user_id = $1 AND type = 'totp' AND confirmed_at IS NOT NULL`,
