@@ -287,6 +287,21 @@ describe('admin CLI', () => {
     expect(role.err).toMatch(/^UNKNOWN_ROLE: /);
   });
 
+  it('refuses an imported hash too costly to verify (argon2 beyond m=65536, t=10, p=4; bcrypt cost beyond 14)', async () => {
+    const tenant = json(await cli('tenants:list'))[0];
+    const address = `${unique('costly')}@example.com`;
+    const costly = [
+      '$argon2id$v=19$m=1048576,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g',
+      `$2b$31$${'a'.repeat(53)}`,
+    ];
+    for (const hash of costly) {
+      const r = await cli('users:create', '--tenant', tenant.id, '--email', address, '--password-hash', hash);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^VALIDATION_FAILED: --password-hash: passwordHash: /);
+    }
+    expect(json(await cli('users:list', '--email', address))).toEqual([]);
+  });
+
   it('rotates the signing key', async () => {
     const before = (await t.http.get('/.well-known/jwks.json')).body.keys.map((k: { kid: string }) => k.kid);
     const { kid } = json(await cli('keys:rotate'));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import { hash as argon2Hash } from '@node-rs/argon2';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEMBER_APPROVED, MemberApprovedEvent } from '../src/admin/admin-users.service.js';
@@ -71,6 +72,34 @@ describe('admin routes: users and memberships', () => {
       const res = await createUser({ email: address, passwordHash, tenantId: seed.tenant.id });
       expect(res.status).toBe(201);
       expect((await login(seed, { username: address, password: NEW_PASSWORD })).status).toBe(200);
+    });
+
+    it('imports an argon2id hash up to m=65536 KiB, t=10, p=4; a costlier one is 400 VALIDATION_FAILED naming passwordHash', async () => {
+      const atLimit = await argon2Hash(NEW_PASSWORD, {
+        memoryCost: 65536,
+        timeCost: 10,
+        parallelism: 4,
+        algorithm: 2,
+      });
+      const address = email();
+      expect(
+        (await createUser({ email: address, passwordHash: atLimit, tenantId: seed.tenant.id })).status,
+      ).toBe(201);
+      expect((await login(seed, { username: address, password: NEW_PASSWORD })).status).toBe(200);
+      // Too costly to verify: an imported m = 1 GiB hash would make every sign-in attempt allocate 1 GiB.
+      const costly = [
+        atLimit.replace('m=65536,t=10,p=4', 'm=1048576,t=10,p=4'),
+        atLimit.replace('m=65536,t=10,p=4', 'm=65536,t=11,p=4'),
+        atLimit.replace('m=65536,t=10,p=4', 'm=65536,t=10,p=5'),
+        `$2b$15$${bcrypt.hashSync('x', 4).slice(7)}`,
+      ];
+      for (const passwordHash of costly) {
+        const other = email();
+        const res = await createUser({ email: other, passwordHash, tenantId: seed.tenant.id });
+        expectError(res, 400, 'VALIDATION_FAILED');
+        expect(res.body.details).toEqual([{ field: 'passwordHash', message: expect.any(String) }]);
+        expect(await sql(t, 'SELECT 1 FROM app_user WHERE email = $1', [other])).toHaveLength(0);
+      }
     });
 
     it('creates members in another status (PENDING_APPROVAL cannot log in)', async () => {

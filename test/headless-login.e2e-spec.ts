@@ -143,6 +143,13 @@ describe('headless login (register / login / verify with states)', () => {
       stateToken: null,
       identity: { id: registered.body.identity.id, email, status: 'ACTIVE' },
     });
+    // The mailed code proved the address (it starts unproven: register asks for no proof itself).
+    const [proven] = await sql<{ email_verified: boolean }>(
+      app.t,
+      'SELECT email_verified FROM app_user WHERE id = $1',
+      [registered.body.identity.id],
+    );
+    expect(proven!.email_verified).toBe(true);
 
     const tokens = await tokensFor(c.clientId, visitor, verified.body.sessionToken);
     expect(tokens).toEqual({

@@ -157,6 +157,29 @@ describe('headless recovery and members/me', () => {
       expect(spent.headers['content-type']).toContain('text/html');
     });
 
+    it('the used link proves the address it was mailed to, and a "password changed" notice is mailed', async () => {
+      const email = `${unique('rec')}@example.com`;
+      const { user } = await seed.provisioning.createUser({
+        email,
+        password: STRONG_PASSWORD,
+        tenantId: seed.tenant.id,
+        emailVerified: false,
+      });
+      const { token } = await recoveryLink(email);
+      const ok = await http().post('/auth/v2/recovery/reset').send({ token, password: NEW_PASSWORD });
+      expect(ok.status).toBe(200);
+      const [row] = await sql<{ email_verified: boolean }>(
+        app.t,
+        'SELECT email_verified FROM app_user WHERE id = $1',
+        [user.id],
+      );
+      expect(row!.email_verified).toBe(true);
+      const notice = await mail.waitFor(
+        (m) => m.to.includes(email.toLowerCase()) && /password was changed/i.test(m.subject),
+      );
+      expect(notice.subject).toContain('Acme shop');
+    });
+
     it('the hosted form posts urlencoded and is redirected (302) to redirect.url; a newer link voids the older', async () => {
       const email = `${unique('rec')}@example.com`;
       await seed.provisioning.createUser({ email, password: STRONG_PASSWORD, tenantId: seed.tenant.id });

@@ -1,12 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/admin/cli/run.js';
-import { SecretBox } from '../src/common/crypto/secret-box.js';
+import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { SecretBox, sealedAt } from '../src/common/crypto/secret-box.js';
 import { generateEncryptionKey } from '../src/config/config.js';
 import { SEALED_COLUMNS } from '../src/admin/reencrypt.service.js';
 import { createTestApp, freshDatabase, sql, TestApp } from './support/test-app.js';
 import { loginBody, seedTenant, Seed } from './support/fixtures.js';
 import { expectTokenResponse } from './support/assertions.js';
 import { until } from './support/wait.js';
+
+/** A value in the format written before values were bound to their row (`v1`, no associated data). */
+function legacyV1(key: Buffer, plain: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const data = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const parts = [iv, cipher.getAuthTag(), data].map((b) => b.toString('base64url'));
+  return ['v1', SecretBox.keyId(key), ...parts].join('.');
+}
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const kidOf = (jwt: string): string =>
@@ -86,6 +96,7 @@ describe('ENCRYPTION_KEY rotation through `npm run cli -- reencrypt`', () => {
   let seed: Seed;
   let oldTokens: { accessToken: string; refreshToken: string };
   const plain = { otp: '{"purpose":"test"}', recipient: 'someone@example.com', totp: 'JBSWY3DPEHPK3PXP' };
+  const ids = { ott: randomUUID(), mail: randomUUID(), mfa: randomUUID() };
 
   const boot = async (extra: Record<string, string>) => {
     await app?.close();
@@ -94,13 +105,15 @@ describe('ENCRYPTION_KEY rotation through `npm run cli -- reencrypt`', () => {
   };
   /** Every non-null sealed value in the database, with where it lives. */
   const sealedValues = async (t: TestApp) => {
-    const all: { where: string; value: string }[] = [];
+    const all: { where: string; value: string; context: string }[] = [];
     for (const c of SEALED_COLUMNS) {
-      const rows = await sql<{ v: string }>(
+      const rows = await sql<{ k: string; v: string }>(
         t,
-        `SELECT ${c.column} AS v FROM ${c.table} WHERE ${c.column} IS NOT NULL`,
+        `SELECT ${c.key}::text AS k, ${c.column} AS v FROM ${c.table} WHERE ${c.column} IS NOT NULL`,
       );
-      for (const r of rows) all.push({ where: `${c.table}.${c.column}`, value: r.v });
+      for (const r of rows) {
+        all.push({ where: `${c.table}.${c.column}`, value: r.v, context: sealedAt(c.table, c.column, r.k) });
+      }
     }
     return all;
   };
@@ -139,24 +152,29 @@ describe('ENCRYPTION_KEY rotation through `npm run cli -- reencrypt`', () => {
     const t = await boot({ ENCRYPTION_KEY: keyA });
     seed = await seedTenant(t, { permissions: ['ViewProfile', 'ViewLoginActivity'] });
     oldTokens = expectTokenResponse(await t.http.post('/auth/login-token').send(loginBody(seed)));
-    // Sealed columns no route of this test writes: sealed under A the way the services do.
+    // Sealed columns no route of this test writes: sealed under A the way the services do (bound to
+    // their row), and the authenticator secret as a v1 value from before that binding existed.
     await sql(
       t,
-      `INSERT INTO one_time_token (purpose, token_hash, user_id, data_enc, expires_at)
-       VALUES ('test', uuid_send(gen_random_uuid()), $1, $2, now() + interval '1 day')`,
-      [seed.user.id, boxA.encrypt(plain.otp)],
+      `INSERT INTO one_time_token (id, purpose, token_hash, user_id, data_enc, expires_at)
+       VALUES ($3, 'test', uuid_send(gen_random_uuid()), $1, $2, now() + interval '1 day')`,
+      [seed.user.id, boxA.encrypt(plain.otp, sealedAt('one_time_token', 'data_enc', ids.ott)), ids.ott],
+    );
+    await sql(
+      t,
+      `INSERT INTO notification_outbox (id, channel, recipient_enc, recipient_hash, template, data_enc, status)
+                  VALUES ($3, 'email', $1, '\\x00', 'test', $2, 'failed')`,
+      [
+        boxA.encrypt(plain.recipient, sealedAt('notification_outbox', 'recipient_enc', ids.mail)),
+        boxA.encrypt('{}', sealedAt('notification_outbox', 'data_enc', ids.mail)),
+        ids.mail,
+      ],
     );
     // An unconfirmed authenticator, so password login still needs no second factor.
     await sql(
       t,
-      `INSERT INTO notification_outbox (channel, recipient_enc, recipient_hash, template, data_enc, status)
-                  VALUES ('email', $1, '\\x00', 'test', $2, 'failed')`,
-      [boxA.encrypt(plain.recipient), boxA.encrypt('{}')],
-    );
-    await sql(
-      t,
-      `INSERT INTO mfa_method (user_id, type, name, secret_enc) VALUES ($1, 'totp', 'phone', $2)`,
-      [seed.user.id, boxA.encrypt(plain.totp)],
+      `INSERT INTO mfa_method (id, user_id, type, name, secret_enc) VALUES ($3, $1, 'totp', 'phone', $2)`,
+      [seed.user.id, legacyV1(Buffer.from(keyA, 'base64'), plain.totp), ids.mfa],
     );
     const [cred] = await sql<{ id: string }>(t, `SELECT id FROM user_credential WHERE user_id = $1 LIMIT 1`, [
       seed.user.id,
@@ -164,7 +182,11 @@ describe('ENCRYPTION_KEY rotation through `npm run cli -- reencrypt`', () => {
     await sql(
       t,
       `INSERT INTO social_provider_token (credential_id, user_id, provider, tokens_enc) VALUES ($1, $2, 'test', $3)`,
-      [cred!.id, seed.user.id, boxA.encrypt('{"refreshToken":"r"}')],
+      [
+        cred!.id,
+        seed.user.id,
+        boxA.encrypt('{"refreshToken":"r"}', sealedAt('social_provider_token', 'tokens_enc', cred!.id)),
+      ],
     );
     await exercise(t, oldTokens);
 
@@ -234,15 +256,20 @@ describe('ENCRYPTION_KEY rotation through `npm run cli -- reencrypt`', () => {
       t,
       `SELECT data_enc AS v FROM one_time_token WHERE purpose = 'test'`,
     );
-    expect(boxB.decrypt(ott!.v)).toBe(plain.otp);
+    expect(boxB.decrypt(ott!.v, sealedAt('one_time_token', 'data_enc', ids.ott))).toBe(plain.otp);
     const [mail] = await sql<{ v: string }>(
       t,
       `SELECT recipient_enc AS v FROM notification_outbox WHERE template = 'test'`,
     );
-    expect(boxB.decrypt(mail!.v)).toBe(plain.recipient);
+    expect(boxB.decrypt(mail!.v, sealedAt('notification_outbox', 'recipient_enc', ids.mail))).toBe(
+      plain.recipient,
+    );
+    // The v1 value was rewritten as v2, bound to its row: it opens there and nowhere else.
     const [mfa] = await sql<{ v: string }>(t, `SELECT secret_enc AS v FROM mfa_method WHERE name = 'phone'`);
-    expect(boxB.decrypt(mfa!.v)).toBe(plain.totp);
+    expect(mfa!.v).toMatch(/^v2\./);
+    expect(boxB.decrypt(mfa!.v, sealedAt('mfa_method', 'secret_enc', ids.mfa))).toBe(plain.totp);
+    expect(() => boxB.decrypt(mfa!.v, sealedAt('mfa_method', 'secret_enc', randomUUID()))).toThrow();
     // And nothing opens with A alone any more.
-    for (const v of await sealedValues(t)) expect(() => boxA.decrypt(v.value)).toThrow();
+    for (const v of await sealedValues(t)) expect(() => boxA.decrypt(v.value, v.context)).toThrow();
   });
 });

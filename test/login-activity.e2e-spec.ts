@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretBox } from '../src/common/crypto/secret-box.js';
+import { SecretBox, sealedAt } from '../src/common/crypto/secret-box.js';
 import { createTestApp, sql, TestApp, TEST_ADMIN_KEY } from './support/test-app.js';
 import { loginBody, seedTenant, Seed, STRONG_PASSWORD } from './support/fixtures.js';
 import { decodeClaims, expectError, expectTokenResponse } from './support/assertions.js';
@@ -68,19 +69,24 @@ describe('login activity reports (API.md section 6)', () => {
     authMethod?: string;
     time: Date;
   }): Promise<string> => {
+    const id = randomUUID();
     const [inserted] = await sql<{ id: string }>(
       t,
-      `INSERT INTO login_activity (actor, tenant_id, login_time, token_payload_enc, login_type, auth_method,
+      `INSERT INTO login_activity (id, actor, tenant_id, login_time, token_payload_enc, login_type, auth_method,
                                    device_info, user_agent, ip_address_enc)
-       VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, $7) RETURNING id`,
+       VALUES ($8, $1, $2, $3, $4, $5, $6, NULL, NULL, $7) RETURNING id`,
       [
         row.actor,
         row.tenantId,
         row.time,
-        box.encrypt(JSON.stringify({ sub: row.actor, tid: row.tenantId })),
+        box.encrypt(
+          JSON.stringify({ sub: row.actor, tid: row.tenantId }),
+          sealedAt('login_activity', 'token_payload_enc', id),
+        ),
         row.loginType,
         row.authMethod ?? 'PASSWORD',
-        box.encrypt('198.51.100.9'),
+        box.encrypt('198.51.100.9', sealedAt('login_activity', 'ip_address_enc', id)),
+        id,
       ],
     );
     return inserted!.id;
@@ -168,7 +174,7 @@ describe('login activity reports (API.md section 6)', () => {
         [user.id],
       );
       for (const s of stored) {
-        expect(s.token_payload_enc).toMatch(/^v1\./);
+        expect(s.token_payload_enc).toMatch(/^v2\./);
         expect(s.token_payload_enc).not.toContain(user.id);
         expect(s.ip_address_enc).not.toContain('127.0.0.1');
       }

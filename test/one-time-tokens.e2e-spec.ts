@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectStoredOnlyAsHash, sha256 } from './support/stored-hash.js';
 import { createTestApp, sql, TestApp } from './support/test-app.js';
 import { OneTimeTokensService } from '../src/tokens/one-time-tokens.service.js';
 
@@ -19,9 +20,9 @@ describe('OneTimeTokensService (real database)', () => {
       ttlSeconds: 60,
       data: { email: 'x@example.com' },
     });
-    const rows = await sql<{ data_enc: string }>(t, 'SELECT data_enc FROM one_time_token');
-    expect(JSON.stringify(rows)).not.toContain(token);
-    expect(JSON.stringify(rows)).not.toContain('x@example.com');
+    await expectStoredOnlyAsHash(t, 'one_time_token', 'token_hash', sha256(`sign-up:${token}`), token, [
+      'x@example.com',
+    ]);
     expect((await svc.peek('sign-up', token))?.data).toEqual({ email: 'x@example.com' });
     expect(await svc.peek('reset-password', token)).toBeNull();
     const results = await Promise.all(Array.from({ length: 6 }, () => svc.consume('sign-up', token)));

@@ -141,7 +141,7 @@ describe('password login (/auth/login, /auth/login-token)', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ login_type: 'ACCESS', auth_method: 'PASSWORD' });
       // Stored encrypted, never in clear.
-      expect(rows[0].ip_address_enc).toMatch(/^v1\./);
+      expect(rows[0].ip_address_enc).toMatch(/^v2\./);
       expect(rows[0].token_payload_enc).not.toContain(seed.user.id);
     });
   });

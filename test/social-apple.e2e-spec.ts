@@ -4,7 +4,7 @@ import { decodeClaims, expectError, expectTokenResponse } from './support/assert
 import { seedTenant, Seed, unique } from './support/fixtures.js';
 import { formPostFields } from './support/idp/http.js';
 import { AppleAccount, AppleIdp, IdTokenFactory, startAppleIdp } from './support/idp/apple-idp.js';
-import { codeOf, exchange, PUBLIC_URL } from './support/social.js';
+import { browser, Browser, codeOf, exchange, PUBLIC_URL } from './support/social.js';
 import { createTestApp, sql, TestApp } from './support/test-app.js';
 
 /**
@@ -16,10 +16,13 @@ describe('Sign in with Apple', () => {
   let apple: AppleIdp;
   let t: TestApp;
   let seed: Seed;
+  /** The browser the logins run in (it keeps the login cookies). */
+  let web: Browser;
 
   beforeAll(async () => {
     apple = await startAppleIdp();
     t = await createTestApp({ PUBLIC_URL, ...apple.env });
+    web = browser(t);
     seed = await seedTenant(t);
   });
   afterAll(async () => {
@@ -39,7 +42,7 @@ describe('Sign in with Apple', () => {
 
   /** The start route, then Apple's page: the form a browser would post to our callback. */
   async function appleForm(who: AppleAccount, s: Seed = seed) {
-    const start = await t.http.post('/auth/oauth-apple').type('form').send({
+    const start = await web.post('/auth/oauth-apple').type('form').send({
       client_id: s.client.clientId,
       client_secret: s.clientSecret!,
     });
@@ -57,7 +60,7 @@ describe('Sign in with Apple', () => {
   }
 
   const post = (fields: Record<string, string>) =>
-    t.http.post('/auth/apple-oauth-redirect').type('form').send(fields);
+    web.post('/auth/apple-oauth-redirect').type('form').send(fields);
 
   it('first login creates the user (name from the first form_post), second finds them; the code is exchanged', async () => {
     const who = person();
@@ -99,7 +102,42 @@ describe('Sign in with Apple', () => {
 
   it('the GET callback works too', async () => {
     const fields = await appleForm(person());
-    codeOf(await t.http.get(`/auth/apple-oauth-redirect?${new URLSearchParams(fields)}`));
+    codeOf(await web.get(`/auth/apple-oauth-redirect?${new URLSearchParams(fields)}`));
+  });
+
+  it("a form_post from another browser (without this browser's login cookie) is 401 INVALID_STATE", async () => {
+    const who = person();
+    const fields = await appleForm(who);
+    expectError(
+      await t.http.post('/auth/apple-oauth-redirect').type('form').send(fields),
+      401,
+      'INVALID_STATE',
+    );
+    const linked = await sql(
+      t,
+      "SELECT 1 FROM user_credential WHERE provider = 'apple' AND external_id = $1",
+      [who.sub],
+    );
+    expect(linked).toHaveLength(0);
+    codeOf(await post(fields));
+  });
+
+  it('on an https PUBLIC_URL the cookie is SameSite=None; Secure (form_post is a cross-site POST)', async () => {
+    const https = await createTestApp({ ...apple.env, PUBLIC_URL: 'https://auth.example.com' });
+    try {
+      const s = await seedTenant(https);
+      const start = await https.http
+        .post('/auth/oauth-apple')
+        .send({ client_id: s.client.clientId, client_secret: s.clientSecret });
+      expect(start.status).toBe(302);
+      const line = (start.headers['set-cookie'] as unknown as string[])[0]!;
+      expect(line).toMatch(/^__Host-auth-login-apple=[\w-]{43}; /);
+      expect(line.split('; ').slice(1)).toEqual(
+        expect.arrayContaining(['Path=/', 'HttpOnly', 'Secure', 'SameSite=None']),
+      );
+    } finally {
+      await https.close();
+    }
   });
 
   it('a replayed callback is 401 INVALID_STATE', async () => {

@@ -3,7 +3,7 @@ import { decodeClaims, expectError, expectTokenResponse } from './support/assert
 import { seedTenant, Seed, unique } from './support/fixtures.js';
 import { followRedirects } from './support/idp/http.js';
 import { OAuth2Idp, startOAuth2Idp, TokenShape } from './support/idp/oauth2-idp.js';
-import { codeOf, exchange, pathOf, PUBLIC_URL } from './support/social.js';
+import { browser, Browser, codeOf, exchange, loginCookie, pathOf, PUBLIC_URL } from './support/social.js';
 import { createTestApp, sql, TestApp } from './support/test-app.js';
 
 /**
@@ -16,6 +16,8 @@ describe('Facebook and Instagram logins', () => {
   let instagram: OAuth2Idp;
   let t: TestApp;
   let seed: Seed;
+  /** The browser the logins run in (it keeps the login cookies). */
+  let web: Browser;
 
   beforeAll(async () => {
     facebook = await startOAuth2Idp({
@@ -29,6 +31,7 @@ describe('Facebook and Instagram logins', () => {
       shape: 'instagram-wrapped',
     });
     t = await createTestApp({ PUBLIC_URL, ...facebook.env('FACEBOOK'), ...instagram.env('INSTAGRAM') });
+    web = browser(t);
     seed = await seedTenant(t);
   });
   afterAll(async () => {
@@ -47,13 +50,13 @@ describe('Facebook and Instagram logins', () => {
     profile: Record<string, unknown>,
     s: Seed = seed,
   ) {
-    const start = await t.http
+    const start = await web
       .post(provider.start)
       .send({ client_id: s.client.clientId, client_secret: s.clientSecret });
     expect(start.status, JSON.stringify(start.body)).toBe(302);
     provider.idp().loginAs(profile);
     const callback = await followRedirects(start.headers.location as string, PUBLIC_URL);
-    return { callback, res: await t.http.get(pathOf(callback)) };
+    return { callback, res: await web.get(pathOf(callback)) };
   }
 
   const facebookProfile = () => ({
@@ -105,16 +108,16 @@ describe('Facebook and Instagram logins', () => {
       }
       const { callback, res } = await login(provider, profileOf());
       codeOf(res);
-      expectError(await t.http.get(pathOf(callback)), 401, 'INVALID_STATE');
+      expectError(await web.get(pathOf(callback)), 401, 'INVALID_STATE');
     });
 
     it('a code the provider refuses is 401 PROVIDER_ERROR', async () => {
-      const start = await t.http
+      const start = await web
         .post(provider.start)
         .send({ client_id: seed.client.clientId, client_secret: seed.clientSecret });
       const state = new URL(start.headers.location as string).searchParams.get('state');
       expectError(
-        await t.http.get(`/auth/${provider.name}-auth-redirect?code=forged&state=${state}`),
+        await web.get(`/auth/${provider.name}-auth-redirect?code=forged&state=${state}`),
         401,
         'PROVIDER_ERROR',
       );
@@ -196,9 +199,8 @@ describe('a token answer without token_type, not wrapped', () => {
         .send({ client_id: seed.client.clientId, client_secret: seed.clientSecret });
       idp.loginAs({ id: '1789', username: 'bare' });
       const callback = await followRedirects(start.headers.location as string, PUBLIC_URL);
-      expectTokenResponse(
-        await exchange(t, codeOf(await t.http.get(pathOf(callback))), seed.client.clientId),
-      );
+      const finish = t.http.get(pathOf(callback)).set('Cookie', loginCookie(start));
+      expectTokenResponse(await exchange(t, codeOf(await finish), seed.client.clientId));
     } finally {
       await t.close();
       await idp.close();

@@ -1,13 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretBox } from '../src/common/crypto/secret-box.js';
+import { SecretBox, sealedAt } from '../src/common/crypto/secret-box.js';
 import { s256 } from '../src/tokens/pkce.js';
 import { decodeClaims, expectError, expectTokenResponse } from './support/assertions.js';
 import { seedTenant, Seed, unique } from './support/fixtures.js';
 import { followRedirects } from './support/idp/http.js';
 import { OidcIdp, startOidcIdp, TestAccount } from './support/idp/oidc-idp.js';
-import { codeOf, exchange, jwtPayload, pathOf, PUBLIC_URL } from './support/social.js';
+import {
+  browser,
+  Browser,
+  codeOf,
+  exchange,
+  jwtPayload,
+  loginCookie,
+  pathOf,
+  PUBLIC_URL,
+} from './support/social.js';
 import { createTestApp, sql, TestApp } from './support/test-app.js';
 
 type Oidc = 'google' | 'azure' | 'cognito' | 'keycloak';
@@ -54,12 +63,15 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
   let idp: OidcIdp;
   let t: TestApp;
   let seed: Seed;
+  /** The browser every login of these tests runs in (it keeps the login cookies). */
+  let web: Browser;
 
   beforeAll(async () => {
     idp = await startOidcIdp(
       PROVIDERS.map((p) => ({ ...clientOf(p.name), redirectUri: PUBLIC_URL + p.callback })),
     );
     t = await createTestApp(envFor(idp));
+    web = browser(t);
     seed = await seedTenant(t, {
       client: { redirectUrls: ['https://app.example.com/callback', 'https://app.example.com/other'] },
     });
@@ -77,7 +89,7 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
 
   /** Start route -> provider login -> the callback URL the browser is sent back to. */
   async function toCallback(path: string, who: TestAccount, body: Record<string, unknown> = startBody()) {
-    const start = await t.http.post(path).send(body);
+    const start = await web.post(path).send(body);
     expect(start.status, JSON.stringify(start.body)).toBe(302);
     expect(start.headers['cache-control']).toContain('no-store');
     idp.loginAs(who);
@@ -86,7 +98,7 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
 
   async function login(provider = PROVIDERS[0]!, who: TestAccount, body?: Record<string, unknown>) {
     const callback = await toCallback(provider.start, who, body);
-    return t.http.get(pathOf(callback));
+    return web.get(pathOf(callback));
   }
 
   const credentialUser = async (provider: string, externalId: string) =>
@@ -148,11 +160,11 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
         client_id: seed.client.clientId,
         client_secret: seed.clientSecret!,
       });
-      const start = await t.http.get(`${provider.start}?${query}`);
+      const start = await web.get(`${provider.start}?${query}`);
       expect(start.status).toBe(302);
       idp.loginAs(account());
       const callback = await followRedirects(start.headers.location as string, PUBLIC_URL);
-      codeOf(await t.http.get(pathOf(callback)));
+      codeOf(await web.get(pathOf(callback)));
     });
 
     it('accepts a form body on the start route', async () => {
@@ -288,8 +300,8 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
   describe('state', () => {
     it('works once: a replayed callback is 401 INVALID_STATE', async () => {
       const callback = await toCallback('/auth/google', account());
-      codeOf(await t.http.get(pathOf(callback)));
-      expectError(await t.http.get(pathOf(callback)), 401, 'INVALID_STATE');
+      codeOf(await web.get(pathOf(callback)));
+      expectError(await web.get(pathOf(callback)), 401, 'INVALID_STATE');
     });
 
     it('a missing, unknown or repeated state is 401 INVALID_STATE', async () => {
@@ -313,16 +325,16 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
 
     it("a foreign state (another provider's) is 401 INVALID_STATE", async () => {
       const callback = await toCallback('/auth/google', account());
-      expectError(await t.http.get(`/auth/azure-oauth-redirect${callback.search}`), 401, 'INVALID_STATE');
+      expectError(await web.get(`/auth/azure-oauth-redirect${callback.search}`), 401, 'INVALID_STATE');
       // ... and spent by that attempt.
-      expectError(await t.http.get(pathOf(callback)), 401, 'INVALID_STATE');
+      expectError(await web.get(pathOf(callback)), 401, 'INVALID_STATE');
     });
 
     it('an error from the provider is 401 PROVIDER_ERROR with the error body', async () => {
-      const start = await t.http.post('/auth/google').send(startBody());
+      const start = await web.post('/auth/google').send(startBody());
       const state = new URL(start.headers.location as string).searchParams.get('state');
       const query = new URLSearchParams({ error: 'access_denied', state: state!, iss: idp.issuer });
-      const res = await t.http.get(`/auth/google-auth-redirect?${query}`);
+      const res = await web.get(`/auth/google-auth-redirect?${query}`);
       expectError(res, 401, 'PROVIDER_ERROR');
       expect(res.body.message).toContain('access_denied');
       expect(res.headers.location).toBeUndefined();
@@ -331,13 +343,13 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
     it('a code the provider refuses is 401 PROVIDER_ERROR', async () => {
       const callback = await toCallback('/auth/google', account());
       callback.searchParams.set('code', 'not-a-code-the-provider-issued');
-      expectError(await t.http.get(pathOf(callback)), 401, 'PROVIDER_ERROR');
+      expectError(await web.get(pathOf(callback)), 401, 'PROVIDER_ERROR');
     });
 
     it("ignores extra provider parameters such as Azure's session_state", async () => {
       const callback = await toCallback('/auth/azure', account());
       callback.searchParams.set('session_state', 'abc.def');
-      codeOf(await t.http.get(pathOf(callback)));
+      codeOf(await web.get(pathOf(callback)));
     });
 
     it('another instance on the same database finishes a login this one started', async () => {
@@ -346,8 +358,11 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
         { databaseUrl: t.databaseUrl },
       );
       try {
-        const callback = await toCallback('/auth/keycloak', account());
-        const code = codeOf(await other.http.get(pathOf(callback)));
+        const start = await t.http.post('/auth/keycloak').send(startBody());
+        idp.loginAs(account());
+        const callback = await followRedirects(start.headers.location as string, PUBLIC_URL);
+        // The same browser (its login cookie) finishes at the other instance.
+        const code = codeOf(await other.http.get(pathOf(callback)).set('Cookie', loginCookie(start)));
         expectTokenResponse(await exchange(t, code, seed.client.clientId));
       } finally {
         await other.close();
@@ -452,7 +467,14 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
         [provider.name, who.sub],
       );
       expect(rows).toHaveLength(1);
-      const kept = JSON.parse(t.app.get(SecretBox).decrypt(rows[0]!.tokens_enc)) as { refreshToken: string };
+      const kept = JSON.parse(
+        t.app
+          .get(SecretBox)
+          .decrypt(
+            rows[0]!.tokens_enc,
+            sealedAt('social_provider_token', 'tokens_enc', rows[0]!.credential_id),
+          ),
+      ) as { refreshToken: string };
       expect(kept.refreshToken).toBeTruthy();
       expect(rows[0]!.tokens_enc).not.toContain(kept.refreshToken);
       return { tokens, providerRefreshToken: kept.refreshToken, name: provider.name };
@@ -542,9 +564,8 @@ describe('OpenID Connect logins (Google, Azure AD, Cognito, Keycloak)', () => {
         const start = await app.http.post('/auth/keycloak').send(startBody(s));
         lonely.loginAs(account());
         const callback = await followRedirects(start.headers.location as string, PUBLIC_URL);
-        const tokens = expectTokenResponse(
-          await exchange(app, codeOf(await app.http.get(pathOf(callback))), s.client.clientId),
-        );
+        const finish = app.http.get(pathOf(callback)).set('Cookie', loginCookie(start));
+        const tokens = expectTokenResponse(await exchange(app, codeOf(await finish), s.client.clientId));
         await lonely.close();
         const res = await app.http
           .post('/keycloak/logout')

@@ -3,7 +3,7 @@ import { decodeClaims, expectError, expectTokenResponse } from './support/assert
 import { seedTenant, Seed, unique } from './support/fixtures.js';
 import { formPostFields } from './support/idp/http.js';
 import { ResponseOptions, SamlPerson, selfSignedCertificate, startSamlIdp } from './support/idp/saml-idp.js';
-import { codeOf, exchange, PUBLIC_URL } from './support/social.js';
+import { browser, Browser, codeOf, exchange, PUBLIC_URL } from './support/social.js';
 import { createTestApp, sql, TestApp } from './support/test-app.js';
 
 const SP_ENTITY_ID = 'https://auth.test.local/saml/sp';
@@ -17,10 +17,13 @@ describe('SAML login', () => {
   let idp: Awaited<ReturnType<typeof startSamlIdp>>;
   let t: TestApp;
   let seed: Seed;
+  /** The browser the logins run in (it keeps the login cookies). */
+  let web: Browser;
 
   beforeAll(async () => {
     idp = await startSamlIdp(SP_ENTITY_ID);
     t = await createTestApp({ PUBLIC_URL, ...idp.env });
+    web = browser(t);
     seed = await seedTenant(t);
   });
   afterAll(async () => {
@@ -38,7 +41,7 @@ describe('SAML login', () => {
 
   /** Start route -> the IdP's SSO page: the form a browser would post to the ACS. */
   async function samlForm(who: SamlPerson, options: ResponseOptions = {}, s: Seed = seed) {
-    const start = await t.http.post('/auth/saml').type('form').send({
+    const start = await web.post('/auth/saml').type('form').send({
       client_id: s.client.clientId,
       client_secret: s.clientSecret!,
     });
@@ -54,7 +57,7 @@ describe('SAML login', () => {
   }
 
   const acs = (fields: Record<string, string>, query = '') =>
-    t.http.post(`/auth/saml-redirect${query}`).type('form').send(fields);
+    web.post(`/auth/saml-redirect${query}`).type('form').send(fields);
 
   it('serves SP metadata with our entity id and ACS, asking for signed assertions', async () => {
     const res = await t.http.get('/auth/saml/metadata');
@@ -102,6 +105,28 @@ describe('SAML login', () => {
     expect(decodeClaims(tokens.accessToken).sub).toBe(seed.user.id);
   });
 
+  it("never links the IdP's email to a user whose email is unproven: 409 ACCOUNT_EXISTS, nothing linked", async () => {
+    const { user } = await seed.provisioning.createUser({
+      email: `${unique('unproven')}@corp.example.com`,
+      password: seed.password,
+      tenantId: (await seedTenant(t)).tenant.id,
+      emailVerified: false,
+    });
+    const who = person({ email: user.email! });
+    expectError(await acs(await samlForm(who)), 409, 'ACCOUNT_EXISTS');
+    const linked = await sql(
+      t,
+      "SELECT 1 FROM user_credential WHERE provider = 'saml' AND external_id = $1",
+      [who.nameId],
+    );
+    expect(linked).toHaveLength(0);
+    const joined = await sql(t, 'SELECT 1 FROM membership WHERE user_id = $1 AND tenant_id = $2', [
+      user.id,
+      seed.tenant.id,
+    ]);
+    expect(joined).toHaveLength(0);
+  });
+
   it('accepts a signed Response around the signed assertion', async () => {
     codeOf(await acs(await samlForm(person(), { sign: 'both' })));
   });
@@ -109,6 +134,57 @@ describe('SAML login', () => {
   it('checks the client query against the client bound in RelayState', async () => {
     codeOf(await acs(await samlForm(person()), `?client=${encodeURIComponent(seed.client.clientId)}`));
     expectError(await acs(await samlForm(person()), '?client=someone-else'), 401, 'INVALID_STATE');
+  });
+
+  describe('the login cookie (API.md section 12)', () => {
+    it("an ACS post without the browser's login cookie is 401 INVALID_STATE and spends nothing", async () => {
+      const who = person();
+      const fields = await samlForm(who);
+      // The same form posted from another browser: no cookie, or that browser's own cookie.
+      const other = browser(t);
+      expectError(await other.post('/auth/saml-redirect').type('form').send(fields), 401, 'INVALID_STATE');
+      await other
+        .post('/auth/saml')
+        .type('form')
+        .send({ client_id: seed.client.clientId, client_secret: seed.clientSecret! });
+      expectError(await other.post('/auth/saml-redirect').type('form').send(fields), 401, 'INVALID_STATE');
+      const linked = await sql(
+        t,
+        "SELECT 1 FROM user_credential WHERE provider = 'saml' AND external_id = $1",
+        [who.nameId],
+      );
+      expect(linked).toHaveLength(0);
+      // Neither the state, the AuthnRequest nor the assertion was spent: the real browser finishes.
+      codeOf(await acs(fields));
+    });
+
+    it('on an https PUBLIC_URL the cookie is SameSite=None; Secure (the ACS is a cross-site POST)', async () => {
+      const https = await createTestApp({ ...idp.env, PUBLIC_URL: 'https://auth.example.com' });
+      try {
+        const s = await seedTenant(https);
+        const start = await https.http
+          .post('/auth/saml')
+          .send({ client_id: s.client.clientId, client_secret: s.clientSecret });
+        expect(start.status).toBe(302);
+        const line = (start.headers['set-cookie'] as unknown as string[])[0]!;
+        expect(line).toMatch(/^__Host-auth-login-saml=[\w-]{43}; /);
+        expect(line.split('; ').slice(1)).toEqual(
+          expect.arrayContaining(['Path=/', 'HttpOnly', 'Secure', 'SameSite=None']),
+        );
+      } finally {
+        await https.close();
+      }
+    });
+
+    it('on an http PUBLIC_URL it falls back to SameSite=Lax (None needs Secure)', async () => {
+      const start = await browser(t)
+        .post('/auth/saml')
+        .send({ client_id: seed.client.clientId, client_secret: seed.clientSecret });
+      const line = (start.headers['set-cookie'] as unknown as string[])[0]!;
+      expect(line).toMatch(/^auth-login-saml=/);
+      expect(line).toContain('SameSite=Lax');
+      expect(line).not.toContain('Secure');
+    });
   });
 
   describe('refusals', () => {

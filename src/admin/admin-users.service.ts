@@ -4,6 +4,7 @@ import { Errors } from '../common/errors/app-error.js';
 import type { Membership } from '../identity/entities/membership.entity.js';
 import type { User } from '../identity/entities/user.entity.js';
 import { MemberRecord, ProvisioningService, UserRecord } from '../identity/provisioning.service.js';
+import { OutboxService } from '../notifications/outbox.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import { AdminPrincipal, assertTenant, tenantFilter } from '../tokens/guards/admin-principal.js';
 import type {
@@ -39,7 +40,8 @@ const DEFAULT_PAGE = 100;
  * and only their membership there; it may change a person's identity (email, password, ...) only
  * when that person belongs to no other tenant, so one tenant cannot take over another's accounts.
  * Taking access away (locking, a new password, removal) ends the sessions concerned in the same
- * transaction, so their access tokens stop working at once.
+ * transaction, so their access tokens stop working at once; a password set here is announced to
+ * the user by mail, written in that transaction too.
  */
 @Injectable()
 export class AdminUsersService {
@@ -47,11 +49,25 @@ export class AdminUsersService {
     private readonly provisioning: ProvisioningService,
     private readonly sessions: SessionsService,
     private readonly events: EventEmitter2,
+    private readonly outbox: OutboxService,
   ) {}
+
+  /**
+   * Whether an address an admin sets counts as proven (API.md section 12): the operator's
+   * (ADMIN_API_KEY) `emailVerified`, true unless it sends false; a ManageAuth token's is ignored
+   * and the address starts unproven (a tenant must not be able to vouch for someone's mailbox).
+   */
+  private emailVerifiedOf(admin: AdminPrincipal, dto: { emailVerified?: boolean }): boolean {
+    return admin.kind === 'key' ? (dto.emailVerified ?? true) : false;
+  }
 
   async create(admin: AdminPrincipal, dto: CreateUserDto): Promise<{ user: User; membership: Membership }> {
     assertTenant(admin, dto.tenantId);
-    return this.provisioning.createUser({ ...dto, role: dto.role ?? undefined });
+    return this.provisioning.createUser({
+      ...dto,
+      role: dto.role ?? undefined,
+      emailVerified: this.emailVerifiedOf(admin, dto),
+    });
   }
 
   async list(admin: AdminPrincipal, query: UserListQueryDto): Promise<UserRecord[]> {
@@ -68,8 +84,14 @@ export class AdminUsersService {
     return this.visible(admin, await this.inReach(admin, id));
   }
 
-  async update(admin: AdminPrincipal, id: string, dto: UpdateUserDto): Promise<UserRecord> {
+  async update(admin: AdminPrincipal, id: string, input: UpdateUserDto): Promise<UserRecord> {
     const record = await this.inReach(admin, id);
+    // A ManageAuth token's emailVerified is ignored (a changed email then starts unproven); the
+    // operator's counts, and a new email it sets is proven unless it says otherwise.
+    const dto: UpdateUserDto = { ...input, emailVerified: undefined };
+    if (admin.kind === 'key' && (input.emailVerified !== undefined || input.email !== undefined)) {
+      dto.emailVerified = this.emailVerifiedOf(admin, input);
+    }
     let tenantId = dto.tenantId;
     if (admin.kind === 'tenant') {
       assertTenant(admin, tenantId ?? admin.tenantId);
@@ -85,6 +107,10 @@ export class AdminUsersService {
       const result = await this.provisioning.updateUser(id, { ...dto, tenantId }, m);
       if (result.passwordChanged) {
         await this.sessions.endAllForUser(id, { reason: 'admin_password_reset' }, m);
+        // The notice goes to the address the account had (the person who held it), else the new one.
+        const to = record.user.email ?? result.user.email;
+        if (to)
+          await this.outbox.enqueue(m, { channel: 'email', to, template: 'password-set-by-admin', data: {} });
       }
       // A member who is no longer ACTIVE must not keep the access tokens issued while they were.
       if (result.membership && dto.status !== undefined && dto.status !== 'ACTIVE') {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { AdminClientsService } from './admin-clients.service.js';
 import { AdminRolesService } from './admin-roles.service.js';
@@ -13,7 +14,7 @@ import { UsersController } from './users.controller.js';
 
 /** Provisioning routes (API.md section 1) over the identity store; the CLI in cli/ wraps the same services. */
 @Module({
-  imports: [IdentityModule, TokensModule],
+  imports: [IdentityModule, TokensModule, NotificationsModule],
   controllers: [TenantsController, RolesController, ClientsController, UsersController, MembersController],
   providers: [AdminGuard, AdminRolesService, AdminClientsService, AdminUsersService],
 })

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { SecretBox } from '../common/crypto/secret-box.js';
+import { sealedAt, type SecretBox } from '../common/crypto/secret-box.js';
 
 /** One column holding SecretBox-sealed values, and the (unique, ordered) key that finds its row. */
 interface SealedColumn {
@@ -11,8 +11,9 @@ interface SealedColumn {
 }
 
 /**
- * Every column that holds a value sealed with ENCRYPTION_KEY (`grep -rn "box.encrypt" src`).
- * A new sealed column must be added here, or `reencrypt` leaves it under the previous key.
+ * Every column that holds a value sealed with ENCRYPTION_KEY (`grep -rn "box.encrypt" src`), and
+ * the key its values are bound to (`sealedAt(table, column, key)`: the services seal each value for
+ * its row). A new sealed column must be added here, or `reencrypt` leaves it under the previous key.
  */
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'signing_key', key: 'kid', keyType: 'varchar', column: 'private_key_enc' },
@@ -43,7 +44,9 @@ export interface ReencryptReport {
 }
 
 /**
- * Rewrites every value sealed under an older key (ENCRYPTION_KEY_PREVIOUS) under ENCRYPTION_KEY.
+ * Rewrites every value sealed under an older key (ENCRYPTION_KEY_PREVIOUS) under ENCRYPTION_KEY,
+ * and every `v1` value (sealed before values were bound to their row) as a `v2` value bound to
+ * its row and column.
  *
  * Safe while instances serve: it reads a batch of stale rows (keyset-paginated by primary key, so
  * each row is visited once and unreadable rows do not loop), and writes each one back with a
@@ -60,8 +63,8 @@ export class ReencryptService {
   ) {}
 
   async run(): Promise<ReencryptReport> {
-    // The `v1.<key id>.` prefix every value sealed under the current key starts with.
-    const currentPrefix = this.box.encrypt('').split('.').slice(0, 2).join('.') + '.';
+    // The `v2.<key id>.` prefix every value sealed now starts with: anything else is rewritten.
+    const currentPrefix = this.box.currentPrefix();
     const report: ReencryptReport = { columns: {}, rewritten: 0, unreadable: 0 };
     for (const spec of SEALED_COLUMNS) {
       const count = await this.column(spec, currentPrefix);
@@ -90,7 +93,9 @@ export class ReencryptService {
         if (!this.box.isStale(row.v)) continue;
         let resealed: string;
         try {
-          resealed = this.box.encrypt(this.box.decryptBuffer(row.v));
+          // Opened and sealed again for the same row: a value moved from another row stays unreadable.
+          const at = sealedAt(table, column, row.k);
+          resealed = this.box.encrypt(this.box.decryptBuffer(row.v, at), at);
         } catch {
           count.unreadable++;
           continue;

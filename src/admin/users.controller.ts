@@ -36,10 +36,22 @@ export class UsersController {
     summary: 'Create a user and their membership of tenantId',
     description:
       'Give password (checked against the policy) or passwordHash (a bcrypt or argon2id hash imported from another ' +
-      'system, upgraded to argon2id at the next login), or neither (the user then signs in another way).',
+      'system, upgraded to argon2id at the next login), or neither (the user then signs in another way). The email ' +
+      "is proven when the ADMIN_API_KEY creates the user (unless emailVerified is false); a ManageAuth token's " +
+      'emailVerified is ignored and the email starts unproven.',
   })
   @ApiCreatedResponse({ type: CreatedUserDto })
-  @ApiErrors(...BODY_ERRORS, WEAK_PASSWORD, UNKNOWN_ROLE, [404, 'NOT_FOUND: no such tenant'], USER_CONFLICTS)
+  @ApiErrors(
+    ...BODY_ERRORS,
+    WEAK_PASSWORD,
+    [
+      400,
+      'VALIDATION_FAILED: passwordHash too costly to verify (argon2 beyond m=65536, t=10, p=4; bcrypt cost beyond 14)',
+    ],
+    UNKNOWN_ROLE,
+    [404, 'NOT_FOUND: no such tenant'],
+    USER_CONFLICTS,
+  )
   async create(@Body() dto: CreateUserDto, @CurrentAdmin() admin: AdminPrincipal): Promise<CreatedUserDto> {
     const { user, membership } = await this.users.create(admin, dto);
     return createdUserDto(user, membership);
@@ -74,7 +86,9 @@ export class UsersController {
     summary: 'Change a user, or lock / unlock / re-role one of their memberships',
     description:
       'status and role apply to the membership of tenantId (required when the user has several). Any status but ' +
-      "ACTIVE ends the user's sessions in that tenant; a new password (policy-checked) ends all their sessions. " +
+      "ACTIVE ends the user's sessions in that tenant; a new password (policy-checked) ends all their sessions and " +
+      'mails the user a notice. A changed email starts unproven, except when the ADMIN_API_KEY sets it (then proven ' +
+      "unless emailVerified is false); a ManageAuth token's emailVerified is ignored. " +
       'A ManageAuth token may change identity fields (email, username, password, names, phone, ssoId) only of ' +
       'users who belong to no other tenant.',
   })

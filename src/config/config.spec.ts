@@ -56,6 +56,20 @@ describe('loadConfig', () => {
     expect(errorOf({ REDIS_URL: 'not a url' }).variable).toBe('REDIS_URL');
   });
 
+  it('refuses an ADMIN_API_KEY shorter than 32 characters in production, naming the variable', () => {
+    const short = errorOf({ ...production, ADMIN_API_KEY: 'k'.repeat(31) });
+    expect(short).toBeInstanceOf(ConfigError);
+    expect(short.variable).toBe('ADMIN_API_KEY');
+    expect(short.message).toMatch(/ADMIN_API_KEY must be at least 32 characters/);
+    // Surrounding spaces do not count (values are trimmed).
+    expect(errorOf({ ...production, ADMIN_API_KEY: `  ${'k'.repeat(31)}  ` }).variable).toBe('ADMIN_API_KEY');
+    expect(loadConfig({ ...production, ADMIN_API_KEY: 'k'.repeat(32) }).adminApiKey).toBe('k'.repeat(32));
+  });
+
+  it('accepts a shorter ADMIN_API_KEY outside production (local experiments)', () => {
+    expect(loadConfig({ ADMIN_API_KEY: 'dev-key' }).adminApiKey).toBe('dev-key');
+  });
+
   it('accepts a complete production environment', () => {
     expect(loadConfig(production).production).toBe(true);
   });

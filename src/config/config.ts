@@ -102,6 +102,9 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return match;
 }
 
+/** ADMIN_API_KEY opens every admin route of every tenant: at least this long (API.md section 12). */
+export const ADMIN_API_KEY_MIN_LENGTH = 32;
+
 /** Decodes a base64 AES-256 key; exactly 32 bytes. */
 export function parseEncryptionKey(name: string, raw: string | undefined): Buffer | undefined {
   if (raw === undefined) return undefined;
@@ -118,8 +121,10 @@ export function generateEncryptionKey(): string {
 
 /**
  * Reads and validates the environment. Throws ConfigError naming the first bad variable.
- * In production every required variable must be set; outside production DATABASE_URL and
- * ENCRYPTION_KEY may be left out (the embedded database and a persisted dev key fill them).
+ * In production every required variable must be set, and ADMIN_API_KEY must have at least 32
+ * characters; outside production DATABASE_URL and ENCRYPTION_KEY may be left out (the embedded
+ * database and a persisted dev key fill them) and a shorter ADMIN_API_KEY is accepted (local
+ * experiments; the test suites use long keys anyway).
  */
 export function loadConfig(env: Env = process.env): AppConfig {
   const production = str(env, 'NODE_ENV') === 'production';
@@ -130,6 +135,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (production) {
     if (!databaseUrl) throw new ConfigError('DATABASE_URL', 'is required when NODE_ENV=production');
     if (!adminApiKey) throw new ConfigError('ADMIN_API_KEY', 'is required when NODE_ENV=production');
+    if (adminApiKey.length < ADMIN_API_KEY_MIN_LENGTH) {
+      throw new ConfigError(
+        'ADMIN_API_KEY',
+        `must be at least ${ADMIN_API_KEY_MIN_LENGTH} characters when NODE_ENV=production (e.g. \`openssl rand -base64 32\`)`,
+      );
+    }
     if (!encryptionKey) throw new ConfigError('ENCRYPTION_KEY', 'is required when NODE_ENV=production');
   }
   const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(

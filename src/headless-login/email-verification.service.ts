@@ -24,6 +24,11 @@ export interface StateData {
 
 export type StateRecord = OneTimeRecord<StateData>;
 
+/** What a code carries: the address it was mailed to (codes from before this was kept have none). */
+interface CodeData {
+  email?: string;
+}
+
 /**
  * Email verification by a 6-digit code (API.md section 7): the stateToken is a one-time token
  * carrying the unfinished flow; each code is a one-time token of its own whose clear value is
@@ -69,7 +74,7 @@ export class EmailVerificationService {
     client: AuthClient,
   ): Promise<void> {
     if (state.userId) await this.oneTime.revokeAll(VERIFICATION_CODE_PURPOSE, state.userId, m);
-    const code = await this.issueUniqueCode(m, state, client);
+    const code = await this.issueUniqueCode(m, state, client, email);
     await this.outbox.enqueue(m, {
       channel: 'email',
       to: email,
@@ -86,6 +91,7 @@ export class EmailVerificationService {
     m: EntityManager,
     state: { id: string; userId: string | null },
     client: AuthClient,
+    email: string,
   ): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       const code = randomDigits(6);
@@ -99,6 +105,8 @@ export class EmailVerificationService {
             clientId: client.id,
             tenantId: client.tenantId,
             token: `${state.id}:${code}`,
+            // Where the code was mailed: the address a correct code proves.
+            data: { email } satisfies CodeData,
           },
           m,
         );
@@ -113,12 +121,15 @@ export class EmailVerificationService {
     }
   }
 
-  /** Spends the code and the stateToken together; false when the code is wrong, spent or expired. */
-  async complete(m: EntityManager, state: StateRecord, code: string): Promise<boolean> {
-    if (!/^\d{6}$/.test(code)) return false;
-    const spent = await this.oneTime.consume(VERIFICATION_CODE_PURPOSE, `${state.id}:${code}`, m);
-    if (!spent) return false;
-    return this.oneTime.consumeById(state.id, m);
+  /**
+   * Spends the code and the stateToken together; answers the address the code was mailed to (which
+   * it proves), or null when the code is wrong, spent or expired.
+   */
+  async complete(m: EntityManager, state: StateRecord, code: string): Promise<{ email?: string } | null> {
+    if (!/^\d{6}$/.test(code)) return null;
+    const spent = await this.oneTime.consume<CodeData>(VERIFICATION_CODE_PURPOSE, `${state.id}:${code}`, m);
+    if (!spent || !(await this.oneTime.consumeById(state.id, m))) return null;
+    return { email: spent.data.email };
   }
 
   /** A wrong code: counted against the stateToken, which burns at MAX_CODE_FAILURES. */

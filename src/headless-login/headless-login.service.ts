@@ -226,13 +226,15 @@ export class HeadlessLoginService {
     }
     const nextStatus: MembershipStatus = client.requireOwnerApproval ? 'PENDING_APPROVAL' : 'ACTIVE';
     const done = await this.dataSource.transaction(async (m) => {
-      if (!(await this.verification.complete(m, state, dto.code))) return null;
+      const proof = await this.verification.complete(m, state, dto.code);
+      if (!proof) return null;
       if (state.data.pendingPasswordHash)
         await this.users.setPasswordHash(userId, state.data.pendingPasswordHash, m);
       if (state.data.profile && Object.keys(state.data.profile).length) {
         await this.users.updateProfile(userId, state.data.profile, [], m);
       }
-      await this.users.markEmailVerified(userId, m);
+      // The address the code was mailed to is proven (if it is still the user's).
+      if (proof.email) await this.users.markEmailVerified(userId, proof.email, m);
       const membership = await this.memberships.find(userId, client.tenantId, m);
       if (!membership) {
         await this.provisioning.addMembership(userId, client.tenantId, null, nextStatus, m);

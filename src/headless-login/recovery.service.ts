@@ -22,6 +22,8 @@ export const RECOVERY_TTL_S = 3600;
 
 interface RecoveryData {
   redirectUrl: string;
+  /** Where the link was mailed (links from before this was kept have none): using it proves it. */
+  email?: string;
 }
 
 export const invalidRedirect = (message: string) => new AppError(400, 'INVALID_REDIRECT', message);
@@ -76,7 +78,7 @@ export class RecoveryService {
           userId: user.id,
           clientId: client.id,
           tenantId: client.tenantId,
-          data: { redirectUrl: input.redirect.url } satisfies RecoveryData,
+          data: { redirectUrl: input.redirect.url, email: user.email! } satisfies RecoveryData,
         },
         m,
       );
@@ -117,8 +119,9 @@ export class RecoveryService {
   /**
    * Sets the new password: the token is checked and the password judged before anything is spent
    * (a refused request spends nothing), and its redirect URL must still be registered for its
-   * client; then, in one transaction, the token is spent, the password
-   * set and every session of the member ended. Answers where the member goes next.
+   * client; then, in one transaction, the token is spent, the password set, the address the link
+   * was mailed to marked proven, every session of the member ended and a "password changed"
+   * notice queued. Answers where the member goes next.
    */
   async reset(token: string, password: string, ctx: RequestContext): Promise<string> {
     const { record, user } = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
@@ -132,9 +135,19 @@ export class RecoveryService {
     await this.dataSource.transaction(async (m) => {
       if (!(await this.oneTime.consumeById(record.id, m))) throw invalidRecoveryToken();
       await this.users.setPassword(user.id, password, m);
+      if (record.data.email) await this.users.markEmailVerified(user.id, record.data.email, m);
       await this.oneTime.revokeAll(RECOVERY_PURPOSE, user.id, m);
       await this.sessions.endAllForUser(user.id, { reason: 'password_reset' }, m);
       await this.codeBudget.restore(user.id, m);
+      if (user.email) {
+        const client = record.clientId ? await this.clients.findById(record.clientId) : null;
+        await this.outbox.enqueue(m, {
+          channel: 'email',
+          to: user.email,
+          template: 'password-changed',
+          data: client ? { appName: client.name } : {},
+        });
+      }
     });
     return record.data.redirectUrl;
   }

@@ -105,6 +105,10 @@ export interface CreateUserInput {
   ssoId?: string | null;
   phone?: string | null;
   status?: MembershipStatus;
+  /**
+   * Whether the email is proven (API.md section 12). Default: true when an email is given, the
+   * operator's default (seeds, the CLI, ADMIN_API_KEY); every other caller says what proved it.
+   */
   emailVerified?: boolean;
   profile?: Record<string, unknown>;
 }
@@ -118,6 +122,7 @@ export type UpdateClientInput = Partial<Omit<CreateClientInput, 'clientSecret' |
  */
 export interface UpdateUserInput {
   email?: string;
+  /** Default: unchanged, except that a changed email starts unproven. */
   emailVerified?: boolean;
   username?: string | null;
   firstName?: string | null;
@@ -277,13 +282,16 @@ export class ProvisioningService {
     if (input.password !== undefined) {
       this.policy.assertAcceptable(input.password, { username: input.username, email: input.email });
     }
-    if (input.passwordHash !== undefined && !PasswordHasher.isSupportedHash(input.passwordHash)) {
-      throw Errors.validation([
-        {
-          field: 'passwordHash',
-          message: 'passwordHash must be a bcrypt ($2a$, $2b$, $2y$) or argon2 PHC string',
-        },
-      ]);
+    const hashProblem =
+      input.passwordHash !== undefined ? PasswordHasher.importProblem(input.passwordHash) : null;
+    if (hashProblem?.kind === 'format') {
+      throw Errors.validation([{ field: 'passwordHash', message: hashProblem.message }]);
+    }
+    if (hashProblem?.kind === 'cost') {
+      // API.md section 12: a hash too costly to verify is 400 VALIDATION_FAILED (not 422).
+      throw new AppError(400, 'VALIDATION_FAILED', 'Validation failed', {
+        details: [{ field: 'passwordHash', message: hashProblem.message }],
+      });
     }
     const work = async (m: EntityManager) => {
       await this.requireTenant(input.tenantId, m);
@@ -554,8 +562,11 @@ export class ProvisioningService {
       if (!user) throw Errors.notFound('User not found');
       const { password, tenantId, status, role, ...fields } = input;
       const patch: Partial<Pick<User, keyof typeof fields>> = { ...fields };
-      // An email set by an administrator counts as verified, as on creation.
-      if (fields.email !== undefined && fields.emailVerified === undefined) patch.emailVerified = true;
+      if (fields.emailVerified === undefined) delete patch.emailVerified;
+      // A new address is unproven until something proves it (API.md section 12); the same address
+      // in another letter case keeps its state.
+      const changed = fields.email !== undefined && fields.email.toLowerCase() !== user.email?.toLowerCase();
+      if (changed && fields.emailVerified === undefined) patch.emailVerified = false;
       if (password !== undefined) {
         const next = { ...user, ...patch };
         this.policy.assertAcceptable(password, { username: next.username, email: next.email });

@@ -135,9 +135,18 @@ export class UsersService {
     );
   }
 
-  /** Marks the user's email as verified (a mailed code or link proved they read that mailbox). */
-  async markEmailVerified(userId: string, manager?: EntityManager): Promise<void> {
-    const repo = manager ? manager.getRepository(User) : this.users;
-    await repo.update({ id: userId }, { emailVerified: true });
+  /**
+   * Marks the user's email as proven: a mailed code or link sent to `email` was used. Only while
+   * that is still the user's address (an email changed since the mail was sent stays unproven).
+   * Answers whether the user's email is now proven by this.
+   */
+  async markEmailVerified(userId: string, email: string, manager?: EntityManager): Promise<boolean> {
+    const m = manager ?? this.users.manager;
+    const [, affected] = (await m.query(
+      `UPDATE app_user SET email_verified = true, updated_at = now()
+       WHERE id = $1 AND lower(email) = lower($2)`,
+      [userId, email],
+    )) as [unknown, number];
+    return affected > 0;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { SecretBox } from '../common/crypto/secret-box.js';
+import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { Errors } from '../common/errors/app-error.js';
 import { UsersService } from '../identity/users.service.js';
 import { ActiveUsersFilter, ActiveUsersRange, RANGE_BUCKETS } from './active-users.js';
@@ -141,7 +141,7 @@ export class LoginActivityService {
           out.loginTime = new Date(row.login_time).toISOString();
           break;
         case 'tokenPayload':
-          out.tokenPayload = this.open(row.token_payload_enc, row.id);
+          out.tokenPayload = this.open(row.token_payload_enc, 'token_payload_enc', row.id);
           break;
         case 'loginType':
           out.loginType = row.login_type;
@@ -153,18 +153,21 @@ export class LoginActivityService {
           out.deviceInfo = row.device_info;
           break;
         case 'ipAddress':
-          out.ipAddress = this.open(row.ip_address_enc, row.id);
+          out.ipAddress = this.open(row.ip_address_enc, 'ip_address_enc', row.id);
           break;
       }
     }
     return out;
   }
 
-  /** Decrypts a sealed value; one sealed under a key no longer configured reads as null, not a 500. */
-  private open(sealed: string | null, id: string): string | null {
+  /**
+   * Decrypts a sealed value; one sealed under a key no longer configured, or moved from another
+   * row or column, reads as null, not a 500.
+   */
+  private open(sealed: string | null, column: string, id: string): string | null {
     if (sealed === null) return null;
     try {
-      return this.box.decrypt(sealed);
+      return this.box.decrypt(sealed, sealedAt('login_activity', column, id));
     } catch {
       this.logger.warn(`login activity ${id}: a sealed field cannot be decrypted with the configured keys`);
       return null;

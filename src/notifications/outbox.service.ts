@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { EntityManager } from 'typeorm';
-import { SecretBox } from '../common/crypto/secret-box.js';
+import { randomUUID } from 'node:crypto';
+import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { sha256 } from '../common/crypto/tokens.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -19,7 +20,7 @@ export function normaliseRecipient(channel: OutboxMessage['channel'], to: string
   return channel === 'email' ? trimmed.toLowerCase() : trimmed;
 }
 
-const INSERT = `INSERT INTO notification_outbox (channel, recipient_enc, recipient_hash, template, data_enc)`;
+const INSERT = `INSERT INTO notification_outbox (id, channel, recipient_enc, recipient_hash, template, data_enc)`;
 
 /**
  * Writes messages into the outbox inside the caller's transaction: the message exists exactly
@@ -37,20 +38,23 @@ export class OutboxService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** The row's values; its id is chosen here, as the sealed fields are bound to their row. */
   private sealed(message: OutboxMessage): unknown[] {
+    const id = randomUUID();
     const recipient = normaliseRecipient(message.channel, message.to);
     return [
+      id,
       message.channel,
-      this.box.encrypt(recipient),
+      this.box.encrypt(recipient, sealedAt('notification_outbox', 'recipient_enc', id)),
       sha256(`${message.channel}:${recipient}`),
       message.template,
-      this.box.encrypt(JSON.stringify(message.data ?? {})),
+      this.box.encrypt(JSON.stringify(message.data ?? {}), sealedAt('notification_outbox', 'data_enc', id)),
     ];
   }
 
   /** Adds a message to the outbox in the caller's transaction (`manager`). */
   async enqueue(manager: EntityManager, message: OutboxMessage): Promise<void> {
-    await manager.query(`${INSERT} VALUES ($1, $2, $3, $4, $5)`, this.sealed(message));
+    await manager.query(`${INSERT} VALUES ($1, $2, $3, $4, $5, $6)`, this.sealed(message));
     this.reportUndeliverable(message);
     this.events.emit(OUTBOX_ENQUEUED);
   }
@@ -61,7 +65,7 @@ export class OutboxService {
    * password for an unknown user).
    */
   async rehearse(manager: EntityManager, message: OutboxMessage): Promise<void> {
-    await manager.query(`${INSERT} SELECT $1, $2, $3, $4, $5 WHERE false`, this.sealed(message));
+    await manager.query(`${INSERT} SELECT $1, $2, $3, $4, $5, $6 WHERE false`, this.sealed(message));
   }
 
   /**

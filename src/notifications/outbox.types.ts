@@ -11,7 +11,10 @@ export type TemplateName =
   | 'verification-code'
   | 'otp-code'
   | 'member-approved'
-  | 'recovery-email';
+  | 'recovery-email'
+  | 'authenticator-added'
+  | 'authenticator-removed'
+  | 'password-set-by-admin';
 
 export interface OutboxMessage {
   channel: 'email' | 'sms';

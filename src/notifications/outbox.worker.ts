@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
-import { SecretBox } from '../common/crypto/secret-box.js';
+import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import {
@@ -141,8 +141,13 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const m = this.dataSource.manager;
     let recipient = '';
     try {
-      recipient = this.box.decrypt(row.recipient_enc);
-      const data = row.data_enc ? (JSON.parse(this.box.decrypt(row.data_enc)) as Record<string, string>) : {};
+      // A sealed value that does not open here (moved from another row, or sealed under a key no
+      // longer configured) can never be sent: the message fails for good, unsent.
+      recipient = this.box.decrypt(
+        row.recipient_enc,
+        sealedAt('notification_outbox', 'recipient_enc', row.id),
+      );
+      const data = row.data_enc ? this.openData(row) : {};
       const rendered = renderTemplate(row.template, data);
       if (row.channel === 'email') await this.mail!.send(recipient, rendered);
       else await this.sms!.send(recipient, rendered.sms);
@@ -167,6 +172,12 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     if (!(await markSent(m, row.id, this.owner))) {
       this.logger.warn(`outbox message ${row.id} was sent after its lease ended`);
     }
+  }
+
+  private openData(row: OutboxRow): Record<string, string> {
+    const plain = this.box.decryptOrNull(row.data_enc!, sealedAt('notification_outbox', 'data_enc', row.id));
+    if (plain === null) throw new TemplateError('the message data cannot be decrypted here');
+    return JSON.parse(plain) as Record<string, string>;
   }
 
   /** Says at start-up that messages wait for a channel nobody configured (counts only, no content). */

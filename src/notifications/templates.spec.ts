@@ -8,7 +8,10 @@ describe('templates', () => {
     expect([...TEMPLATE_NAMES].sort()).toEqual(
       [
         'already-registered',
+        'authenticator-added',
+        'authenticator-removed',
         'member-approved',
+        'password-set-by-admin',
         'otp-code',
         'password-changed',
         'recovery-email',

@@ -37,6 +37,14 @@ function forApp(data: Vars): string {
   return data.appName ? ` for ${data.appName}` : '';
 }
 
+/** "(Authenticator app 2)" when the feature named the method, else nothing. */
+function methodName(data: Vars): string {
+  return data.method ? ` (${data.method})` : '';
+}
+
+const NOT_YOU =
+  'If this was not you, reset your password at once with "Forgot password" and contact support.';
+
 const IGNORE =
   'If you did not ask for this, you can ignore this message: nothing changes until the link is used.';
 
@@ -50,6 +58,9 @@ const IGNORE =
  * - otp-code: `code` (required), `expiresInMinutes` (default 5), `appName`
  * - member-approved: `link` (optional: where to sign in), `appName`
  * - recovery-email: `link` (required), `expiresInMinutes` (default 60), `appName`
+ * - authenticator-added: `method` (its name, e.g. "Authenticator app"), `appName`
+ * - authenticator-removed: `method`, `appName`
+ * - password-set-by-admin: `appName`
  */
 const TEMPLATES: Record<TemplateName, (d: Vars) => TemplateParts> = {
   'reset-password': (d) => {
@@ -145,6 +156,36 @@ const TEMPLATES: Record<TemplateName, (d: Vars) => TemplateParts> = {
       sms: `Recover your account: ${link} (expires in ${minutes(d, 60)} min)`,
     };
   },
+  'authenticator-added': (d) => ({
+    subject: `A sign-in authenticator was added${forApp(d)}`,
+    blocks: [
+      {
+        text: `An authenticator${methodName(d)} was added to your account${forApp(d)}: its codes now sign you in as a second factor.`,
+      },
+      { text: NOT_YOU },
+    ],
+    sms: `An authenticator was added to your account${forApp(d)}. Not you? Reset your password now.`,
+  }),
+  'authenticator-removed': (d) => ({
+    subject: `A sign-in authenticator was removed${forApp(d)}`,
+    blocks: [
+      { text: `An authenticator${methodName(d)} was removed from your account${forApp(d)}.` },
+      { text: NOT_YOU },
+    ],
+    sms: `An authenticator was removed from your account${forApp(d)}. Not you? Reset your password now.`,
+  }),
+  'password-set-by-admin': (d) => ({
+    subject: `Your password was set by an administrator${forApp(d)}`,
+    blocks: [
+      {
+        text: `An administrator set a new password for your account${forApp(d)}, and signed you out everywhere.`,
+      },
+      {
+        text: 'If you did not expect this, reset your password with "Forgot password" and contact support.',
+      },
+    ],
+    sms: `An administrator set a new password for your account${forApp(d)}.`,
+  }),
 };
 
 export const TEMPLATE_NAMES = Object.keys(TEMPLATES) as TemplateName[];

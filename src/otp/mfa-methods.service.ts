@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import QRCode from 'qrcode';
 import { DataSource, EntityManager } from 'typeorm';
-import { SecretBox } from '../common/crypto/secret-box.js';
+import { randomUUID } from 'node:crypto';
+import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { Errors } from '../common/errors/app-error.js';
 import { firstRow, rows } from '../database/sql.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -10,6 +11,8 @@ import type { AppConfig } from '../config/config.js';
 import type { User } from '../identity/entities/user.entity.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
+import { OutboxService } from '../notifications/outbox.service.js';
+import { lockUserForNotice, mailAuthenticatorNotice } from './authenticator-notices.js';
 import type { MfaMethodType } from './entities/mfa-method.entity.js';
 import { OtpErrors } from './otp-errors.js';
 import { isRecoveryCodeFormat, newRecoveryCodes, recoveryCodeHash } from './recovery-codes.js';
@@ -84,6 +87,7 @@ export class MfaMethodsService {
     private readonly users: UsersService,
     private readonly provisioning: ProvisioningService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly outbox: OutboxService,
   ) {}
 
   private m(manager?: EntityManager): EntityManager {
@@ -152,12 +156,12 @@ export class MfaMethodsService {
         user.id,
       ]);
       const name = confirmed.length === 0 ? 'Authenticator app' : `Authenticator app ${confirmed.length + 1}`;
-      const row = await firstRow<{ id: string }>(
-        m,
-        `INSERT INTO mfa_method (user_id, type, name, secret_enc) VALUES ($1, 'totp', $2, $3) RETURNING id`,
-        [user.id, name, this.box.encrypt(secret)],
+      const id = randomUUID();
+      await m.query(
+        `INSERT INTO mfa_method (id, user_id, type, name, secret_enc) VALUES ($4, $1, 'totp', $2, $3)`,
+        [user.id, name, this.box.encrypt(secret, sealedAt('mfa_method', 'secret_enc', id)), id],
       );
-      return row!.id;
+      return id;
     });
     const otpauthUrl = totpUri({
       issuer: await this.issuer(input.tenantId),
@@ -198,8 +202,11 @@ export class MfaMethodsService {
     );
     const last = state ? Number(state.last_used_step) : null;
     for (const method of candidates) {
-      if (!method.secret_enc) continue;
-      const step = await matchTotpStep(this.box.decrypt(method.secret_enc), code, last);
+      // A secret that does not open here (moved from another row, an old key) matches nothing.
+      const at = sealedAt('mfa_method', 'secret_enc', method.id);
+      const secret = method.secret_enc && this.box.decryptOrNull(method.secret_enc, at);
+      if (!secret) continue;
+      const step = await matchTotpStep(secret, code, last);
       if (step === null) continue;
       if (!consume) return method;
       const recorded = await rows<{ user_id: string }>(
@@ -303,7 +310,7 @@ export class MfaMethodsService {
   ): Promise<{ method: MfaMethodRecord; recoveryCodes: string[] | null }> {
     if (!isUuid(input.methodId)) throw Errors.notFound('No such MFA method');
     return this.inTransaction(manager, async (m) => {
-      await m.query(`SELECT id FROM app_user WHERE id = $1 FOR UPDATE`, [input.userId]);
+      const email = await lockUserForNotice(m, input.userId);
       const method = await firstRow<MethodRow>(
         m,
         `SELECT * FROM mfa_method WHERE id = $1 AND user_id = $2 AND type = 'totp'`,
@@ -320,6 +327,7 @@ export class MfaMethodsService {
       );
       const codes = input.recoveryCodes ? await this.replaceRecoveryCodes(input.userId, m) : null;
       await this.users.setMfaEnabled(input.userId, true, m);
+      await mailAuthenticatorNotice(this.outbox, m, email, 'authenticator-added', method.name);
       return { method: toRecord(confirmed!), recoveryCodes: codes };
     });
   }
@@ -370,7 +378,7 @@ export class MfaMethodsService {
    * left, MFA is off. Answers whether this turned MFA off.
    */
   async remove(userId: string, methodId: string, manager: EntityManager): Promise<{ mfaTurnedOff: boolean }> {
-    await manager.query(`SELECT id FROM app_user WHERE id = $1 FOR UPDATE`, [userId]);
+    const email = await lockUserForNotice(manager, userId);
     const method = await firstRow<MethodRow>(
       manager,
       `SELECT * FROM mfa_method WHERE id = $1 AND user_id = $2`,
@@ -385,6 +393,9 @@ export class MfaMethodsService {
     } else {
       await manager.query(`DELETE FROM mfa_method WHERE id = $1`, [method.id]);
     }
+    // A pending authenticator never signed anyone in: only a confirmed method's removal is news.
+    if (method.confirmed_at)
+      await mailAuthenticatorNotice(this.outbox, manager, email, 'authenticator-removed', method.name);
     const left = await rows<{ id: string }>(
       manager,
       `SELECT id FROM mfa_method WHERE user_id = $1 AND type = 'totp' AND confirmed_at IS NOT NULL`,

@@ -23,6 +23,11 @@ import { PasswordLoginService } from './password-login.service.js';
 export const RESET_TOKEN_TTL_S = 30 * 60;
 const PURPOSE = 'reset-password';
 
+interface ResetData {
+  /** Where the link was mailed (links from before this was kept have none). */
+  email?: string;
+}
+
 /**
  * Forgot / reset password (API.md section 3). Reset links are one-time tokens (stored hashed)
  * bound to the client that asked for them; a new link voids older ones; a reset ends every
@@ -74,6 +79,8 @@ export class PasswordRecoveryService {
           userId: recipient?.id ?? null,
           clientId: client.id,
           tenantId: client.tenantId,
+          // The address the link goes to: using the link proves it (section 12, proven email).
+          data: { email: recipient?.email ?? input.username } satisfies ResetData,
         },
         m,
       );
@@ -103,7 +110,8 @@ export class PasswordRecoveryService {
   /**
    * Sets a new password with a reset link of this client. The token is spent only when the reset
    * succeeds (a weak password leaves it usable); every session of the user ends, every other reset
-   * link is voided, and a "password changed" mail is queued, all in one transaction.
+   * link is voided, the email the link was mailed to counts as proven, and a "password changed" mail
+   * is queued, all in one transaction.
    */
   async resetPassword(
     input: { token: string; password: string; client_id: string; client_secret?: string },
@@ -111,7 +119,7 @@ export class PasswordRecoveryService {
   ): Promise<void> {
     const client = await this.logins.authenticateClient(input.client_id, input.client_secret, ctx);
     const { record, user } = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
-      const found = await this.tokens.peek(PURPOSE, input.token);
+      const found = await this.tokens.peek<ResetData>(PURPOSE, input.token);
       const owner =
         found?.userId && found.clientId === client.id ? await this.users.findById(found.userId) : null;
       if (!found || !owner) throw Errors.invalidToken();
@@ -123,6 +131,8 @@ export class PasswordRecoveryService {
       // Conditional on the token still being live: of two concurrent resets, one wins.
       if (!(await this.tokens.consumeById(record.id, m))) throw Errors.invalidToken();
       await this.users.setPasswordHash(user.id, passwordHash, m);
+      // The link reached the mailbox it was sent to: that address is proven, if still the user's.
+      if (record.data.email) await this.users.markEmailVerified(user.id, record.data.email, m);
       await this.tokens.revokeAll(PURPOSE, user.id, m);
       await this.sessions.endAllForUser(user.id, { reason: 'password_reset' }, m);
       await this.codeBudget.restore(user.id, m);

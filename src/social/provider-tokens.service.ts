@@ -1,10 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { SecretBox } from '../common/crypto/secret-box.js';
+import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { ProviderToken } from './entities/provider-token.entity.js';
 import { ProviderRegistry } from './provider-registry.js';
 import type { ProviderName, ProviderTokens } from './strategies/provider-strategy.js';
+
+const TABLE = 'social_provider_token';
+const COLUMN = 'tokens_enc';
 
 /**
  * Provider tokens, sealed at rest, kept per provider credential for the provider logouts. A login
@@ -20,9 +23,12 @@ export class ProviderTokensService {
     private readonly registry: ProviderRegistry,
   ) {}
 
+  /** The kept tokens; none when they do not open here (moved from another row, or an old key). */
   private open(row: ProviderToken): ProviderTokens {
     try {
-      return JSON.parse(this.box.decrypt(row.tokensEnc)) as ProviderTokens;
+      return JSON.parse(
+        this.box.decrypt(row.tokensEnc, sealedAt(TABLE, COLUMN, row.credentialId)),
+      ) as ProviderTokens;
     } catch {
       return {};
     }
@@ -42,7 +48,7 @@ export class ProviderTokensService {
         credentialId: input.credentialId,
         userId: input.userId,
         provider: input.provider,
-        tokensEnc: this.box.encrypt(JSON.stringify(merged)),
+        tokensEnc: this.box.encrypt(JSON.stringify(merged), sealedAt(TABLE, COLUMN, input.credentialId)),
       },
       ['credentialId'],
     );

@@ -21,19 +21,21 @@ function isConflict(err: unknown): boolean {
   const code = (err as { driverError?: { code?: string } }).driverError?.code;
   return (
     (err instanceof QueryFailedError && code === '23505') ||
-    (err instanceof AppError && err.getStatus() === 409)
+    (err instanceof AppError && err.getStatus() === 409 && err.code !== 'ACCOUNT_EXISTS')
   );
 }
 
 /**
  * The linking rules of API.md section 5. The user is found by (provider, external id); else, when
- * the provider asserts a verified email, the user with that email is linked (emails are unique
- * across the service: a user of another tenant is linked too, and given an ACTIVE membership of
- * the client's tenant when the client has allowSignUp); else an ACTIVE user is created in the
- * client's tenant when the client has allowSignUp (an unverified email someone else has is not
- * stored); else 401 USER_NOT_FOUND. A user found by credential who is not yet a member of the
- * client's tenant gets a membership the same way. Whether the membership is ACTIVE is checked
- * afterwards, as for every login.
+ * the provider asserts a verified email, the user with that email is linked, provided that user's
+ * email is proven (section 12: else 409 ACCOUNT_EXISTS and nothing is linked, as the account may
+ * belong to whoever typed that address without owning it); emails are unique across the service:
+ * a user of another tenant is linked too, and given an ACTIVE membership of the client's tenant
+ * when the client has allowSignUp; else an ACTIVE user is created in the client's tenant when the
+ * client has allowSignUp (an unverified email someone else has is not stored); else 401
+ * USER_NOT_FOUND. A user found by credential who is not yet a member of the client's tenant gets a
+ * membership the same way. Whether the membership is ACTIVE is checked afterwards, as for every
+ * login.
  */
 @Injectable()
 export class SocialAccountsService {
@@ -71,7 +73,16 @@ export class SocialAccountsService {
     if (identity.email && identity.emailVerified) {
       const owner = await this.users.findByEmail(identity.email);
       if (owner) {
+        // An unproven address (self-registered without mail proof, or set by a tenant admin) may be
+        // someone else's claim on this person's email: linking would hand them this login.
+        if (!owner.emailVerified) throw SocialErrors.accountExists();
         return this.dataSource.transaction(async (m) => {
+          // Still that user's address, still proven (an admin may have changed it meanwhile).
+          const [locked] = (await m.query(
+            `SELECT 1 FROM app_user WHERE id = $1 AND lower(email) = lower($2) AND email_verified FOR UPDATE`,
+            [owner.id, identity.email],
+          )) as unknown[];
+          if (!locked) throw SocialErrors.accountExists();
           const credentialId = await this.users.linkCredential(owner.id, provider, identity.externalId, m);
           await this.joinTenant(owner, client, m);
           return { user: owner, credentialId, created: false };

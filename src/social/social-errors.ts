@@ -21,6 +21,12 @@ export const SocialErrors = {
       'USER_NOT_FOUND',
       'No user matches this login and sign-up is closed',
     ),
+  accountExists: () =>
+    new AppError(
+      HttpStatus.CONFLICT,
+      'ACCOUNT_EXISTS',
+      'An account with this email already exists: sign in with your password, or reset it, to link this provider',
+    ),
   providerNotConfigured: (provider: string) =>
     new AppError(HttpStatus.NOT_FOUND, 'PROVIDER_NOT_CONFIGURED', `The ${provider} login is not configured`),
   invalidRedirectUri: () =>

@@ -1,4 +1,4 @@
-import { applyDecorators, Body, Controller, Get, Header, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -15,55 +15,17 @@ import { AppleCallbackDto, SamlAcsDto, SocialStartDto } from './dto/social.dto.j
 import { FinishesLogin, loginRedirect, StartsLogin } from './passport/social-auth.guard.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { ForProvider, Redirects } from './social.decorators.js';
+import {
+  BINDING_COOKIE,
+  CALLBACK_302,
+  CALLBACK_ERRORS,
+  CallbackQuery,
+  START_302,
+  START_ERRORS,
+  START_FLOW,
+} from './social.docs.js';
 
 type RedirectTo = { url: string };
-
-const START_ERRORS = [
-  ...BODY_ERRORS,
-  [
-    400,
-    "INVALID_REDIRECT_URI: redirect_uri is not one of the client's redirectUrls (or the client has none)",
-  ],
-  [401, 'INVALID_CLIENT: unknown client_id or wrong client_secret'],
-  [401, 'PROVIDER_ERROR: the provider could not be reached (e.g. its discovery document)'],
-] as (number | [number, string])[];
-
-const CALLBACK_ERRORS = [
-  [
-    401,
-    'INVALID_STATE: missing, unknown, spent, expired or foreign state (it works once, for its own provider)',
-  ],
-  [
-    401,
-    'PROVIDER_ERROR: the provider answered an error, refused the code, or sent a token or assertion that failed verification',
-  ],
-  [401, 'USER_NOT_FOUND: no user matches and the client does not allow sign-up'],
-  [
-    403,
-    'NOT_A_MEMBER | LOCKED | PENDING_APPROVAL | PENDING_VERIFICATION | DISABLED: the membership is not active',
-  ],
-] as (number | [number, string])[];
-
-const START_302 =
-  "To the provider's authorization page, with a one-time `state` (valid 10 minutes) bound to the client";
-const CALLBACK_302 =
-  "To the client's redirect URL with `?code=` (and the client's `state` when the start route had one): a single-use " +
-  'auth code for POST /auth/token. When a second factor is due the code waits for /auth/verify-otp (MFA_REQUIRED).';
-
-const START_FLOW =
-  'Authenticates the client (client_secret for confidential clients), checks redirect_uri, stores a one-time state in ' +
-  'Postgres (any instance can finish the login) and answers 302 to the provider. The callback then exchanges the ' +
-  "provider's code, verifies what it signed, finds or links or creates the user (API.md section 5), and redirects to " +
-  'the client with `?code=`. An optional PKCE pair (code_challenge, code_challenge_method S256) binds that code.';
-
-/** The parameters an OAuth 2.0 / OpenID Connect callback carries (others are ignored). */
-const CallbackQuery = () =>
-  applyDecorators(
-    ApiQuery({ name: 'code', required: false, description: "The provider's authorization code" }),
-    ApiQuery({ name: 'state', required: false, description: 'The state the start route issued' }),
-    ApiQuery({ name: 'error', required: false, description: 'Set by the provider when the login failed' }),
-    ApiQuery({ name: 'error_description', required: false }),
-  );
 
 /**
  * The start and callback routes of every social and SAML login (API.md section 5), the SAML SP
@@ -385,7 +347,9 @@ export class SocialController {
   @Post('saml')
   @StartsLogin('saml')
   @ForProvider('saml')
-  @Redirects("To the IdP's SSO URL (HTTP-Redirect binding) with an AuthnRequest and the state as RelayState")
+  @Redirects(
+    `To the IdP's SSO URL (HTTP-Redirect binding) with an AuthnRequest and the state as RelayState. ${BINDING_COOKIE}`,
+  )
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: SocialStartDto })
   @ApiOperation({

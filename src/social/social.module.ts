@@ -8,6 +8,7 @@ import { ProviderLogoutController } from './provider-logout.controller.js';
 import { ProviderLogoutService } from './provider-logout.service.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { ProviderTokensService } from './provider-tokens.service.js';
+import { BrowserBinding } from './browser-binding.js';
 import { SamlStore } from './saml-store.js';
 import { SocialAccountsService } from './social-accounts.service.js';
 import { ProviderConfiguredGuard } from './social.decorators.js';
@@ -23,6 +24,7 @@ import { SocialService } from './social.service.js';
   controllers: [SocialController, ProviderLogoutController],
   providers: [
     SamlStore,
+    BrowserBinding,
     ProviderRegistry,
     ProviderConfiguredGuard,
     SocialAccountsService,

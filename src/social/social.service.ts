@@ -7,6 +7,7 @@ import { MembershipsService } from '../identity/memberships.service.js';
 import { MfaPolicy } from '../identity/mfa-policy.js';
 import { AuthCodesService } from '../tokens/auth-codes.service.js';
 import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
+import { BrowserBinding, PresentedBinding } from './browser-binding.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { ProviderTokensService } from './provider-tokens.service.js';
 import { SamlStoreError } from './saml-store.js';
@@ -15,13 +16,12 @@ import { SocialErrors } from './social-errors.js';
 import {
   LoginSecrets,
   PROVIDER_AUTH_METHODS,
+  PROVIDER_STATE_TTL_S,
   ProviderError,
   ProviderIdentity,
   ProviderName,
 } from './strategies/provider-strategy.js';
 
-/** A login has this long between the start route and the provider's callback. */
-export const PROVIDER_STATE_TTL_S = 600;
 const STATE_PURPOSE = 'provider-state';
 
 export interface StartInput {
@@ -32,6 +32,8 @@ export interface StartInput {
   codeChallengeMethod?: string;
   /** The client's own opaque value, echoed on the final redirect. */
   state?: string;
+  /** SHA-256 of the cookie that binds the login to the browser that started it (BrowserBinding). */
+  browserBinding: string;
 }
 
 /** What a state row binds a login to (sealed at rest with the provider secrets). */
@@ -42,6 +44,8 @@ export interface StateData {
   codeChallengeMethod: string | null;
   clientState: string | null;
   secrets: LoginSecrets;
+  /** SHA-256 of the starting browser's login cookie: the callback must bring that cookie. */
+  browser: string;
 }
 
 /** A callback whose state was spent and whose provider answer passed every check. */
@@ -101,6 +105,7 @@ export class SocialService {
         codeChallengeMethod: input.codeChallenge ? (input.codeChallengeMethod ?? 'S256') : null,
         clientState: input.state ?? null,
         secrets: begun.secrets,
+        browser: input.browserBinding,
       } satisfies StateData as unknown as Record<string, unknown>,
     });
     return begun.url;
@@ -110,21 +115,32 @@ export class SocialService {
    * The provider half of a callback (the Passport strategy's part): spends the state of the
    * provider's callback parameters (query, form_post body or the SAML ACS form) and lets the
    * provider's verified implementation check the answer (code exchange, ID token or assertion).
+   * The callback must come from the browser that started the login (its login cookie, section 12):
+   * from any other it is refused before anything is spent, so the state, the provider's code and
+   * the SAML request stay unused and the callback URL is worth nothing to whoever opened it.
    * `expectedClientId` (the SAML ACS's `client` query) must name the client the state is bound to.
    */
   async verifyCallback(
     provider: ProviderName,
     params: URLSearchParams,
-    expectedClientId?: string,
+    from: { browser: PresentedBinding; expectedClientId?: string },
   ): Promise<VerifiedLogin> {
     const strategy = this.registry.get(provider);
     const stateValue = params.get(provider === 'saml' ? 'RelayState' : 'state');
-    const record = stateValue ? await this.oneTime.consume<StateData>(STATE_PURPOSE, stateValue) : null;
-    if (!stateValue || !record || record.data.provider !== provider || !record.clientId) {
+    const live = stateValue ? await this.oneTime.peek<StateData>(STATE_PURPOSE, stateValue) : null;
+    if (
+      !stateValue ||
+      !live ||
+      !BrowserBinding.matches(live.data.browser, from.browser(live.data.provider))
+    ) {
+      throw SocialErrors.invalidState();
+    }
+    const record = await this.oneTime.consume<StateData>(STATE_PURPOSE, stateValue);
+    if (!record || record.data.provider !== provider || !record.clientId) {
       throw SocialErrors.invalidState();
     }
     const client = await this.clients.findById(record.clientId);
-    if (!client || (expectedClientId !== undefined && expectedClientId !== client.clientId)) {
+    if (!client || (from.expectedClientId !== undefined && from.expectedClientId !== client.clientId)) {
       throw SocialErrors.invalidState();
     }
     let identity: ProviderIdentity;

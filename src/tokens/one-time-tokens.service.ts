@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { SecretBox } from '../common/crypto/secret-box.js';
+import { randomUUID } from 'node:crypto';
+import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { randomToken, sha256 } from '../common/crypto/tokens.js';
 import { firstRow, rows } from '../database/sql.js';
 
@@ -59,14 +60,24 @@ export class OneTimeTokensService {
     return manager ?? this.dataSource.manager;
   }
 
-  private toRecord<D>(row: Row): OneTimeRecord<D> {
+  /**
+   * The record of a row, or null when its sealed data does not open here (copied from another
+   * row, or sealed under a key no longer configured): such a token counts as unknown.
+   */
+  private toRecord<D>(row: Row): OneTimeRecord<D> | null {
+    let data: unknown = {};
+    if (row.data_enc) {
+      const plain = this.box.decryptOrNull(row.data_enc, sealedAt('one_time_token', 'data_enc', row.id));
+      if (plain === null) return null;
+      data = JSON.parse(plain);
+    }
     return {
       id: row.id,
       purpose: row.purpose,
       userId: row.user_id,
       clientId: row.client_id,
       tenantId: row.tenant_id,
-      data: (row.data_enc ? JSON.parse(this.box.decrypt(row.data_enc)) : {}) as D,
+      data: data as D,
       failedAttempts: row.failed_attempts,
       createdAt: row.created_at,
       expiresAt: row.expires_at,
@@ -93,19 +104,23 @@ export class OneTimeTokensService {
     manager?: EntityManager,
   ): Promise<{ id: string; token: string; expiresAt: Date }> {
     const token = input.token ?? randomToken();
+    const id = randomUUID();
     const expiresAt = new Date(Date.now() + input.ttlSeconds * 1000);
     const row = await firstRow<{ id: string }>(
       this.m(manager),
-      `INSERT INTO one_time_token (purpose, token_hash, user_id, client_id, tenant_id, data_enc, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      `INSERT INTO one_time_token (id, purpose, token_hash, user_id, client_id, tenant_id, data_enc, expires_at)
+       VALUES ($8, $1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [
         input.purpose,
         sha256(`${input.purpose}:${token}`),
         input.userId ?? null,
         input.clientId ?? null,
         input.tenantId ?? null,
-        input.data ? this.box.encrypt(JSON.stringify(input.data)) : null,
+        input.data
+          ? this.box.encrypt(JSON.stringify(input.data), sealedAt('one_time_token', 'data_enc', id))
+          : null,
         expiresAt,
+        id,
       ],
     );
     return { id: row!.id, token, expiresAt };

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { SecretBox } from '../common/crypto/secret-box.js';
+import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { randomToken, sha256 } from '../common/crypto/tokens.js';
 import { Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
@@ -172,7 +172,7 @@ export class SessionsService {
           input.authMethod,
           input.ctx.deviceId,
           input.ctx.userAgent,
-          this.box.encrypt(input.ctx.ip),
+          this.box.encrypt(input.ctx.ip, sealedAt('session', 'ip_address_enc', sid)),
           refreshExpiresAt,
           access.expiresAt,
           sha256(refreshToken),
@@ -504,16 +504,11 @@ export class SessionsService {
       lastUsedAt: r.last_used_at,
       expiresAt: r.expires_at,
       userAgent: r.user_agent,
-      ipAddress: r.ip_address_enc ? this.decryptOrNull(r.ip_address_enc) : null,
+      // Null when it does not open here: sealed under a key no longer configured, or moved from another row.
+      ipAddress: r.ip_address_enc
+        ? this.box.decryptOrNull(r.ip_address_enc, sealedAt('session', 'ip_address_enc', r.id))
+        : null,
     }));
-  }
-
-  private decryptOrNull(sealed: string): string | null {
-    try {
-      return this.box.decrypt(sealed);
-    } catch {
-      return null; // sealed under a key no longer configured
-    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Response } from 'supertest';
-import { SecretBox } from '../../src/common/crypto/secret-box.js';
+import { SecretBox, sealedAt } from '../../src/common/crypto/secret-box.js';
 import type { Seed } from './fixtures.js';
 import { sql, TestApp } from './test-app.js';
 import { TotpUser } from './totp.js';
@@ -64,12 +64,12 @@ export async function enrollTotp(
 
 /** The base32 secret of a user's newest authenticator, read the way the service reads it. */
 export async function storedTotpSecret(t: TestApp, userId: string): Promise<string> {
-  const [row] = await sql<{ secret_enc: string }>(
+  const [row] = await sql<{ id: string; secret_enc: string }>(
     t,
-    `SELECT secret_enc FROM mfa_method WHERE user_id = $1 AND type = 'totp' ORDER BY created_at DESC LIMIT 1`,
+    `SELECT id, secret_enc FROM mfa_method WHERE user_id = $1 AND type = 'totp' ORDER BY created_at DESC LIMIT 1`,
     [userId],
   );
-  return t.app.get(SecretBox).decrypt(row!.secret_enc);
+  return t.app.get(SecretBox).decrypt(row!.secret_enc, sealedAt('mfa_method', 'secret_enc', row!.id));
 }
 
 /** authMethod of the session an access token belongs to (and of its login-activity row). */

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Response } from 'supertest';
+import request, { type Response } from 'supertest';
 import type { TestApp } from './test-app.js';
 
 /** PUBLIC_URL of the social tests: providers send browsers back to PUBLIC_URL + callback route. */
@@ -28,4 +28,22 @@ export function pathOf(url: URL): string {
 
 export function jwtPayload(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8'));
+}
+
+/**
+ * A browser as far as the service goes: keeps the cookies its answers set (the login cookie a
+ * start route sets, which binds the login's state to this browser) and sends them back. A social
+ * callback works only from the browser that started the login (API.md section 12).
+ */
+export function browser(t: TestApp) {
+  return request.agent(t.app.getHttpServer());
+}
+export type Browser = ReturnType<typeof browser>;
+
+/** `name=value` of the login cookie a start route's answer set (for a request from elsewhere). */
+export function loginCookie(res: Response): string {
+  const header = res.headers['set-cookie'] as unknown as string[] | undefined;
+  const line = header?.find((l) => /^(__Host-)?auth-login-/.test(l));
+  expect(line, 'the start route sets the login cookie').toBeTruthy();
+  return line!.split(';')[0]!;
 }

@@ -212,9 +212,9 @@ export const COMMANDS: Record<string, CliCommand> = {
   reencrypt: {
     usage: 'reencrypt',
     summary:
-      'Rewrite every secret sealed under ENCRYPTION_KEY_PREVIOUS under ENCRYPTION_KEY (batched, idempotent, ' +
-      'safe while instances serve); prints counts per column. Drop ENCRYPTION_KEY_PREVIOUS only when ' +
-      '"unreadable" is 0',
+      'Rewrite every secret sealed under ENCRYPTION_KEY_PREVIOUS, or in the older v1 format that is not bound to its ' +
+      'row, under ENCRYPTION_KEY and bound to its row and column (batched, idempotent, safe while instances ' +
+      'serve); prints counts per column. Drop ENCRYPTION_KEY_PREVIOUS only when "unreadable" is 0',
     options: {},
     flags: {},
     async run(_v, connect) {

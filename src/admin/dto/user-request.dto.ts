@@ -76,7 +76,11 @@ class UserFieldsDto {
   @IsIn(MEMBERSHIP_STATUSES)
   status?: MembershipStatus;
 
-  @ApiPropertyOptional({ description: 'Default: true when an email is given' })
+  @ApiPropertyOptional({
+    description:
+      'Whether the email is proven (social and SAML logins link only to a proven email). With ADMIN_API_KEY: ' +
+      'default true (false keeps it unproven). Ignored for a ManageAuth token: an email it sets starts unproven',
+  })
   @OptionalNotNull()
   @IsBoolean()
   emailVerified?: boolean;
@@ -89,7 +93,9 @@ export class CreateUserDto extends UserFieldsDto {
   email: string;
 
   @ApiPropertyOptional({
-    description: 'Imports a user from another system: a bcrypt ($2a$, $2b$, $2y$) or argon2id PHC hash',
+    description:
+      'Imports a user from another system: a bcrypt ($2a$, $2b$, $2y$; cost 4 to 14) or argon2id PHC hash ' +
+      '(at most m=65536 KiB, t=10, p=4; a costlier hash is 400 VALIDATION_FAILED)',
     example: '$2b$12$KIXQ1Vb6b2QeJ8c9lJ1u0eN9wq8b7yXlV8bq3Hc6v6Jm0oJmFhYvG',
     maxLength: 1024,
   })

@@ -13,8 +13,25 @@ export interface VerifyResult {
   needsRehash: boolean;
 }
 
-const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+const BCRYPT = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
 const ARGON2 = /^\$argon2(id|i|d)\$/;
+
+/**
+ * The costliest imported hashes accepted (API.md section 12): verifying a hash costs what its
+ * parameters say, so an imported hash with m = 1 GiB or bcrypt cost 31 would let whoever imported
+ * it tie up the service with each sign-in attempt. argon2: memory (KiB), iterations, lanes;
+ * bcrypt: the cost (2^cost rounds; 4 is bcrypt's minimum, 14 already takes about a second).
+ */
+export const IMPORT_LIMITS = {
+  argon2: { memoryCost: 65536, timeCost: 10, parallelism: 4 },
+  bcrypt: { minCost: 4, maxCost: 14 },
+} as const;
+
+/** Why an imported hash is refused: not a hash this service verifies, or too costly to verify. */
+export interface ImportProblem {
+  kind: 'format' | 'cost';
+  message: string;
+}
 
 /** Hashes passwords with argon2id and verifies argon2 and imported bcrypt hashes. */
 @Injectable()
@@ -28,17 +45,58 @@ export class PasswordHasher {
 
   /** Whether `value` is a hash this service can import (`passwordHash` of POST /admin/users). */
   static isSupportedHash(value: string): boolean {
-    if (BCRYPT.test(value)) return true;
-    if (!ARGON2.test(value)) return false;
-    try {
-      parseOptions(value);
-      return true;
-    } catch {
-      return false;
+    return PasswordHasher.importProblem(value) === null;
+  }
+
+  /**
+   * Why `value` cannot be imported as a password hash, or null when it can: a bcrypt ($2a$, $2b$,
+   * $2y$) or argon2 PHC string within IMPORT_LIMITS.
+   */
+  static importProblem(value: string): ImportProblem | null {
+    const bcryptCost = BCRYPT.exec(value)?.[1];
+    if (bcryptCost !== undefined) {
+      const { minCost, maxCost } = IMPORT_LIMITS.bcrypt;
+      const cost = Number(bcryptCost);
+      if (cost < minCost || cost > maxCost) {
+        return {
+          kind: 'cost',
+          message: `passwordHash: a bcrypt cost must be between ${minCost} and ${maxCost}`,
+        };
+      }
+      return null;
     }
+    const format: ImportProblem = {
+      kind: 'format',
+      message: 'passwordHash must be a bcrypt ($2a$, $2b$, $2y$) or argon2 PHC string',
+    };
+    if (!ARGON2.test(value)) return format;
+    let options: ReturnType<typeof parseOptions>;
+    try {
+      options = parseOptions(value);
+    } catch {
+      return format;
+    }
+    const max = IMPORT_LIMITS.argon2;
+    if (
+      !(options.memoryCost! <= max.memoryCost) ||
+      !(options.timeCost! <= max.timeCost) ||
+      !(options.parallelism! <= max.parallelism)
+    ) {
+      return {
+        kind: 'cost',
+        message: `passwordHash: argon2 parameters may be at most m=${max.memoryCost} (KiB), t=${max.timeCost}, p=${max.parallelism}`,
+      };
+    }
+    return null;
   }
 
   async verify(storedHash: string, password: string): Promise<VerifyResult> {
+    // A stored hash beyond the import limits (written before they existed) is never run: it
+    // fails like a wrong password, at the cost of a normal check; a reset replaces it.
+    if (PasswordHasher.importProblem(storedHash)?.kind === 'cost') {
+      await this.verifyDummy(password);
+      return { ok: false, needsRehash: false };
+    }
     if (BCRYPT.test(storedHash)) {
       const ok = await bcrypt.compare(password, storedHash);
       return { ok, needsRehash: ok };

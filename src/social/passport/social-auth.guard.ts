@@ -2,6 +2,7 @@ import { ExecutionContext, Injectable, mixin, Type, UseGuards } from '@nestjs/co
 import { AuthGuard, IAuthGuard } from '@nestjs/passport';
 import type { Request, Response } from 'express';
 import { createValidationPipe } from '../../common/http/validation.js';
+import { BrowserBinding } from '../browser-binding.js';
 import { SocialStartDto } from '../dto/social.dto.js';
 import { SocialErrors } from '../social-errors.js';
 import { SocialService, StartInput } from '../social.service.js';
@@ -11,8 +12,9 @@ import { RequestWithSocialLogin, SOCIAL_LOGINS, SocialLoginResult } from './soci
 /** The global pipe's rules, applied to the start input before the strategy runs. */
 const startValidation = createValidationPipe();
 
-function startInput(dto: SocialStartDto): StartInput {
+function startInput(dto: SocialStartDto, browserBinding: string): StartInput {
   return {
+    browserBinding,
     clientId: dto.client_id,
     clientSecret: dto.client_secret,
     redirectUri: dto.redirect_uri,
@@ -28,12 +30,16 @@ function startInput(dto: SocialStartDto): StartInput {
  * SocialService on the request for the strategy. AuthGuard runs before pipes, so on a start route
  * it first validates the body (POST) or query (GET) with the global pipe's rules: malformed input
  * still answers 422 VALIDATION_FAILED, not a login error. The strategy answers the start itself
- * (302 to the provider, marked no-store); a callback leaves `{url}` in `req.user`.
+ * (302 to the provider, marked no-store, with the cookie that binds the state to this browser); a
+ * callback hands the strategy the cookies it came with and leaves `{url}` in `req.user`.
  */
 function createSocialAuthGuard(provider: ProviderName, step: 'start' | 'callback'): Type<IAuthGuard> {
   @Injectable()
   class ProviderAuthGuard extends AuthGuard(provider) {
-    constructor(private readonly social: SocialService) {
+    constructor(
+      private readonly social: SocialService,
+      private readonly binding: BrowserBinding,
+    ) {
       super();
     }
 
@@ -41,7 +47,7 @@ function createSocialAuthGuard(provider: ProviderName, step: 'start' | 'callback
       const http = context.switchToHttp();
       const req = http.getRequest<RequestWithSocialLogin>();
       if (step === 'callback') {
-        req[SOCIAL_LOGINS] = { step, service: this.social };
+        req[SOCIAL_LOGINS] = { step, service: this.social, browser: this.binding.presented(req) };
         return (await super.canActivate(context)) as boolean;
       }
       const type = req.method === 'GET' ? 'query' : 'body';
@@ -49,17 +55,20 @@ function createSocialAuthGuard(provider: ProviderName, step: 'start' | 'callback
         type,
         metatype: SocialStartDto,
       })) as SocialStartDto;
-      req[SOCIAL_LOGINS] = { step, service: this.social, input: startInput(dto) };
       // The strategy's redirect ends the response here, before the route's own headers apply.
       const res = http.getResponse<Response>();
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Pragma', 'no-cache');
+      // The cookie that binds this login's state to this browser (section 12).
+      const browserBinding = this.binding.bind(req, res, provider);
+      req[SOCIAL_LOGINS] = { step, service: this.social, input: startInput(dto, browserBinding) };
       try {
         return (await super.canActivate(context)) as boolean;
       } catch (err) {
         if (!res.headersSent) {
           res.removeHeader('Cache-Control');
           res.removeHeader('Pragma');
+          this.binding.unbind(res);
         }
         throw err;
       }

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
 import { AppError } from '../../common/errors/app-error.js';
 import { requestContext } from '../../common/http/request-context.js';
+import type { PresentedBinding } from '../browser-binding.js';
 import type { SocialService, StartInput, VerifiedLogin } from '../social.service.js';
 import type { ProviderName } from '../strategies/provider-strategy.js';
 
@@ -10,7 +11,8 @@ export const SOCIAL_LOGINS = Symbol('socialLogins');
 
 /** A start route (with its validated input) or a callback route of a provider. */
 export type SocialLoginStep =
-  { step: 'start'; service: SocialService; input: StartInput } | { step: 'callback'; service: SocialService };
+  | { step: 'start'; service: SocialService; input: StartInput }
+  | { step: 'callback'; service: SocialService; browser: PresentedBinding };
 
 export type RequestWithSocialLogin = Request & { [SOCIAL_LOGINS]?: SocialLoginStep };
 
@@ -66,7 +68,7 @@ export class SocialLoginStrategy extends Strategy {
     const run =
       login.step === 'start'
         ? this.redirectToProvider(req, login.service, login.input)
-        : this.verifyAnswer(req, login.service);
+        : this.verifyAnswer(req, login.service, login.browser);
     run.catch((err: unknown) => this.refuse(err));
   }
 
@@ -80,10 +82,17 @@ export class SocialLoginStrategy extends Strategy {
   }
 
   /** Callback: spend the state, verify the provider's answer, then run the verify callback. */
-  private async verifyAnswer(req: RequestWithSocialLogin, service: SocialService): Promise<void> {
+  private async verifyAnswer(
+    req: RequestWithSocialLogin,
+    service: SocialService,
+    browser: PresentedBinding,
+  ): Promise<void> {
     // Apple's form_post and the SAML ACS post their answer; the others come back with a query.
     const source: unknown = req.method === 'POST' ? req.body : req.query;
-    const verified = await service.verifyCallback(this.provider, params(source), this.expectedClient(req));
+    const verified = await service.verifyCallback(this.provider, params(source), {
+      expectedClientId: this.expectedClient(req),
+      browser,
+    });
     this.verify(req, verified, (err, result) => {
       if (err) this.refuse(err);
       else if (result) this.success(result);

@@ -109,5 +109,8 @@ export function cleanExternalId(value: unknown): string {
   return id;
 }
 
+/** A login has this long between the start route and the provider's callback. */
+export const PROVIDER_STATE_TTL_S = 600;
+
 /** Every provider request gives up after this long, so no request hangs on a slow provider. */
 export const PROVIDER_TIMEOUT_MS = 10_000;

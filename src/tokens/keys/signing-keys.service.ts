@@ -4,7 +4,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, rand
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig, JwtAlgorithm } from '../../config/config.js';
-import { SecretBox } from '../../common/crypto/secret-box.js';
+import { SecretBox, sealedAt } from '../../common/crypto/secret-box.js';
 import { PgListener } from '../../database/pg-listener.js';
 import { SigningKey } from '../entities/signing-key.entity.js';
 
@@ -83,7 +83,7 @@ export class SigningKeysService implements OnModuleInit {
     await m.getRepository(SigningKey).insert({
       kid,
       algorithm: alg,
-      privateKeyEnc: this.box.encrypt(pem),
+      privateKeyEnc: this.box.encrypt(pem, sealedAt('signing_key', 'private_key_enc', kid)),
       publicJwk: jwk,
     });
     await m.query(`SELECT pg_notify($1, $2)`, [KEYS_CHANNEL, kid]);
@@ -116,7 +116,8 @@ export class SigningKeysService implements OnModuleInit {
         publicKey: createPublicKey({ key: row.publicJwk as never, format: 'jwk' }),
       });
       if (!signer && !row.retiredAt) {
-        signer = { kid: row.kid, alg, privateKey: createPrivateKey(this.box.decrypt(row.privateKeyEnc)) };
+        const pem = this.box.decrypt(row.privateKeyEnc, sealedAt('signing_key', 'private_key_enc', row.kid));
+        signer = { kid: row.kid, alg, privateKey: createPrivateKey(pem) };
       }
     }
     if (!signer) throw new Error('no active signing key');
