@@ -90,6 +90,22 @@ describe('failed-attempt limits (memory store, one instance)', () => {
     for (const r of answers.filter((a) => a.status === 429)) expectError(r, 429, 'TOO_MANY_REQUESTS');
   });
 
+  it('counts before checking on /auth/verify-otp too: parallel code guesses cannot pass the limit', async () => {
+    const s = await seedTenant(t);
+    // The attack of issue 12 (3): 40 code guesses at once for one account, against a limit of 2.
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        t.http
+          .post('/auth/verify-otp')
+          .set(from('10.5.1.1'))
+          .send({ key: i % 2 ? s.email : s.email.toUpperCase(), otp: String(100000 + i) }),
+      ),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((st) => st === 401)).toHaveLength(2);
+    expect(statuses.filter((st) => st === 429)).toHaveLength(38);
+  });
+
   it('one budget per account: its username and its email, in any letter case', async () => {
     const email = `${unique('mixed')}@example.com`;
     const s = await seedTenant(t, { user: { email, username: unique('Mixed-Name') } });
