@@ -143,6 +143,8 @@ export interface UserRecord {
 export interface UserListFilter {
   tenantId?: string;
   email?: string;
+  /** Text contained in the email, username, first or last name (case-insensitive). */
+  search?: string;
   limit: number;
   offset: number;
 }
@@ -479,6 +481,11 @@ export class ProvisioningService {
       qb.andWhere(inTenant, { tenantId: filter.tenantId });
     }
     if (filter.email) qb.andWhere('lower(u.email) = lower(:email)', { email: filter.email });
+    if (filter.search) {
+      const fields = ['u.email', 'u.username', 'u.first_name', 'u.last_name'];
+      const like = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      qb.andWhere(`(${fields.map((f) => `${f} ILIKE :like`).join(' OR ')})`, { like });
+    }
     const users = await qb
       .orderBy('u.createdAt', 'ASC')
       .addOrderBy('u.id', 'ASC')

@@ -11,7 +11,8 @@ export type TemplateName =
   | 'verification-code'
   | 'otp-code'
   | 'member-approved'
-  | 'recovery-email';
+  | 'recovery-email'
+  | 'mfa-reset';
 
 export interface OutboxMessage {
   channel: 'email' | 'sms';

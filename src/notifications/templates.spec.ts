@@ -9,6 +9,7 @@ describe('templates', () => {
       [
         'already-registered',
         'member-approved',
+        'mfa-reset',
         'otp-code',
         'password-changed',
         'recovery-email',

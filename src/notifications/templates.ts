@@ -50,6 +50,7 @@ const IGNORE =
  * - otp-code: `code` (required), `expiresInMinutes` (default 5), `appName`
  * - member-approved: `link` (optional: where to sign in), `appName`
  * - recovery-email: `link` (required), `expiresInMinutes` (default 60), `appName`
+ * - mfa-reset: `appName` (the tenant's name)
  */
 const TEMPLATES: Record<TemplateName, (d: Vars) => TemplateParts> = {
   'reset-password': (d) => {
@@ -145,6 +146,17 @@ const TEMPLATES: Record<TemplateName, (d: Vars) => TemplateParts> = {
       sms: `Recover your account: ${link} (expires in ${minutes(d, 60)} min)`,
     };
   },
+  'mfa-reset': (d) => ({
+    subject: `Your two-step verification was reset${forApp(d)}`,
+    blocks: [
+      {
+        text: `An administrator${forApp(d)} removed the authenticators and recovery codes of your account, and signed you out everywhere.`,
+      },
+      { text: 'You can sign in with your password and set up two-step verification again.' },
+      { text: 'If you did not ask for this, change your password and contact your administrator.' },
+    ],
+    sms: `An administrator${forApp(d)} reset your two-step verification. Not you? Change your password.`,
+  }),
 };
 
 export const TEMPLATE_NAMES = Object.keys(TEMPLATES) as TemplateName[];
