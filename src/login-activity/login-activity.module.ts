@@ -9,7 +9,7 @@ import { LoginActivityController } from './login-activity.controller.js';
 import { DbLoginActivityRecorder } from './login-activity.recorder.js';
 import { LoginActivityService } from './login-activity.service.js';
 import { LoginFailuresController } from './login-failures.controller.js';
-import { LoginFailuresService } from './login-failures.service.js';
+import { LoginFailuresRetention, LoginFailuresService } from './login-failures.service.js';
 import { LOGIN_FAILURE_SINK } from '../identity/credentials/login-failures.js';
 
 /**
@@ -26,6 +26,7 @@ import { LOGIN_FAILURE_SINK } from '../identity/credentials/login-failures.js';
     LoginActivityMaintenance,
     LoginActivityService,
     LoginFailuresService,
+    LoginFailuresRetention,
     { provide: LOGIN_FAILURE_SINK, useExisting: LoginFailuresService },
   ],
   exports: [LOGIN_ACTIVITY_RECORDER, LOGIN_FAILURE_SINK],

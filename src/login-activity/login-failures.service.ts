@@ -19,17 +19,14 @@ export type LoginFailuresReport = Record<string, Record<string, number>>;
  * UTC hour and method, bumped by one atomic upsert, so a guessing burst adds counts and no rows.
  * Recording never waits and never fails a login: the write runs after the answer is decided, at
  * most MAX_IN_FLIGHT at a time, and its errors are only logged at debug level. Counts older than
- * LOGIN_ACTIVITY_RETENTION_DAYS are dropped daily.
+ * LOGIN_ACTIVITY_RETENTION_DAYS are dropped daily (LoginFailuresRetention).
  */
 @Injectable()
 export class LoginFailuresService implements LoginFailureSink {
   private readonly logger = new Logger('LoginFailures');
   private inFlight = 0;
 
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   record(failure: { tenantId: string; authMethod: string }): void {
     if (this.inFlight >= MAX_IN_FLIGHT) return;
@@ -65,6 +62,17 @@ export class LoginFailuresService implements LoginFailureSink {
     for (const row of found) (report[row.period] ??= {})[row.auth_method] = row.failures;
     return report;
   }
+}
+
+/** Drops counts older than LOGIN_ACTIVITY_RETENTION_DAYS, daily (apart from the sink, which is aliased). */
+@Injectable()
+export class LoginFailuresRetention {
+  private readonly logger = new Logger('LoginFailures');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Interval('login-failure-retention', DAILY_MS)
   async purge(): Promise<void> {

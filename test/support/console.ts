@@ -84,8 +84,9 @@ export interface AxeViolation {
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(readFileSync(AXE, 'utf8'));
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: AxeViolation[] }> } })
-      .axe;
+    const axe = (
+      window as unknown as { axe: { run(ctx: Document): Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
     const result = await axe.run(document);
     return result.violations.map((v) => ({
       id: v.id,
