@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 
 /**
@@ -7,7 +7,7 @@ import uPlot from 'uplot';
  */
 export function BarChart(props: { label: string; periods: string[]; values: number[]; color?: string }) {
   const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
     const { periods, values } = props;
