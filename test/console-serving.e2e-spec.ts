@@ -185,6 +185,9 @@ describe('the admin console: serving, CSP, and the reserved console:<tenantId> c
     expect((await t.http.get(`/admin/clients/${id}`).set('Authorization', manageAuth)).body.name).toBe(
       'Admin console',
     );
+    // It is not listed among the tenant's clients.
+    const listed = await t.http.get('/admin/clients').set('Authorization', manageAuth);
+    expect(listed.body.map((c: { clientId: string }) => c.clientId)).toEqual([seed.client.clientId]);
   });
 
   it('the authorization server treats it as any public client: PKCE, its registered redirect URI only', async () => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In, Like, Not, QueryFailedError } from 'typeorm';
 import { randomToken, sha256Hex } from '../common/crypto/tokens.js';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import { AuthClient } from './entities/auth-client.entity.js';
@@ -12,6 +12,7 @@ import { PasswordHasher } from './credentials/password-hasher.js';
 import { PasswordPolicy } from './credentials/password-policy.js';
 import { UsersService } from './users.service.js';
 import { ClientsService } from './clients.service.js';
+import { CONSOLE_CLIENT_PREFIX } from './reserved-client-ids.js';
 
 export const CLIENT_SECRET_MIN_LENGTH = 32;
 
@@ -385,10 +386,13 @@ export class ProvisioningService {
 
   // ---- clients --------------------------------------------------------------------------------
 
+  /** The clients of a tenant (or all), oldest first; the service's own console clients are left out. */
   listClients(tenantId?: string): Promise<AuthClient[]> {
-    return this.dataSource
-      .getRepository(AuthClient)
-      .find({ where: tenantId ? { tenantId } : {}, order: { createdAt: 'ASC', id: 'ASC' } });
+    const notConsole = Not(Like(`${CONSOLE_CLIENT_PREFIX}%`));
+    return this.dataSource.getRepository(AuthClient).find({
+      where: tenantId ? { tenantId, clientId: notConsole } : { clientId: notConsole },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
   }
 
   /** A client by its uuid, else by its caller-chosen clientId (which may look like a uuid too). */
