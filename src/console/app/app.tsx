@@ -42,6 +42,13 @@ export function App(props: { config: PageConfig }) {
   const [boot, setBoot] = useState<Boot>({ kind: 'signing-in' });
 
   useEffect(() => {
+    // The console runs on PUBLIC_URL's origin only (its redirect URI, its CSP, web storage of
+    // the pending sign-in): opened under another name of the same server, go there first.
+    const publicOrigin = new URL(config.baseUrl).origin;
+    if (location.origin !== publicOrigin) {
+      location.replace(`${publicOrigin}${location.pathname}${location.search}`);
+      return;
+    }
     const root = consoleRoot(config);
     const path = location.pathname.replace(/\/+$/, '');
     if (config.error === 'unknown-tenant') {
