@@ -41,6 +41,8 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     built = await buildConsole();
     app = await createPublicApp({ CONSOLE_DIR: built.dir });
     seed = await seedTenant(app.t, { permissions: ['ManageAuth', 'ViewLoginActivity'] });
+    await seed.provisioning.updateTenant(seed.tenant.id, { name: 'Acme' });
+    seed.tenant.name = 'Acme';
     await seed.provisioning.createRole({
       tenantId: seed.tenant.id,
       name: 'reader',
@@ -242,10 +244,10 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     const rows = await table.locator('tbody tr').allTextContents();
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row).toMatch(/ACCESS.*PASSWORD/);
+    await screenshot(page, 'console-login-activity');
     await page.getByLabel('Method').selectOption('SAML');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await expect.poll(() => page.getByText('No login activity matches these filters.').count()).toBe(1);
-    await screenshot(page, 'console-login-activity');
     await expectAccessible(page, 'login activity');
     expect(watched.problems).toEqual([]);
   });
