@@ -114,6 +114,8 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
 
   it('users: search, open a user, lock, unlock and revoke their sessions', async () => {
     await nav('Users').click();
+    await page.getByRole('table').waitFor();
+    await expectAccessible(page, 'users (list)');
     await page.getByLabel('Search').fill('hopper');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const table = page.getByRole('table');
@@ -151,12 +153,17 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     await page.getByRole('button', { name: 'Revoke sessions' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('session');
     await expect.poll(async () => (await app.t.http.get('/auth/me').set(bearer2)).status).toBe(401);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Reset MFA' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('MFA');
     await screenshot(page, 'console-user');
     await expectAccessible(page, 'user page');
   });
 
   it('clients: New client opens a form; Create shows the secret once; edit and rotate', async () => {
     await nav('Clients').click();
+    await page.getByRole('table').waitFor();
+    await expectAccessible(page, 'clients (list)');
     await page.getByRole('button', { name: 'New client' }).click();
     const clientId = unique('console-made');
     await page.getByLabel('Client ID').fill(clientId);

@@ -14,7 +14,7 @@ export function ClientsPage(props: { api: Api; link: (sub: string) => string }) 
     <>
       <div class="title-row">
         <h1>Clients</h1>
-        <button type="button" onClick={() => setOpen(!open)} aria-expanded={open} aria-controls="new-client">
+        <button type="button" onClick={() => setOpen(!open)} aria-expanded={open}>
           New client
         </button>
       </div>
