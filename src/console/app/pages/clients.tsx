@@ -145,7 +145,7 @@ export function ClientPage(props: { api: Api; id: string; back: string }) {
   return (
     <>
       <p>
-        <Link href={props.back}>← All clients</Link>
+        <Link href={props.back}>← Back to the list</Link>
       </p>
       <Show loaded={loaded} permission={MANAGE_AUTH}>
         {(client) => (

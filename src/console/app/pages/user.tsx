@@ -10,7 +10,7 @@ export function UserPage(props: { api: Api; id: string; back: string }) {
   return (
     <>
       <p>
-        <Link href={props.back}>← All users</Link>
+        <Link href={props.back}>← Back to the list</Link>
       </p>
       <Show loaded={loaded} permission={MANAGE_AUTH}>
         {([user, roles]) => <UserDetails api={api} user={user} roles={roles} reload={reload} />}
