@@ -160,6 +160,23 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     await expectAccessible(page, 'user page');
   });
 
+  it('users: New user creates a member of the tenant and opens their page', async () => {
+    await nav('Users').click();
+    await page.getByRole('button', { name: 'New user' }).click();
+    const email = `${unique('created')}@example.com`;
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('First name').fill('Katherine');
+    await page.getByLabel('Role', { exact: true }).selectOption('reader');
+    await expectAccessible(page, 'new user form');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(email);
+    const found = await app.t.http.get('/admin/users').query({ email }).set(KEY);
+    expect(found.body).toHaveLength(1);
+    expect(found.body[0].memberships).toEqual([
+      expect.objectContaining({ tenantId: seed.tenant.id, role: 'reader', status: 'ACTIVE' }),
+    ]);
+  });
+
   it('clients: New client opens a form; Create shows the secret once; edit and rotate', async () => {
     await nav('Clients').click();
     await page.getByRole('table').waitFor();
