@@ -15,10 +15,11 @@ export interface ConsoleTenant {
 
 /**
  * The settings of every reserved console client. The client itself is created for each tenant
- * by the database (migration 1764000009400's trigger); its redirect URLs and allowed origin depend
- * on PUBLIC_URL, which may change between restarts, so they are written here: for every tenant at
- * start-up, and for one tenant again just before its console page is served (a tenant created
- * after start-up, or by an instance with an older PUBLIC_URL). Nothing else in the service knows
+ * by the database (migration 1764000009400's trigger, with the URLs of console_client_defaults);
+ * its redirect URLs and allowed origin depend on PUBLIC_URL, which may change between restarts, so
+ * they are written here: the defaults and every tenant's client at start-up, and one tenant's
+ * client again just before its console page is served (when an instance with another PUBLIC_URL
+ * wrote them meanwhile). Nothing else in the service knows
  * the console: to the authorization server it is an ordinary public client with PKCE.
  */
 const UPSERT = `
@@ -34,6 +35,12 @@ const UPSERT = `
      OR auth_client.allowed_origins IS DISTINCT FROM EXCLUDED.allowed_origins
      OR auth_client.tenant_id <> EXCLUDED.tenant_id OR NOT auth_client.is_public
      OR auth_client.secret_hash IS NOT NULL OR auth_client.allow_sign_up`;
+
+const DEFAULTS = `
+  INSERT INTO console_client_defaults (id, redirect_urls, allowed_origins) VALUES (true, $1, $2)
+  ON CONFLICT (id) DO UPDATE SET redirect_urls = EXCLUDED.redirect_urls, allowed_origins = EXCLUDED.allowed_origins
+  WHERE console_client_defaults.redirect_urls IS DISTINCT FROM EXCLUDED.redirect_urls
+     OR console_client_defaults.allowed_origins IS DISTINCT FROM EXCLUDED.allowed_origins`;
 
 @Injectable()
 export class ConsoleClientsService implements OnApplicationBootstrap {
@@ -95,7 +102,11 @@ export class ConsoleClientsService implements OnApplicationBootstrap {
   /** Creates missing console clients and brings their settings in step (one tenant, or all). */
   private async sync(tenantId: string | null): Promise<void> {
     const { redirectUrls, allowedOrigins } = this.settings();
-    await this.dataSource.query(UPSERT, [redirectUrls, allowedOrigins, tenantId]);
+    await this.dataSource.transaction(async (m) => {
+      // What the tenant trigger gives the console client of every tenant created from now on.
+      await m.query(DEFAULTS, [redirectUrls, allowedOrigins]);
+      await m.query(UPSERT, [redirectUrls, allowedOrigins, tenantId]);
+    });
     this.clients.invalidateOrigins();
   }
 }
