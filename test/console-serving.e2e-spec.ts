@@ -144,6 +144,14 @@ describe('the admin console: serving, CSP, and the reserved console:<tenantId> c
     expect(js.headers['content-type']).toMatch(/^text\/javascript/);
     expect(js.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(js.headers['x-content-type-options']).toBe('nosniff');
+    // Compressed for browsers that say they take gzip, plain for the others.
+    const zipped = await t.http.get('/console/assets/index-abc123.js').set('Accept-Encoding', 'gzip, br');
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toContain('Accept-Encoding');
+    expect(zipped.text).toBe('console.log("console")');
+    const plain = await t.http.get('/console/assets/index-abc123.js').set('Accept-Encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.text).toBe('console.log("console")');
     const css = await t.http.get('/console/assets/index-def456.css');
     expect(css.headers['content-type']).toMatch(/^text\/css/);
     for (const path of [

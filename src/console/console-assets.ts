@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 /** Content types of the files vite writes into the console's assets folder. */
 const TYPES: Record<string, string> = {
@@ -33,8 +34,13 @@ export function defaultConsoleDir(): string {
 
 export interface Asset {
   body: Buffer;
+  /** The body gzipped once at first use (scripts and styles shrink to about a third). */
+  gzipped: Buffer | null;
   type: string;
 }
+
+/** Types worth compressing: text, not images. */
+const COMPRESSIBLE = /^(text\/|application\/json|image\/svg)/;
 
 /** Everything the page needs to start without an inline script: read from a `<meta>` tag. */
 export interface ConsolePageConfig {
@@ -78,7 +84,8 @@ export class ConsoleAssets {
     if (!type) return undefined;
     if (!this.cache.has(name)) {
       const body = await readFile(join(this.dir, 'assets', name)).catch(() => null);
-      this.cache.set(name, body ? { body, type } : null);
+      const gzipped = body && COMPRESSIBLE.test(type) ? gzipSync(body, { level: 9 }) : null;
+      this.cache.set(name, body ? { body, gzipped, type } : null);
     }
     return this.cache.get(name) ?? undefined;
   }

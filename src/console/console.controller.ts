@@ -1,6 +1,6 @@
-import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { ConsoleAssets, ConsolePageConfig } from './console-assets.js';
@@ -32,13 +32,22 @@ export class ConsoleController {
   }
 
   @Get('assets/:name')
-  async asset(@Param('name') name: string, @Res() res: Response): Promise<void> {
+  async asset(@Param('name') name: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const asset = await this.assets.asset(name);
     if (!asset) {
       res.status(404).type('text/plain').setHeader('Cache-Control', 'no-store').send('Not found');
       return;
     }
-    res.status(200).type(asset.type).setHeader('Cache-Control', IMMUTABLE).send(asset.body);
+    res.status(200).type(asset.type).setHeader('Cache-Control', IMMUTABLE);
+    if (asset.gzipped) {
+      res.setHeader('Vary', 'Accept-Encoding');
+      if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+        res.setHeader('Content-Encoding', 'gzip');
+        res.send(asset.gzipped);
+        return;
+      }
+    }
+    res.send(asset.body);
   }
 
   @Get(['t/:key', 't/:key/*rest'])
