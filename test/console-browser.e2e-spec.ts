@@ -276,6 +276,16 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     expect(watched.problems).toEqual([]);
   });
 
+  it('a session revoked elsewhere sends the console back to the sign-in page, then where it was', async () => {
+    expect((await app.t.http.delete(`/admin/users/${seed.user.id}/sessions`).set(KEY)).status).toBe(204);
+    await nav('Users').click();
+    await signInOnHostedPage(page, seed.email, seed.password);
+    await page.waitForURL((u) => u.pathname.endsWith('/users'));
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Users');
+    await nav('Login activity').click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Login activity');
+  });
+
   it('a reload signs in again (tokens lived in memory only), and Sign out ends the session', async () => {
     const before = await page.evaluate(() => location.pathname);
     await page.reload();

@@ -92,14 +92,37 @@ export const STATUSES = ['ACTIVE', 'PENDING_VERIFICATION', 'PENDING_APPROVAL', '
 
 const q = (value: unknown) => JSON.stringify(value);
 
+/** Dispatched on window when the API refuses the session (401): the console signs in again. */
+export const SESSION_ENDED = 'console:session-ended';
+
 export class Api {
   constructor(
     private readonly sdk: AuthClient,
     readonly tenantId: string,
   ) {}
 
+  /**
+   * The SDK's `raw`, watched: a 401 that survives the SDK's own refresh, or a refresh the service
+   * refused, means the session is over (expired, revoked, signed out elsewhere): sign in again.
+   */
   private get raw() {
-    return this.sdk.raw;
+    const raw = this.sdk.raw;
+    const watch =
+      <A extends unknown[], T>(call: (...args: A) => Promise<T>) =>
+      (...args: A) =>
+        call(...args).catch(async (err: unknown) => {
+          // A refused refresh (400 invalid_grant at /oauth2/token) leaves the SDK without tokens.
+          const ended =
+            err instanceof ApiError && (err.statusCode === 401 || !(await this.sdk.auth.getTokens()));
+          if (ended) window.dispatchEvent(new Event(SESSION_ENDED));
+          throw err;
+        });
+    return {
+      get: watch(raw.get),
+      post: watch(raw.post),
+      patch: watch(raw.patch),
+      delete: watch(raw.delete),
+    } as typeof raw;
   }
 
   // ---- users

@@ -1,5 +1,5 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { Api } from './api.ts';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { Api, SESSION_ENDED } from './api.ts';
 import { Link, Notice, PermissionNeeded } from './components/ui.tsx';
 import { consoleRoot, PageConfig, tenantPath, Tenant } from './config.ts';
 import { ClientPage, ClientsPage } from './pages/clients.tsx';
@@ -131,9 +131,19 @@ function Console(props: { config: PageConfig; session: Session }) {
   const sub = decodeURI(path.startsWith(base) ? path.slice(base.length) : '').replace(/\/+$/, '');
   const [section, id] = sub.split('/');
   const [signingOut, setSigningOut] = useState(false);
+  const leaving = useRef(false);
   const isAdmin = can(session, MANAGE_AUTH);
   const canReports = can(session, VIEW_LOGIN_ACTIVITY);
   const who = session.me.email ?? session.me.username ?? session.me.id;
+
+  useEffect(() => {
+    const again = () => {
+      if (leaving.current) return; // signing out: the answers to calls still in flight do not matter
+      void startSignIn(config, session.tenant, session.client.clientId, location.pathname, true);
+    };
+    window.addEventListener(SESSION_ENDED, again);
+    return () => window.removeEventListener(SESSION_ENDED, again);
+  }, [session]);
 
   useEffect(() => {
     const label = NAV.find(([s]) => s === (section ?? ''))?.[1] ?? 'Admin console';
@@ -201,6 +211,7 @@ function Console(props: { config: PageConfig; session: Session }) {
             class="secondary"
             disabled={signingOut}
             onClick={() => {
+              leaving.current = true;
               setSigningOut(true);
               void signOut(config, session);
             }}
