@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // The admin console runs in browsers (built by vite, see src/console/app/vite.config.ts).
+    files: ['src/console/app/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['bench/**/*.mjs', 'scripts/**/*.mjs', '.ci/**/*.mjs'],
     languageOptions: { globals: { ...globals.node } },
   },

@@ -20,6 +20,7 @@ import { SignupModule } from './signup/signup.module.js';
 import { SocialModule } from './social/social.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { AdminModule } from './admin/admin.module.js';
+import { ConsoleModule } from './console/console.module.js';
 
 /** Wires the feature modules; nothing else. */
 @Module({})
@@ -53,6 +54,7 @@ export class AppModule implements NestModule {
         HeadlessLoginModule,
         HeadlessMemberModule,
         HealthModule,
+        ConsoleModule,
       ],
     };
   }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { Errors } from '../common/errors/app-error.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
+import { isConsoleClientId } from '../identity/reserved-client-ids.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import { AdminPrincipal, assertTenant, tenantFilter } from '../tokens/guards/admin-principal.js';
 import type { CreateClientDto, UpdateClientDto } from './dto/client-request.dto.js';
@@ -35,7 +37,7 @@ export class AdminClientsService {
   }
 
   async update(admin: AdminPrincipal, id: string, dto: UpdateClientDto): Promise<AuthClient> {
-    const client = await this.get(admin, id);
+    const client = await this.managed(admin, id);
     return this.provisioning.updateClient(client.id, dto);
   }
 
@@ -44,16 +46,25 @@ export class AdminClientsService {
     id: string,
     secret: string | undefined,
   ): Promise<{ client: AuthClient; clientSecret: string }> {
-    const client = await this.get(admin, id);
+    const client = await this.managed(admin, id);
     return this.provisioning.rotateClientSecret(client.id, secret);
   }
 
   async delete(admin: AdminPrincipal, id: string): Promise<void> {
-    const client = await this.get(admin, id);
+    const client = await this.managed(admin, id);
     // End its sessions first: the cascade would delete them without revoking their access tokens.
     await this.provisioning.transaction(async (m) => {
       await this.sessions.endWhere({ clientId: client.id }, { reason: 'client_deleted' }, m);
       await this.provisioning.deleteClient(client.id, m);
     });
+  }
+
+  /** A client the caller may change: the console's (`console:<tenantId>`) is the service's own (403). */
+  private async managed(admin: AdminPrincipal, id: string): Promise<AuthClient> {
+    const client = await this.get(admin, id);
+    if (isConsoleClientId(client.clientId)) {
+      throw Errors.forbidden('The admin console client is managed by the service and cannot be changed');
+    }
+    return client;
   }
 }

@@ -74,6 +74,7 @@ export class AdminUsersService {
     const records = await this.provisioning.listUsers({
       tenantId: tenantFilter(admin, query.tenantId),
       email: query.email,
+      search: query.search,
       limit: query.limit ?? DEFAULT_PAGE,
       offset: query.offset ?? 0,
     });

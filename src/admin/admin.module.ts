@@ -11,11 +11,26 @@ import { MembersController } from './members.controller.js';
 import { RolesController } from './roles.controller.js';
 import { TenantsController } from './tenants.controller.js';
 import { UsersController } from './users.controller.js';
+import { AdminUserSessionsService } from './admin-user-sessions.service.js';
+import { UserSessionsController } from './user-sessions.controller.js';
 
 /** Provisioning routes (API.md section 1) over the identity store; the CLI in cli/ wraps the same services. */
 @Module({
   imports: [IdentityModule, TokensModule, NotificationsModule],
-  controllers: [TenantsController, RolesController, ClientsController, UsersController, MembersController],
-  providers: [AdminGuard, AdminRolesService, AdminClientsService, AdminUsersService],
+  controllers: [
+    TenantsController,
+    RolesController,
+    ClientsController,
+    UsersController,
+    MembersController,
+    UserSessionsController,
+  ],
+  providers: [
+    AdminGuard,
+    AdminRolesService,
+    AdminClientsService,
+    AdminUsersService,
+    AdminUserSessionsService,
+  ],
 })
 export class AdminModule {}

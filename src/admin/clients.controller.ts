@@ -48,7 +48,12 @@ export class ClientsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List clients', description: "A ManageAuth token only sees its own tenant's." })
+  @ApiOperation({
+    summary: 'List clients',
+    description:
+      "A ManageAuth token only sees its own tenant's. Each tenant's admin console client (`console:<tenantId>`, " +
+      'managed by the service: it cannot be changed, rotated or deleted, 403) is not listed; GET by its clientId shows it.',
+  })
   @ApiOkResponse({ type: [ClientDto] })
   @ApiErrors(422)
   async list(@Query() query: TenantQueryDto, @CurrentAdmin() admin: AdminPrincipal): Promise<ClientDto[]> {

@@ -43,6 +43,8 @@ export interface AppConfig {
   captchaSecret: string | undefined;
   /** Social and SAML login providers (API.md section 5); an absent entry is not configured. */
   providers: ProvidersConfig;
+  /** Folder of the built admin console (CONSOLE_DIR; default: dist/console of the project). */
+  consoleDir: string | undefined;
 }
 
 /** A configuration error names the variable at fault; main prints it and exits. */
@@ -176,6 +178,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     captchaVerifyUrl: url(env, 'CAPTCHA_VERIFY_URL', ['http:', 'https:']),
     captchaSecret: str(env, 'CAPTCHA_SECRET'),
     providers: loadProviders(env),
+    consoleDir: str(env, 'CONSOLE_DIR'),
   };
 }
 

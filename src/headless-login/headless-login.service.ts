@@ -179,7 +179,10 @@ export class HeadlessLoginService {
     const client = await this.clientOf(auth);
     await this.captcha.check(client, dto.captchaToken, ctx);
     const email = dto.loginId.email.trim();
-    const user = await this.credentials.signIn(email, dto.password, ctx.ip, { byEmail: true });
+    const user = await this.credentials.signIn(email, dto.password, ctx.ip, {
+      byEmail: true,
+      tenantId: client.tenantId,
+    });
     // Only now, with the password proven, may the answer say something about the account.
     const membership = await this.memberships.find(user.id, client.tenantId);
     if (!membership) throw Errors.notAMember();

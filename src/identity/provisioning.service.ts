@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In, Like, Not, QueryFailedError } from 'typeorm';
 import { randomToken, sha256Hex } from '../common/crypto/tokens.js';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import { AuthClient } from './entities/auth-client.entity.js';
@@ -12,7 +12,12 @@ import { PasswordHasher } from './credentials/password-hasher.js';
 import { PasswordPolicy } from './credentials/password-policy.js';
 import { UsersService } from './users.service.js';
 import { ClientsService } from './clients.service.js';
-import { assertNotReserved, isReservedClientId, RESERVED_CLIENT_ID_PREFIXES } from './reserved-client-ids.js';
+import {
+  assertNotReserved,
+  CONSOLE_CLIENT_PREFIX,
+  isReservedClientId,
+  RESERVED_CLIENT_ID_PREFIXES,
+} from './reserved-client-ids.js';
 
 export const CLIENT_SECRET_MIN_LENGTH = 32;
 
@@ -149,6 +154,8 @@ export interface UserRecord {
 export interface UserListFilter {
   tenantId?: string;
   email?: string;
+  /** Text contained in the email, username, first or last name (case-insensitive). */
+  search?: string;
   limit: number;
   offset: number;
 }
@@ -413,10 +420,13 @@ export class ProvisioningService {
 
   // ---- clients --------------------------------------------------------------------------------
 
+  /** The clients of a tenant (or all), oldest first; the service's own console clients are left out. */
   listClients(tenantId?: string): Promise<AuthClient[]> {
-    return this.dataSource
-      .getRepository(AuthClient)
-      .find({ where: tenantId ? { tenantId } : {}, order: { createdAt: 'ASC', id: 'ASC' } });
+    const notConsole = Not(Like(`${CONSOLE_CLIENT_PREFIX}%`));
+    return this.dataSource.getRepository(AuthClient).find({
+      where: tenantId ? { tenantId, clientId: notConsole } : { clientId: notConsole },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
   }
 
   /** A client by its uuid, else by its caller-chosen clientId (which may look like a uuid too). */
@@ -511,6 +521,11 @@ export class ProvisioningService {
       qb.andWhere(inTenant, { tenantId: filter.tenantId });
     }
     if (filter.email) qb.andWhere('lower(u.email) = lower(:email)', { email: filter.email });
+    if (filter.search) {
+      const fields = ['u.email', 'u.username', 'u.first_name', 'u.last_name'];
+      const like = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      qb.andWhere(`(${fields.map((f) => `${f} ILIKE :like`).join(' OR ')})`, { like });
+    }
     const users = await qb
       .orderBy('u.createdAt', 'ASC')
       .addOrderBy('u.id', 'ASC')

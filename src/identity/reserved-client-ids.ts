@@ -24,3 +24,11 @@ export function assertNotReserved(clientId: string | undefined): void {
     ],
   });
 }
+
+/** Prefix of the reserved console clients. */
+export const CONSOLE_CLIENT_PREFIX = 'console:';
+
+/** The console client of a tenant: never edited, rotated or deleted through the admin routes. */
+export function isConsoleClientId(clientId: string): boolean {
+  return clientId.toLowerCase().startsWith(CONSOLE_CLIENT_PREFIX);
+}

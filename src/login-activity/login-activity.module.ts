@@ -8,6 +8,9 @@ import { LoginActivityMaintenance } from './login-activity-maintenance.service.j
 import { LoginActivityController } from './login-activity.controller.js';
 import { DbLoginActivityRecorder } from './login-activity.recorder.js';
 import { LoginActivityService } from './login-activity.service.js';
+import { LoginFailuresController } from './login-failures.controller.js';
+import { LoginFailuresRetention, LoginFailuresService } from './login-failures.service.js';
+import { LOGIN_FAILURE_SINK } from '../identity/credentials/login-failures.js';
 
 /**
  * The audit trail and its reports (API.md section 6). Global only so that the token engine can
@@ -17,12 +20,15 @@ import { LoginActivityService } from './login-activity.service.js';
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([LoginActivity]), IdentityModule, TokensModule],
-  controllers: [LoginActivityController],
+  controllers: [LoginActivityController, LoginFailuresController],
   providers: [
     { provide: LOGIN_ACTIVITY_RECORDER, useClass: DbLoginActivityRecorder },
     LoginActivityMaintenance,
     LoginActivityService,
+    LoginFailuresService,
+    LoginFailuresRetention,
+    { provide: LOGIN_FAILURE_SINK, useExisting: LoginFailuresService },
   ],
-  exports: [LOGIN_ACTIVITY_RECORDER],
+  exports: [LOGIN_ACTIVITY_RECORDER, LOGIN_FAILURE_SINK],
 })
 export class LoginActivityModule {}

@@ -14,7 +14,9 @@ export type TemplateName =
   | 'recovery-email'
   | 'authenticator-added'
   | 'authenticator-removed'
-  | 'password-set-by-admin';
+  | 'password-set-by-admin'
+
+  | 'mfa-reset';
 
 export interface OutboxMessage {
   channel: 'email' | 'sms';

@@ -12,6 +12,7 @@ describe('templates', () => {
         'authenticator-removed',
         'member-approved',
         'password-set-by-admin',
+        'mfa-reset',
         'otp-code',
         'password-changed',
         'recovery-email',

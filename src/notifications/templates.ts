@@ -61,6 +61,7 @@ const IGNORE =
  * - authenticator-added: `method` (its name, e.g. "Authenticator app"), `appName`
  * - authenticator-removed: `method`, `appName`
  * - password-set-by-admin: `appName`
+ * - mfa-reset: `appName` (the tenant's name)
  */
 const TEMPLATES: Record<TemplateName, (d: Vars) => TemplateParts> = {
   'reset-password': (d) => {
@@ -185,6 +186,17 @@ const TEMPLATES: Record<TemplateName, (d: Vars) => TemplateParts> = {
       },
     ],
     sms: `An administrator set a new password for your account${forApp(d)}.`,
+  }),
+  'mfa-reset': (d) => ({
+    subject: `Your two-step verification was reset${forApp(d)}`,
+    blocks: [
+      {
+        text: `An administrator${forApp(d)} removed the authenticators and recovery codes of your account, and signed you out everywhere.`,
+      },
+      { text: 'You can sign in with your password and set up two-step verification again.' },
+      { text: 'If you did not ask for this, change your password and contact your administrator.' },
+    ],
+    sms: `An administrator${forApp(d)} reset your two-step verification. Not you? Change your password.`,
   }),
 };
 

@@ -17,6 +17,9 @@ import { TokenGrantController } from './token-grant.controller.js';
 import { TokenGrantService } from './token-grant.service.js';
 import { MfaSecondFactorVerifier } from './second-factor.verifier.js';
 import { SECOND_FACTOR_VERIFIER } from '../tokens/second-factor.js';
+import { AdminGuard } from '../tokens/guards/admin.guard.js';
+import { AdminMfaController } from './admin-mfa.controller.js';
+import { AdminMfaService } from './admin-mfa.service.js';
 
 /**
  * Second factors and the logins around them: email/SMS one-time codes and the authenticator of
@@ -33,7 +36,7 @@ import { SECOND_FACTOR_VERIFIER } from '../tokens/second-factor.js';
     TokensModule,
     NotificationsModule,
   ],
-  controllers: [OtpController, TokenGrantController, MfaMethodsController],
+  controllers: [OtpController, TokenGrantController, MfaMethodsController, AdminMfaController],
   providers: [
     MfaMethodsService,
     OtpCodesService,
@@ -41,6 +44,8 @@ import { SECOND_FACTOR_VERIFIER } from '../tokens/second-factor.js';
     TokenGrantService,
     MfaSettingsService,
     OtpMaintenanceService,
+    AdminGuard,
+    AdminMfaService,
     { provide: SECOND_FACTOR_VERIFIER, useClass: MfaSecondFactorVerifier },
   ],
   exports: [SECOND_FACTOR_VERIFIER],

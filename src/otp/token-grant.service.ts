@@ -103,7 +103,9 @@ export class TokenGrantService {
     ctx: RequestContext,
   ): Promise<GrantTokens> {
     const client = await this.requireClient(input.clientId);
-    const user = await this.credentials.signIn(input.email, input.password, ctx.ip);
+    const user = await this.credentials.signIn(input.email, input.password, ctx.ip, {
+      tenantId: client.tenantId,
+    });
     // Only now, with the password proven, may the answer say something about the account.
     await this.memberships.requireActive(user.id, client.tenantId);
     if (this.mfaPolicy.isSecondFactorDue(user, client)) throw await this.challenge(user, client);

@@ -33,8 +33,8 @@ export class PasswordLoginService {
   }
 
   /** Verifies the password of `login` (username or email); answers the user, or throws 401. */
-  verifyPassword(login: string, password: string, ctx: RequestContext): Promise<User> {
-    return this.credentials.signIn(login, password, ctx.ip);
+  verifyPassword(login: string, password: string, ctx: RequestContext, tenantId?: string): Promise<User> {
+    return this.credentials.signIn(login, password, ctx.ip, { tenantId });
   }
 
   async login(
@@ -42,7 +42,7 @@ export class PasswordLoginService {
     ctx: RequestContext,
   ): Promise<PasswordLogin> {
     const client = await this.authenticateClient(input.clientId, input.clientSecret, ctx);
-    const user = await this.verifyPassword(input.username, input.password, ctx);
+    const user = await this.verifyPassword(input.username, input.password, ctx, client.tenantId);
     // Only now, with the password proven, may the answer say something about the account.
     await this.memberships.requireActive(user.id, client.tenantId);
     return { user, client };

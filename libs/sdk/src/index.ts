@@ -9,6 +9,8 @@ export type { HeadlessAuthClientOptions } from './headless-auth-client.js';
 export { ApiError, MfaRequiredError } from './errors.js';
 export type { ErrorBody, MfaRequiredBody } from './errors.js';
 export type { FetchLike } from './http.js';
+export { buildAuthorizeUrl, parseAuthorizeCallback } from './authorize-url.js';
+export type { AuthorizeCallback, AuthorizeUrlParams } from './authorize-url.js';
 export { createCodeChallenge, createCodeVerifier, createPkcePair, createState } from './pkce.js';
 export type { PkcePair } from './pkce.js';
 export { MemoryTokenStorage, WebStorageTokenStorage } from './storage.js';

@@ -176,6 +176,16 @@ export class UserListQueryDto {
   @MaxLength(320)
   email?: string;
 
+  @ApiPropertyOptional({
+    description: 'Only users whose email, username, first or last name contains this text (case-insensitive)',
+    example: 'ada',
+    maxLength: 320,
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 320)
+  search?: string;
+
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_USER_PAGE, default: 100 })
   @IsOptional()
   @Type(() => Number)

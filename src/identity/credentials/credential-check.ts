@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Errors } from '../../common/errors/app-error.js';
 import { AttemptLimiter, AttemptSubjects } from '../../common/rate-limit/attempt-limiter.js';
 import type { User } from '../entities/user.entity.js';
 import { UsersService } from '../users.service.js';
 import { CodeBudget } from './code-budget.js';
+import { LOGIN_FAILURE_SINK, LoginFailureSink } from './login-failures.js';
 
 /**
  * The one password check of every login path (password login, the hosted login page, headless
@@ -19,22 +20,27 @@ export class CredentialCheck {
     private readonly users: UsersService,
     private readonly limiter: AttemptLimiter,
     private readonly codeBudget: CodeBudget,
+    @Optional() @Inject(LOGIN_FAILURE_SINK) private readonly failures?: LoginFailureSink,
   ) {}
 
   /**
    * Signs in with a login (username or email; `byEmail` looks at the email only) and a password.
    * Answers the user; 401 INVALID_CREDENTIALS or 429 otherwise. A successful sign-in restores the
-   * user's daily budget of emailed codes (API.md section 12).
+   * user's daily budget of emailed codes (API.md section 12). `tenantId` (the tenant of the client
+   * signed in to) has a wrong password counted in that tenant's failed-login report.
    */
   async signIn(
     login: string,
     password: string,
     ip: string,
-    options: { byEmail?: boolean } = {},
+    options: { byEmail?: boolean; tenantId?: string } = {},
   ): Promise<User> {
     const user = options.byEmail ? await this.users.findByEmail(login) : await this.users.findByLogin(login);
     const attempt = await this.limiter.begin(AttemptSubjects.of(user, login), ip);
-    if (!(await this.users.verifyPassword(user, password)) || !user) throw Errors.invalidCredentials();
+    if (!(await this.users.verifyPassword(user, password)) || !user) {
+      if (options.tenantId) this.failures?.record({ tenantId: options.tenantId, authMethod: 'PASSWORD' });
+      throw Errors.invalidCredentials();
+    }
     await attempt.succeeded();
     await this.codeBudget.restore(user.id);
     return user;

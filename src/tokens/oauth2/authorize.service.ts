@@ -264,7 +264,7 @@ export class AuthorizeService {
   ): Promise<AuthorizeOutcome> {
     let user: User;
     try {
-      user = await this.credentials.signIn(login, password, ctx.ip);
+      user = await this.credentials.signIn(login, password, ctx.ip, { tenantId: client.tenantId });
     } catch (err) {
       if (!hasCode('INVALID_CREDENTIALS')(err)) throw err;
       return {
