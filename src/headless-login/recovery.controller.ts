@@ -5,13 +5,12 @@ import {
   ApiFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError } from '../common/errors/app-error.js';
-import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
+import { ApiErrors, ApiHtmlPage, ApiPageErrors, BODY_ERRORS } from '../common/http/api-docs.js';
 import { NoStore } from '../common/http/no-store.js';
 import { Ctx, RequestContext } from '../common/http/request-context.js';
 import { validateBody } from '../common/http/validation.js';
@@ -66,8 +65,7 @@ export class RecoveryController {
     description: 'A small page whose form posts `token` and `password` to POST /auth/v2/recovery/reset.',
   })
   @ApiQuery({ name: 'token', required: true })
-  @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'The form' })
+  @ApiHtmlPage('The form')
   @ApiErrors([401, 'INVALID_TOKEN: invalid, expired or used link (a page for browsers)'])
   async page(
     @Query() query: Record<string, unknown>,
@@ -94,9 +92,9 @@ export class RecoveryController {
   @ApiBody({ type: RecoveryResetDto })
   @ApiOkResponse({ type: RecoveryResetResponseDto })
   @ApiFoundResponse({ description: 'Form posts: to redirect.url' })
-  @ApiErrors(
+  @ApiPageErrors(
     ...BODY_ERRORS,
-    [400, 'WEAK_PASSWORD'],
+    [400, 'WEAK_PASSWORD (form posts: the form again, with the reason)'],
     [401, 'INVALID_TOKEN: invalid, expired or used link'],
     429,
   )
