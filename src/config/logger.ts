@@ -29,11 +29,17 @@ export class AppLogger extends ConsoleLogger {
   }
 }
 
-/** Nest's logger at LOG_LEVEL; one JSON object per line in production (for log shippers). */
-export function createLogger(config: Pick<AppConfig, 'logLevel' | 'production'>): ConsoleLogger {
+/**
+ * Nest's logger at LOG_LEVEL; one JSON object per line in production (for log shippers). Colours
+ * only on a terminal, so a log redirected to a file (`npm start > auth-bff.log`) stays plain text.
+ */
+export function createLogger(
+  config: Pick<AppConfig, 'logLevel' | 'production'>,
+  terminal: boolean = process.stdout.isTTY === true,
+): ConsoleLogger {
   return new AppLogger({
     logLevels: NEST_LEVELS[config.logLevel],
     json: config.production,
-    colors: !config.production,
+    colors: !config.production && terminal,
   });
 }
