@@ -5,7 +5,8 @@
 #   docker run -p 3000:3000 -e DATABASE_URL=... -e ADMIN_API_KEY=... -e ENCRYPTION_KEY=... auth-bff
 # With NODE_ENV=production (set below) DATABASE_URL, ADMIN_API_KEY and ENCRYPTION_KEY are required:
 # the service exits at start-up naming the first one missing. Migrations run at start-up unless
-# DATABASE_MIGRATIONS_RUN=false. See README.md and .env.example for every variable.
+# DATABASE_MIGRATIONS_RUN=false. docs/configuration.md describes every variable;
+# docs/node-versions.md the supported Node.js versions (24.11+ is the recommended line).
 
 # Node's LTS line on Debian bookworm (glibc: the prebuilt @node-rs/argon2 binary is the -gnu one).
 ARG NODE_IMAGE=node:24-bookworm-slim

@@ -27,7 +27,19 @@ async function bootstrap(): Promise<void> {
   setupSwagger(app, runtime.config.publicUrl);
   await app.listen(runtime.config.port);
   const port = (app.getHttpServer().address() as { port: number }).port;
-  logger.log(`listening on port ${port}; Swagger UI at ${runtime.config.publicUrl}/api`, 'Bootstrap');
+  // Without PUBLIC_URL the public URL is http://localhost:<PORT>; with PORT=0 the real port is only known now.
+  const publicUrl =
+    runtime.config.publicUrl === `http://localhost:${config.port}`
+      ? `http://localhost:${port}`
+      : runtime.config.publicUrl;
+  logger.log(`listening on port ${port}; Swagger UI at ${publicUrl}/api`, 'Bootstrap');
+  if (!config.production && !config.smtpUrl) {
+    logger.log(
+      'SMTP_URL is not set: mail is not sent. Development only: each message (its links and codes) is logged here ' +
+        'as it is queued, and waits in the notification_outbox table',
+      'Bootstrap',
+    );
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,43 +1,11 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/admin/cli/run.js';
+import { cliRunner } from './support/cli.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 import { STRONG_PASSWORD, unique } from './support/fixtures.js';
 
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '..');
-
-interface CliResult {
-  code: number;
-  out: string;
-  err: string;
-  /** Whether the command needed the database. */
-  connected: boolean;
-}
-
 describe('admin CLI', () => {
   let t: TestApp;
-
-  /** Runs the CLI in process against the test app: the command code itself, no build needed. */
-  async function cli(...argv: string[]): Promise<CliResult> {
-    let out = '';
-    let err = '';
-    let connected = false;
-    const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s) }, async () => {
-      connected = true;
-      return t.app;
-    });
-    return { code, out, err, connected };
-  }
-  const json = (r: CliResult) => {
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    return JSON.parse(r.out);
-  };
+  const { cli, cliWith, json } = cliRunner(() => t);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -148,14 +116,14 @@ describe('admin CLI', () => {
 
     const address = `${unique('cli')}@example.com`;
     const user = json(
-      await cli(
+      await cliWith(
+        { stdin: `${STRONG_PASSWORD}\n` },
         'users:create',
         '--tenant',
         tenant.id,
         '--email',
         address,
-        '--password',
-        STRONG_PASSWORD,
+        '--password-stdin',
         '--role',
         'admin',
       ),
@@ -187,9 +155,11 @@ describe('admin CLI', () => {
     const cases: [string[], RegExp][] = [
       [['tenants:create', '--name', 'x'], /^VALIDATION_FAILED: --key: /],
       [
-        ['roles:create', '--tenant', 'acme', '--name', 'r', '--permissions', 'A'],
-        /^VALIDATION_FAILED: --tenant: tenantId must be a UUID/,
+        ['roles:create', '--tenant', 'not a key', '--name', 'r', '--permissions', 'A'],
+        /^VALIDATION_FAILED: --tenant: --tenant must be a tenant id \(UUID\) or a tenant key/,
       ],
+      // A tenant key passes as such, but the other arguments are still checked first.
+      [['roles:create', '--tenant', 'acme', '--name', 'r'], /^VALIDATION_FAILED: --permissions: /],
       [
         [
           'clients:create',
@@ -257,14 +227,14 @@ describe('admin CLI', () => {
     expect(reserved.err).toMatch(
       /^VALIDATION_FAILED: --client-id: client ids starting headless: or console: are reserved/,
     );
-    const weak = await cli(
+    const weak = await cliWith(
+      { stdin: 'short' },
       'users:create',
       '--tenant',
       tenant.id,
       '--email',
       `${unique('w')}@example.com`,
-      '--password',
-      'short',
+      '--password-stdin',
     );
     expect(weak.err).toMatch(/^WEAK_PASSWORD: Password must be at least 12 characters/);
     const missing = await cli(
@@ -310,67 +280,57 @@ describe('admin CLI', () => {
     expect(after).toEqual(expect.arrayContaining([kid, ...before]));
   });
 
-  describe('built and run as `node dist/src/admin/cli/main.js`', () => {
-    // Compiled into a private folder, so a `dist/` someone is running is left alone.
-    const outDir = join(ROOT, '.data', `cli-build-${randomBytes(4).toString('hex')}`);
-    const main = join(outDir, 'src/admin/cli/main.js');
-    const node = (...args: string[]) =>
-      run(process.execPath, [main, ...args], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          DATABASE_URL: t.databaseUrl,
-          ENCRYPTION_KEY: t.config.encryptionKey!.toString('base64'),
-          LOG_LEVEL: 'error',
-        },
-        timeout: 60_000,
-      }).then(
-        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-        (e: { code: number; stdout: string; stderr: string }) => ({
-          code: e.code,
-          stdout: e.stdout,
-          stderr: e.stderr,
-        }),
-      );
-
-    beforeAll(async () => {
-      await run(
-        process.execPath,
-        [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir],
-        {
-          cwd: ROOT,
-        },
-      );
-    }, 120_000);
-    afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-
-    it('creates a tenant in the configured database and exits 0', async () => {
-      const key = unique('spawned');
-      const r = await node('tenants:create', '--key', key, '--name', 'Spawned');
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-      const tenant = JSON.parse(r.stdout);
-      expect(tenant).toMatchObject({ key, communityId: expect.any(Number) });
-      const seen = await t.http
-        .get(`/admin/tenants/${tenant.id}`)
-        .set('Authorization', 'Bearer test-admin-key-0123456789abcdef0123456789');
-      expect(seen.body).toEqual(tenant);
-
-      const dup = await node('tenants:create', '--key', key, '--name', 'Again');
-      expect(dup.code).toBe(1);
-      expect(dup.stdout).toBe('');
-      expect(dup.stderr).toMatch(/^TENANT_KEY_EXISTS: /);
-    });
-
-    it('answers help and bad arguments without a database', async () => {
-      const help = await run(process.execPath, [main, 'help'], {
-        env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
-      });
-      expect(help.stdout).toContain('npm run build');
-      const bad = await node('roles:create', '--tenant', 'x');
-      expect(bad.code).toBe(1);
-      expect(bad.stderr).toMatch(/^VALIDATION_FAILED: --tenant: /);
-    });
+  it('takes a tenant key (in any letter case) or id wherever it takes --tenant', async () => {
+    const key = unique('Keyed');
+    const tenant = json(await cli('tenants:create', '--key', key, '--name', 'Keyed'));
+    const role = json(
+      await cli(
+        'roles:create',
+        '--tenant',
+        key.toUpperCase(),
+        '--name',
+        'member',
+        '--permissions',
+        'ViewProfile',
+      ),
+    );
+    expect(role.tenantId).toBe(tenant.id);
+    const client = json(
+      await cli(
+        'clients:create',
+        '--tenant',
+        key,
+        '--client-id',
+        unique('keyed'),
+        '--name',
+        'Keyed app',
+        '--redirect-url',
+        'https://keyed.example.com/',
+        '--public',
+      ),
+    );
+    expect(client.tenantId).toBe(tenant.id);
+    expect(json(await cli('clients:list', '--tenant', key))).toEqual([
+      expect.objectContaining({ clientId: client.clientId }),
+    ]);
+    const email = `${unique('keyed')}@example.com`;
+    const user = json(await cli('users:create', '--tenant', key, '--email', email, '--role', 'member'));
+    expect(user.tenantId).toBe(tenant.id);
+    for (const value of [key, tenant.id]) {
+      expect(json(await cli('users:list', '--tenant', value)).map((u: { id: string }) => u.id)).toEqual([
+        user.id,
+      ]);
+    }
+    const unknown = await cli(
+      'roles:create',
+      '--tenant',
+      'no-such-tenant',
+      '--name',
+      'r',
+      '--permissions',
+      'A',
+    );
+    expect(unknown).toMatchObject({ code: 1, out: '' });
+    expect(unknown.err).toBe('NOT_FOUND: No tenant has the key "no-such-tenant" (tenants:list shows them)\n');
   });
 });

@@ -5,13 +5,12 @@ import {
   ApiFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError } from '../common/errors/app-error.js';
-import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
+import { ApiErrors, ApiHtmlPage, ApiPageErrors, BODY_ERRORS } from '../common/http/api-docs.js';
 import { NoStore } from '../common/http/no-store.js';
 import { Ctx, RequestContext } from '../common/http/request-context.js';
 import { validateBody } from '../common/http/validation.js';
@@ -69,8 +68,7 @@ export class RecoveryController {
       'registered redirectUrls: a URL removed since the mail was sent is 400 INVALID_REDIRECT.',
   })
   @ApiQuery({ name: 'token', required: true })
-  @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'The form' })
+  @ApiHtmlPage('The form')
   @ApiErrors(
     [401, 'INVALID_TOKEN: invalid, expired or used link (a page for browsers)'],
     [
@@ -110,11 +108,11 @@ export class RecoveryController {
   @ApiBody({ type: RecoveryResetDto })
   @ApiOkResponse({ type: RecoveryResetResponseDto })
   @ApiFoundResponse({ description: 'Form posts: to redirect.url' })
-  @ApiErrors(
+  @ApiPageErrors(
     ...BODY_ERRORS,
     [
       400,
-      'WEAK_PASSWORD | INVALID_REDIRECT: the redirect.url of the link is no longer registered for its client',
+      'WEAK_PASSWORD (form posts: the form again, with the reason) | INVALID_REDIRECT: the redirect.url of the link is no longer registered for its client',
     ],
     [401, 'INVALID_TOKEN: invalid, expired or used link'],
     429,

@@ -1,13 +1,5 @@
 import { Body, Controller, Get, Header, Post, Query, Req } from '@nestjs/common';
-import {
-  ApiBody,
-  ApiConsumes,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
 import { RateLimited } from '../common/rate-limit/rate-limited.js';
@@ -391,13 +383,15 @@ export class SocialController {
   @ForProvider('saml')
   @RateLimited()
   @Header('Content-Type', 'application/samlmetadata+xml; charset=utf-8')
-  @ApiProduces('application/samlmetadata+xml')
   @ApiOperation({
     summary: 'SAML service provider metadata',
     description:
       'Our entity id (SAML_ISSUER), the ACS URL (PUBLIC_URL + /auth/saml-redirect) and that assertions must be signed.',
   })
-  @ApiOkResponse({ description: 'The SP metadata XML', schema: { type: 'string' } })
+  @ApiOkResponse({
+    description: 'The SP metadata XML',
+    content: { 'application/samlmetadata+xml': { schema: { type: 'string' } } },
+  })
   samlMetadata(): string {
     return this.registry.requireSaml().metadata();
   }

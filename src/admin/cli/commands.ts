@@ -13,6 +13,8 @@ import { CreateTenantDto, tenantDto } from '../dto/tenant.dto.js';
 import { CreateUserDto, UserListQueryDto } from '../dto/user-request.dto.js';
 import { createdUserDto, userDto } from '../dto/user.dto.js';
 import { ReencryptService } from '../reencrypt.service.js';
+import { CliInput, readPassword, TENANT, tenantArgument } from './input.js';
+import { HEADLESS_TOKEN_COMMANDS } from './headless-tokens.js';
 
 /** Boots the application context on first use, so bad arguments fail without touching the database. */
 export type Connect = () => Promise<INestApplicationContext>;
@@ -24,7 +26,7 @@ export interface CliCommand {
   options: NonNullable<ParseArgsConfig['options']>;
   /** Request field -> command-line flag, so validation errors name the flag to fix. */
   flags: Record<string, string>;
-  run(values: Values, connect: Connect): Promise<unknown>;
+  run(values: Values, connect: Connect, input: CliInput): Promise<unknown>;
 }
 
 /** `a,b, c` -> ['a', 'b', 'c']; undefined stays undefined so the DTO reports it missing. */
@@ -63,23 +65,25 @@ export const COMMANDS: Record<string, CliCommand> = {
   },
 
   'roles:create': {
-    usage: 'roles:create --tenant <tenantId> --name <name> --permissions <a,b,...>',
+    usage: `roles:create --tenant ${TENANT} --name <name> --permissions <a,b,...>`,
     summary: 'Create a role with a comma-separated list of permissions (e.g. ManageAuth)',
     options: { tenant: { type: 'string' }, name: { type: 'string' }, permissions: { type: 'string' } },
     flags: { tenantId: '--tenant', name: '--name', permissions: '--permissions' },
     async run(v, connect) {
+      const tenant = tenantArgument(v.tenant);
       const dto = await validateBody(CreateRoleDto, {
-        tenantId: v.tenant,
+        tenantId: tenant.forValidation,
         name: v.name,
         permissions: commaList(v.permissions),
       });
+      dto.tenantId = (await tenant.resolve(connect))!;
       return roleDto(await (await connect()).get(ProvisioningService).createRole(dto));
     },
   },
 
   'clients:create': {
     usage:
-      'clients:create --tenant <tenantId> --client-id <id> --name <name> --redirect-url <url> [--redirect-url <url>]... ' +
+      `clients:create --tenant ${TENANT} --client-id <id> --name <name> --redirect-url <url> [--redirect-url <url>]... ` +
       '[--origin <origin>]... [--public] [--mfa-required] [--secret <secret>]',
     summary: 'Create a client; a confidential one gets --secret or a generated secret, printed only now',
     options: {
@@ -103,8 +107,9 @@ export const COMMANDS: Record<string, CliCommand> = {
       clientSecret: '--secret',
     },
     async run(v, connect) {
+      const tenant = tenantArgument(v.tenant);
       const dto = await validateBody(CreateClientDto, {
-        tenantId: v.tenant,
+        tenantId: tenant.forValidation,
         clientId: v['client-id'],
         name: v.name,
         redirectUrls: v['redirect-url'],
@@ -113,6 +118,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         mfaRequired: v['mfa-required'],
         clientSecret: v.secret,
       });
+      dto.tenantId = (await tenant.resolve(connect))!;
       const { client, clientSecret } = await (
         await connect()
       )
@@ -123,26 +129,32 @@ export const COMMANDS: Record<string, CliCommand> = {
   },
 
   'clients:list': {
-    usage: 'clients:list [--tenant <tenantId>]',
+    usage: `clients:list [--tenant ${TENANT}]`,
     summary: 'List clients (never their secrets)',
     options: { tenant: { type: 'string' } },
     flags: { tenantId: '--tenant' },
     async run(v, connect) {
-      const query = await validateBody(TenantQueryDto, { tenantId: v.tenant });
-      return (await (await connect()).get(ProvisioningService).listClients(query.tenantId)).map(clientDto);
+      const tenant = tenantArgument(v.tenant);
+      await validateBody(TenantQueryDto, { tenantId: tenant.forValidation });
+      const tenantId = await tenant.resolve(connect);
+      return (await (await connect()).get(ProvisioningService).listClients(tenantId)).map(clientDto);
     },
   },
 
   'users:create': {
     usage:
-      'users:create --tenant <tenantId> --email <email> [--username <name>] [--password <pw> | --password-hash <hash>] ' +
-      '[--role <role name>]',
-    summary: 'Create a user and their membership of the tenant',
+      `users:create --tenant ${TENANT} --email <email> [--username <name>] ` +
+      '[--password | --password-stdin | --password-hash <hash>] [--role <role name>]',
+    summary:
+      'Create a user and their membership of the tenant. --password asks for the password on the terminal ' +
+      '(not echoed, twice); --password-stdin reads it from standard input (one line); --password-hash imports a ' +
+      'bcrypt or argon2id hash; none of them: a user without a password (social, SAML or code sign-in only)',
     options: {
       tenant: { type: 'string' },
       email: { type: 'string' },
       username: { type: 'string' },
-      password: { type: 'string' },
+      password: { type: 'boolean' },
+      'password-stdin': { type: 'boolean' },
       'password-hash': { type: 'string' },
       role: { type: 'string' },
     },
@@ -154,15 +166,18 @@ export const COMMANDS: Record<string, CliCommand> = {
       passwordHash: '--password-hash',
       role: '--role',
     },
-    async run(v, connect) {
+    async run(v, connect, input) {
+      const tenant = tenantArgument(v.tenant);
+      const password = await readPassword(v, input);
       const dto = await validateBody(CreateUserDto, {
-        tenantId: v.tenant,
+        tenantId: tenant.forValidation,
         email: v.email,
         username: v.username,
-        password: v.password,
+        password,
         passwordHash: v['password-hash'],
         role: v.role,
       });
+      dto.tenantId = (await tenant.resolve(connect))!;
       const { user, membership } = await (
         await connect()
       )
@@ -173,7 +188,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   },
 
   'users:list': {
-    usage: 'users:list [--tenant <tenantId>] [--email <email>] [--limit <1-1000>] [--offset <n>]',
+    usage: `users:list [--tenant ${TENANT}] [--email <email>] [--limit <1-1000>] [--offset <n>]`,
     summary: 'List users with their memberships, oldest first (100 unless --limit)',
     options: {
       tenant: { type: 'string' },
@@ -183,14 +198,15 @@ export const COMMANDS: Record<string, CliCommand> = {
     },
     flags: { tenantId: '--tenant', email: '--email', limit: '--limit', offset: '--offset' },
     async run(v, connect) {
+      const tenant = tenantArgument(v.tenant);
       const query = await validateBody(UserListQueryDto, {
-        tenantId: v.tenant,
+        tenantId: tenant.forValidation,
         email: v.email,
         limit: v.limit,
         offset: v.offset,
       });
       const records = await (await connect()).get(ProvisioningService).listUsers({
-        tenantId: query.tenantId,
+        tenantId: await tenant.resolve(connect),
         email: query.email,
         limit: query.limit ?? 100,
         offset: query.offset ?? 0,
@@ -198,6 +214,8 @@ export const COMMANDS: Record<string, CliCommand> = {
       return records.map(userDto);
     },
   },
+
+  ...HEADLESS_TOKEN_COMMANDS,
 
   'keys:rotate': {
     usage: 'keys:rotate',

@@ -5,9 +5,10 @@ import { AppModule } from '../../app.module.js';
 import { loadConfig } from '../../config/config.js';
 import { prepareRuntime, Runtime } from '../../database/runtime.js';
 import { runCli } from './run.js';
+import { processIO } from './terminal.js';
 
 /**
- * `npm run cli -- <command>`: loads the configuration like src/main.ts (the embedded database when
+ * `npm run -s cli -- <command>`: loads the configuration like src/main.ts (the embedded database when
  * DATABASE_URL is unset), opens an application context without HTTP, runs one command, exits.
  */
 async function main(): Promise<number> {
@@ -23,11 +24,7 @@ async function main(): Promise<number> {
     return app;
   };
   try {
-    return await runCli(
-      process.argv.slice(2),
-      { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) },
-      connect,
-    );
+    return await runCli(process.argv.slice(2), processIO(), connect);
   } finally {
     await app?.close().catch(() => undefined);
     await runtime?.stop().catch(() => undefined);

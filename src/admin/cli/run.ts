@@ -2,8 +2,10 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../common/errors/app-error.js';
 import { ConfigError } from '../../config/config.js';
 import { COMMANDS, CliCommand, Connect } from './commands.js';
+import { CliInput, refusePasswordValues } from './input.js';
 
-export interface CliOutput {
+/** The CLI's terminal: JSON answers on `out` (stdout), errors and prompts on `err` (stderr). */
+export interface CliIO extends CliInput {
   out(text: string): void;
   err(text: string): void;
 }
@@ -15,14 +17,15 @@ export function helpText(): string {
     .join('\n');
   return `Provisioning from the command line: the operations of the admin routes, for first-time set-up.
 
-Usage: npm run cli -- <command> [options]      (runs node dist/src/admin/cli/main.js)
+Usage: npm run -s cli -- <command> [options]   (or: node dist/src/admin/cli/main.js <command> ...)
 
-Run \`npm run build\` first: the CLI runs the compiled code in dist/. It reads the same environment as
-the service (DATABASE_URL, ENCRYPTION_KEY, ...); without DATABASE_URL it uses the embedded development
-database in ./.data, like \`npm start\`. It prints JSON on stdout; errors print "CODE: message" on
-stderr and exit with status 1. Arguments are validated exactly like the HTTP routes' bodies.
-A --password given here can end up in your shell history: prefer --password-hash, or set the
-password afterwards through PATCH /admin/users/{id}.
+Run \`npm run build\` (or \`npm start\`) first: the CLI runs the compiled code in dist/. It reads the
+same environment as the service (DATABASE_URL, ENCRYPTION_KEY, ...); without DATABASE_URL it uses the
+embedded development database in ./.data, like \`npm start\` (also while the service runs).
+It prints only JSON on stdout (-s keeps npm's own banner off stdout, so \`npm run -s cli -- tenants:list | jq\`
+works); errors print "CODE: message" on stderr and exit with status 1. Arguments are validated exactly
+like the HTTP routes' bodies. --tenant takes a tenant's key or its id. Passwords are never arguments:
+--password asks on the terminal without echo, --password-stdin reads standard input.
 
 Commands:
 ${list}
@@ -47,7 +50,7 @@ function describeError(err: unknown, command: CliCommand | undefined): string {
 }
 
 /** Runs one command line; answers the exit status. `connect` boots (or hands over) the application. */
-export async function runCli(argv: string[], io: CliOutput, connect: Connect): Promise<number> {
+export async function runCli(argv: string[], io: CliIO, connect: Connect): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || ['help', '--help', '-h'].includes(name)) {
     io.out(helpText());
@@ -55,10 +58,11 @@ export async function runCli(argv: string[], io: CliOutput, connect: Connect): P
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.err(`UNKNOWN_COMMAND: "${name}" is not a command; run \`npm run cli -- help\`\n`);
+    io.err(`UNKNOWN_COMMAND: "${name}" is not a command; run \`npm run -s cli -- help\`\n`);
     return 1;
   }
   try {
+    refusePasswordValues(rest);
     const { values } = parseArgs({
       args: rest,
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
@@ -66,10 +70,10 @@ export async function runCli(argv: string[], io: CliOutput, connect: Connect): P
       allowPositionals: false,
     });
     if (values.help) {
-      io.out(`Usage: npm run cli -- ${command.usage}\n${command.summary}.\n`);
+      io.out(`Usage: npm run -s cli -- ${command.usage}\n${command.summary}.\n`);
       return 0;
     }
-    const result = await command.run(values, connect);
+    const result = await command.run(values, connect, io);
     io.out(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (err) {

@@ -107,6 +107,36 @@ export function toErrorPayload(
   return { payload: make(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', 'Internal Server Error') };
 }
 
+/** "14 seconds" / "15 minutes": the wait of a 429 in words, rounded up (never shorter than Retry-After). */
+export function describeWait(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
+
+/**
+ * Makes every header of a 429 tell the same story as its body: `Retry-After` is the wait, and the
+ * `X-RateLimit-*` headers that the per-IP throttler set earlier on this request (when it let the
+ * request through, before a failed-attempt limit refused it) say no request is left until then.
+ * `X-RateLimit-Limit` goes: it described the per-IP limit, not the one that refused.
+ */
+function rateLimitHeaders(
+  res: Response,
+  payload: ErrorPayload,
+  exception: unknown,
+  retryAfter: number | undefined,
+): number | undefined {
+  const header = Number(res.getHeader('Retry-After'));
+  const seconds = retryAfter ?? (Number.isInteger(header) && header > 0 ? header : undefined);
+  if (seconds === undefined) return undefined;
+  if (exception instanceof ThrottlerException) {
+    payload.message = `Too many requests from this address: try again in ${describeWait(seconds)}`;
+  }
+  res.removeHeader('X-RateLimit-Limit');
+  res.setHeader('X-RateLimit-Remaining', '0');
+  res.setHeader('X-RateLimit-Reset', String(seconds));
+  return seconds;
+}
+
 /** The endpoints whose errors also carry RFC 6749's `error` and `error_description`. */
 const OAUTH_ENDPOINTS = /^\/oauth2\/(token|revoke)\/?$/;
 
@@ -118,7 +148,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
-    const { payload, retryAfter } = toErrorPayload(exception, this.logger);
+    const answer = toErrorPayload(exception, this.logger);
+    const { payload } = answer;
+    let { retryAfter } = answer;
     if (res.headersSent) {
       res.end();
       return;
@@ -137,6 +169,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       payload.error = 'invalid_request';
       payload.error_description = payload.message;
     }
+    if (payload.statusCode === 429) retryAfter = rateLimitHeaders(res, payload, exception, retryAfter);
     if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     if (payload.statusCode === 401 && req.headers.authorization) {
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ErrorBody } from '../errors/error-body.js';
 
 const DEFAULT_DESCRIPTIONS: Record<number, string> = {
@@ -14,19 +14,47 @@ const DEFAULT_DESCRIPTIONS: Record<number, string> = {
   503: 'UNAVAILABLE: the database cannot be reached',
 };
 
-/**
- * Documents error answers with the shared error body. Pass a status, or `[status, description]`
- * to name the codes a route can answer (e.g. `[401, 'INVALID_CREDENTIALS | INVALID_CLIENT']`).
- */
-export function ApiErrors(...errors: (number | [number, string])[]): MethodDecorator & ClassDecorator {
+function mergeErrors(errors: (number | [number, string])[]): Map<number, string[]> {
   const merged = new Map<number, string[]>();
   for (const e of errors) {
     const [status, description] = Array.isArray(e) ? e : [e, DEFAULT_DESCRIPTIONS[e] ?? String(e)];
     merged.set(status, [...(merged.get(status) ?? []), description]);
   }
+  return merged;
+}
+
+/**
+ * Documents error answers with the shared error body. Pass a status, or `[status, description]`
+ * to name the codes a route can answer (e.g. `[401, 'INVALID_CREDENTIALS | INVALID_CLIENT']`).
+ */
+export function ApiErrors(...errors: (number | [number, string])[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ...[...merged].map(([status, descriptions]) =>
+    ...[...mergeErrors(errors)].map(([status, descriptions]) =>
       ApiResponse({ status, description: descriptions.join('; '), type: ErrorBody }),
+    ),
+  );
+}
+
+const HTML = { 'text/html': { schema: { type: 'string' as const, description: 'An HTML page' } } };
+
+/** A route answering an HTML page (hosted login, recovery form, ...): `text/html`, not JSON. */
+export function ApiHtmlPage(description: string, status = 200): MethodDecorator {
+  return ApiResponse({ status, description, content: HTML });
+}
+
+/**
+ * The errors of a route that browsers open: a small HTML page for a browser (`Accept: text/html`),
+ * the JSON error body for any other caller.
+ */
+export function ApiPageErrors(...errors: (number | [number, string])[]): MethodDecorator {
+  return applyDecorators(
+    ApiExtraModels(ErrorBody),
+    ...[...mergeErrors(errors)].map(([status, descriptions]) =>
+      ApiResponse({
+        status,
+        description: `${descriptions.join('; ')} (an HTML page for browsers, the JSON error body otherwise)`,
+        content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorBody) } }, ...HTML },
+      }),
     ),
   );
 }

@@ -1,6 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import express, { NextFunction, Request, Response } from 'express';
 import { Errors } from '../errors/app-error.js';
+import { findJsonSyntaxError } from './json-syntax.js';
 
 export const BODY_LIMIT = '100kb';
 
@@ -67,6 +68,20 @@ function bodyProblem(value: unknown, max: number): { field: string; message: str
   return undefined;
 }
 
+/**
+ * The 400 of a body that JSON.parse refused, saying where and why (body-parser's own message
+ * differs between Node versions, may lack the position, and can quote the body). Never quotes it.
+ */
+function jsonParseError(err: unknown): unknown {
+  const e = err as { type?: string; body?: unknown } | null;
+  if (e?.type !== 'entity.parse.failed' || typeof e.body !== 'string') return err;
+  const found = findJsonSyntaxError(e.body);
+  if (!found) return Errors.badRequest('The body must be a JSON object');
+  return Errors.badRequest(
+    `The body is not valid JSON: ${found.problem} at line ${found.line}, column ${found.column} (offset ${found.offset})`,
+  );
+}
+
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
@@ -96,7 +111,7 @@ export class BodyParserMiddleware implements NestMiddleware {
       parser = form;
     else return next(Errors.badRequest('Unsupported content type: send application/json'));
     parser(req, res, (err?: unknown) => {
-      if (err) return next(err);
+      if (err) return next(parser === json ? jsonParseError(err) : err);
       if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
         return next(Errors.validation([{ field: 'body', message: 'the body must be a JSON object' }]));
       }

@@ -3,15 +3,14 @@ import {
   ApiBody,
   ApiConsumes,
   ApiFoundResponse,
-  ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiQuery,
+  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError } from '../../common/errors/app-error.js';
-import { ApiErrors } from '../../common/http/api-docs.js';
+import { ApiErrors, ApiHtmlPage } from '../../common/http/api-docs.js';
 import { Ctx, RequestContext } from '../../common/http/request-context.js';
 import { RateLimited } from '../../common/rate-limit/rate-limited.js';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -76,8 +75,7 @@ export class AuthorizeController {
   @ApiQuery({ name: 'scope', required: false, example: 'openid offline_access' })
   @ApiQuery({ name: 'nonce', required: false })
   @ApiQuery({ name: 'response_mode', required: false, enum: ['query', 'fragment', 'web_message'] })
-  @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'The web_message page, or the hosted login page' })
+  @ApiHtmlPage('The web_message page, or the hosted login page')
   @ApiFoundResponse({
     description: 'query / fragment: to the redirect URI with the code (or an OAuth error)',
   })
@@ -139,9 +137,8 @@ export class AuthorizeController {
       },
     },
   })
-  @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'The web_message page, or the login page again with the reason' })
-  @ApiFoundResponse({ description: '303 to the redirect URI with the code (query / fragment)' })
+  @ApiHtmlPage('The web_message page, or the login page again with the reason')
+  @ApiResponse({ status: 303, description: 'To the redirect URI with the code (query / fragment)' })
   @ApiErrors([400, 'INVALID_REDIRECT_SESSION'], 401, 403, 429)
   async authorizePost(
     @Body() body: Record<string, unknown>,
@@ -228,10 +225,7 @@ export class AuthorizeController {
   @ApiQuery({ name: 'client_id', required: false })
   @ApiQuery({ name: 'state', required: false })
   @ApiFoundResponse({ description: 'To postFlowUrl' })
-  @ApiProduces('text/html')
-  @ApiOkResponse({
-    description: 'A "signed out" page (RP-initiated logout without post_logout_redirect_uri)',
-  })
+  @ApiHtmlPage('A "signed out" page (RP-initiated logout without post_logout_redirect_uri)')
   @ApiErrors(
     [400, 'INVALID_REDIRECT_SESSION | INVALID_REDIRECT_URI | INVALID_REQUEST'],
     [401, 'INVALID_CLIENT'],
