@@ -144,6 +144,7 @@ describe('OpenID Connect conformance: authorization errors, form POST requests, 
     for (const bad of [
       'http://127.0.0.1:53711/other',
       'http://localhost:53711/callback',
+      'http://[::1]:53711/callback',
       'https://127.0.0.1:53711/callback',
     ]) {
       expectError(
