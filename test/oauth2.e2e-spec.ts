@@ -877,7 +877,7 @@ describe('OAuth 2.0 endpoints', () => {
     });
 
     it('refuses a bad standard query directly while its client or redirect URI is unknown', async () => {
-      const { challenge, verifier } = pkcePair();
+      const { challenge } = pkcePair();
       expectError(
         await http()
           .get('/oauth2/authorize')
@@ -896,8 +896,7 @@ describe('OAuth 2.0 endpoints', () => {
       const { redirect_uri: _r, ...noRedirect } = standard(spa, challenge);
       expectError(await http().get('/oauth2/authorize').query(noRedirect), 400, 'INVALID_REQUEST');
       // (Plain or missing PKCE, response_type=token, an unknown response_mode: the client and its
-      // redirect URI are known, so they go there; see oidc-conformance.e2e-spec.ts.)
-      void verifier;
+      // redirect URI are known, so they go there; see oidc-authorize-errors.e2e-spec.ts.)
       expectError(await http().get('/oauth2/authorize'), 400, 'INVALID_REQUEST');
       expectError(
         await http().get('/oauth2/authorize').query('client_id=a&client_id=b'),
