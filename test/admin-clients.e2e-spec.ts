@@ -64,6 +64,7 @@ describe('admin routes: clients', () => {
         captchaRequired: false,
         resetPasswordUrl: null,
         signUpUrl: null,
+        idTokenSignedResponseAlg: 'RS256',
         createdAt: expect.stringMatching(/Z$/),
         clientSecret: expect.stringMatching(/^[\w-]{32,}$/),
       });
@@ -112,6 +113,7 @@ describe('admin routes: clients', () => {
         captchaRequired: true,
         resetPasswordUrl: 'https://app.example.com/reset',
         signUpUrl: 'https://app.example.com/sign-up',
+        idTokenSignedResponseAlg: 'EdDSA',
       });
       const res = await create(body);
       expect(res.status).toBe(201);

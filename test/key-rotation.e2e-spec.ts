@@ -38,7 +38,8 @@ describe('signing key rotation through `npm run cli -- keys:rotate`', () => {
   let seed: Seed;
 
   beforeAll(async () => {
-    const env = { ENCRYPTION_KEY: generateEncryptionKey() };
+    // JWKS_MAX_AGE=1: a rotated key is published at once and signs 2 s later (twice the max-age).
+    const env = { ENCRYPTION_KEY: generateEncryptionKey(), JWKS_MAX_AGE: '1' };
     a = await createTestApp(env);
     b = await createTestApp(env, { databaseUrl: a.databaseUrl });
     seed = await seedTenant(a);
@@ -50,8 +51,18 @@ describe('signing key rotation through `npm run cli -- keys:rotate`', () => {
 
   it('old tokens keep verifying on every instance, new ones carry the new kid', async () => {
     const before = expectTokenResponse(await a.http.post('/auth/login-token').send(loginBody(seed)));
-    const { kid } = (await cli(a, 'keys:rotate')) as { kid: string };
+    const { kid, signsFrom } = (await cli(a, 'keys:rotate')) as { kid: string; signsFrom: string };
     expect(kidOf(before.accessToken)).not.toBe(kid);
+    // Published on both instances before it signs anything; until then the old key signs.
+    for (const app of [a, b]) {
+      await until(async () => {
+        const keys = (await app.http.get('/.well-known/jwks.json')).body.keys as { kid: string }[];
+        return keys.some((k) => k.kid === kid);
+      }, 1000);
+    }
+    const meanwhile = expectTokenResponse(await a.http.post('/auth/login-token').send(loginBody(seed)));
+    expect(kidOf(meanwhile.accessToken)).toBe(kidOf(before.accessToken));
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(signsFrom) - Date.now()) + 50));
 
     const after = expectTokenResponse(await a.http.post('/auth/login-token').send(loginBody(seed)));
     expect(kidOf(after.accessToken)).toBe(kid);

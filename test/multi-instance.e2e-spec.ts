@@ -17,7 +17,8 @@ describe('two instances on one database', () => {
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
-    const env = { ENCRYPTION_KEY: generateEncryptionKey() };
+    // A short JWKS max-age: a rotated key signs 2 s after it is published.
+    const env = { ENCRYPTION_KEY: generateEncryptionKey(), JWKS_MAX_AGE: '1' };
     a = await createTestApp(env);
     b = await createTestApp(env, { databaseUrl: a.databaseUrl });
     seed = await seedTenant(a);
@@ -67,7 +68,15 @@ describe('two instances on one database', () => {
 
   it('a key rotated on one is used for verification by the other, and old tokens keep verifying', async () => {
     const before = expectTokenResponse(await a.http.post('/auth/login-token').send(loginBody(seed)));
-    const kid = await a.app.get(SigningKeysService).rotate();
+    const { kid, signsFrom } = await a.app.get(SigningKeysService).rotate();
+    // Published on the other instance before anything is signed with it.
+    await until(
+      async () =>
+        ((await b.http.get('/.well-known/jwks.json')).body.keys as { kid: string }[]).some((k) => k.kid === kid),
+      1000,
+      20,
+    );
+    await new Promise((r) => setTimeout(r, Math.max(0, signsFrom.getTime() - Date.now()) + 50));
     const after = expectTokenResponse(await a.http.post('/auth/login-token').send(loginBody(seed)));
     const header = JSON.parse(Buffer.from(after.accessToken.split('.')[0]!, 'base64url').toString());
     expect(header.kid).toBe(kid);

@@ -49,7 +49,7 @@ class ClientSite {
 
 interface Received {
   origin: string;
-  data: { code?: string; state?: string; error?: string };
+  data: { code?: string; state?: string; error?: string; iss?: string };
 }
 
 describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
@@ -170,7 +170,8 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     const messages = await received(page);
     expect(messages).toHaveLength(1);
     expect(messages[0]!.origin).toBe(app.publicUrl);
-    expect(messages[0]!.data).toEqual({ code: expect.any(String), state: 'state-ok' });
+    // RFC 9207's `iss` comes with the code, as in the query and fragment answers.
+    expect(messages[0]!.data).toEqual({ code: expect.any(String), state: 'state-ok', iss: app.publicUrl });
     const tokens = await app.t.http.post('/oauth2/token').send({
       clientId: client.clientId,
       grantType: 'authorization_code',
@@ -222,7 +223,7 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({
       origin: app.publicUrl,
-      data: { error: 'login_required', state: 'state-anon' },
+      data: { error: 'login_required', state: 'state-anon', iss: app.publicUrl },
     });
     expect(messages[0]!.data.code).toBeUndefined();
     const frame = page.mainFrame().childFrames()[0]!;

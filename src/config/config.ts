@@ -23,6 +23,11 @@ export interface AppConfig {
   publicUrl: string;
   jwtIssuer: string;
   jwtAlgorithm: JwtAlgorithm;
+  /**
+   * `Cache-Control: max-age` of the JWKS, in seconds. A new signing key is published twice this
+   * long before it signs (relying parties that cached the set still know it when it is used).
+   */
+  jwksMaxAgeSeconds: number;
   logLevel: LogLevelName;
   trustProxy: boolean;
   rateLimitPerIp: number;
@@ -163,6 +168,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicUrl,
     jwtIssuer: str(env, 'JWT_ISSUER') ?? publicUrl,
     jwtAlgorithm: oneOf(env, 'JWT_ALGORITHM', JWT_ALGORITHMS, 'ES256'),
+    jwksMaxAgeSeconds: int(env, 'JWKS_MAX_AGE', 300, 0, 86_400),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     rateLimitPerIp: int(env, 'RATE_LIMIT_PER_IP', 120, 1, 10_000_000),

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Like, Not, QueryFailedError } from 'typeorm';
 import { randomToken, sha256Hex } from '../common/crypto/tokens.js';
 import { AppError, Errors } from '../common/errors/app-error.js';
+import type { JwtAlgorithm } from '../config/config.js';
 import { AuthClient } from './entities/auth-client.entity.js';
 import { Membership, MembershipStatus } from './entities/membership.entity.js';
 import { Role } from './entities/role.entity.js';
@@ -96,6 +97,8 @@ export interface CreateClientInput {
   captchaRequired?: boolean;
   resetPasswordUrl?: string | null;
   signUpUrl?: string | null;
+  /** How ID tokens are signed (OpenID Connect `id_token_signed_response_alg`); default RS256. */
+  idTokenSignedResponseAlg?: JwtAlgorithm;
 }
 
 export interface CreateUserInput {
@@ -264,6 +267,7 @@ export class ProvisioningService {
         captchaRequired: input.captchaRequired ?? false,
         resetPasswordUrl: input.resetPasswordUrl ?? null,
         signUpUrl: input.signUpUrl ?? null,
+        idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? 'RS256',
       });
       this.clients.invalidateOrigins();
       const client = (await repo.findOneBy({ id: identifiers[0]!.id as string }))!;

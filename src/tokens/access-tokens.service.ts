@@ -1,27 +1,30 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
+import type { AppConfig, JwtAlgorithm } from '../config/config.js';
 import { Errors } from '../common/errors/app-error.js';
 import { SigningKeysService } from './keys/signing-keys.service.js';
-import { decodeJwt, signJwt, verifySignature } from './keys/jwt.js';
+import { decodeJwt, leftHalfHash, signJwt, verifySignature } from './keys/jwt.js';
 import { RevocationService } from './revocation.service.js';
 
-/** The claims of every access token (API.md section 0). */
+/** The claims of every access token (API.md section 0; RFC 9068). */
 export interface AccessClaims {
   iss: string;
   sub: string;
   aud: string;
   /** Active tenant id. */
   tid: string;
-  /** Public client id. */
+  /** Public client id (also as RFC 9068's `client_id`). */
   cid: string;
+  client_id?: string;
   /** Session (refresh-token family) id. */
   sid: string;
   jti: string;
   iat: number;
   exp: number;
   permissions: string[];
+  /** The scopes granted at /oauth2/authorize (space-separated); absent for the other routes' sessions. */
+  scope?: string;
   /** `visitor` for anonymous visitor tokens; absent for members. */
   typ?: string;
   [claim: string]: unknown;
@@ -33,24 +36,52 @@ export interface SignedAccessToken {
   expiresAt: Date;
 }
 
+/** What an ID token says (OpenID Connect Core 1.0 section 2), beside the standard claims it always has. */
+export interface IdTokenInput {
+  sub: string;
+  /** The public client id (`aud` and `azp`). */
+  aud: string;
+  /** The client's `idTokenSignedResponseAlg`. */
+  alg: JwtAlgorithm;
+  sid?: string;
+  nonce?: string | null;
+  /** Epoch seconds of the real sign-in. */
+  authTime: number;
+  /** The access token answered beside it (its `at_hash`). */
+  accessToken?: string;
+  /** Scope-dependent claims (email, name, ...); absent values are left out. */
+  claims?: Record<string, unknown>;
+}
+
 /**
  * Whether a JWT (header and payload, signature checked elsewhere) has the shape `signIdToken`
- * gives an id_token and no access token can have: `azp` equal to `aud`, an `auth_time`, and none
- * of the access-token claims (`jti`, `cid`, `tid`, `permissions`, `typ`) nor an `at+jwt` header.
+ * gives an ID token and no access token can have: `typ: JWT` (never `at+jwt`), `azp` equal to
+ * `aud`, an `auth_time`, and none of the access-token claims (`jti`, `cid`, `client_id`, `tid`,
+ * `permissions`, `scope`, `typ`).
  */
 export function isIdTokenShape(header: { typ?: unknown }, payload: Record<string, unknown>): boolean {
-  const accessClaims = ['jti', 'cid', 'tid', 'permissions', 'typ'];
+  const accessClaims = ['jti', 'cid', 'client_id', 'tid', 'permissions', 'scope', 'typ'];
   return (
     typeof payload.aud === 'string' &&
     payload.azp === payload.aud &&
     typeof payload.auth_time === 'number' &&
     accessClaims.every((claim) => payload[claim] === undefined) &&
     typeof header.typ === 'string' &&
-    header.typ.toLowerCase() !== 'at+jwt'
+    header.typ.toUpperCase() === 'JWT'
   );
 }
 
-/** Signs and verifies access tokens. No other code signs a JWT for a session. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** ID tokens are for the moment of sign-in; an hour is plenty. */
+export const ID_TOKEN_TTL_S = 3600;
+
+/**
+ * Signs and verifies access tokens, and signs ID tokens. No other code signs a JWT for a session.
+ * Access tokens (`typ: at+jwt`, RFC 9068) are signed with the access key only and verified only
+ * against access keys; ID tokens (`typ: JWT`) with an ID-token key, and never carry `jti`, so
+ * neither can pass for the other.
+ */
 @Injectable()
 export class AccessTokensService {
   constructor(
@@ -66,6 +97,7 @@ export class AccessTokensService {
       cid: string;
       sid: string;
       permissions: string[];
+      scope?: string | null;
       extra?: Record<string, unknown>;
     },
     ttlSeconds: number,
@@ -78,61 +110,87 @@ export class AccessTokensService {
       aud: input.cid,
       tid: input.tid,
       cid: input.cid,
+      client_id: input.cid,
       sid: input.sid,
       jti: randomUUID(),
       iat,
       exp: iat + ttlSeconds,
       permissions: input.permissions,
     };
+    if (input.scope) claims.scope = input.scope;
     return {
-      token: signJwt(claims, this.keys.currentSigner()),
+      token: signJwt(claims, this.keys.accessSigner(), 'at+jwt'),
       claims,
       expiresAt: new Date(claims.exp * 1000),
     };
   }
 
   /**
-   * Signs an OpenID Connect id_token with the service keys (the `openid` scope on /oauth2/token).
-   * It deliberately has no `jti`, so `verify` below never accepts an id_token as an access token;
-   * `isIdTokenShape` tells it from an access token (RP-initiated logout accepts only id_tokens).
+   * Signs an OpenID Connect ID token (the `openid` scope on /oauth2/token) with the ID-token key
+   * of the client's algorithm. It has no `jti`, and its `typ` is `JWT`, so `verify` below never
+   * accepts it as an access token; `isIdTokenShape` tells it from an access token (RP-initiated
+   * logout accepts only ID tokens).
    */
-  signIdToken(
-    input: {
-      sub: string;
-      /** The public client id (`aud` and `azp`). */
-      aud: string;
-      sid?: string;
-      nonce?: string | null;
-      authTime?: number;
-      claims?: Record<string, unknown>;
-    },
-    ttlSeconds: number,
-  ): string {
+  signIdToken(input: IdTokenInput, ttlSeconds = ID_TOKEN_TTL_S): string {
     const iat = Math.floor(Date.now() / 1000);
-    const payload: Record<string, unknown> = {
-      ...input.claims,
+    const signer = this.keys.idTokenSigner(input.alg);
+    const payload: Record<string, unknown> = {};
+    for (const [claim, value] of Object.entries(input.claims ?? {})) {
+      if (value !== null && value !== undefined && value !== '') payload[claim] = value;
+    }
+    Object.assign(payload, {
       iss: this.config.jwtIssuer,
       sub: input.sub,
       aud: input.aud,
       azp: input.aud,
       iat,
       exp: iat + ttlSeconds,
-      auth_time: input.authTime ?? iat,
-    };
+      auth_time: input.authTime,
+    });
     if (input.sid) payload.sid = input.sid;
     if (input.nonce) payload.nonce = input.nonce;
-    return signJwt(payload, this.keys.currentSigner());
+    if (input.accessToken) payload.at_hash = leftHalfHash(input.accessToken, signer.alg);
+    return signJwt(payload, signer, 'JWT');
   }
 
   /**
-   * Verifies signature, issuer, expiry and revocation (by jti and by session). Throws 401
-   * UNAUTHORIZED for anything else. `allowExpired` lets logout-like callers identify the session.
+   * An ID token this service issued: our signature, our issuer, and the ID-token shape (an access
+   * token, which also carries `aud` and `sid`, is refused). Expired ones are read too (an
+   * `id_token_hint` may be expired); `exp` says whether it still is valid. Null for anything else.
+   */
+  async readIdToken(token: string): Promise<{ sub: string; aud: string; sid?: string; exp: number } | null> {
+    const jwt = decodeJwt(token);
+    if (!jwt) return null;
+    const verifier = this.keys.verifierSync(jwt.header.kid) ?? (await this.keys.verifierFor(jwt.header.kid));
+    if (!verifier || !verifySignature(jwt, verifier.alg, verifier.publicKey)) return null;
+    const { iss, sub, aud, sid, exp } = jwt.payload;
+    if (iss !== this.config.jwtIssuer || typeof sub !== 'string' || typeof exp !== 'number') return null;
+    if (!isIdTokenShape(jwt.header, jwt.payload)) return null;
+    return {
+      sub,
+      aud: aud as string,
+      sid: typeof sid === 'string' && UUID.test(sid) ? sid : undefined,
+      exp,
+    };
+  }
+
+  /**
+   * Verifies an access token: signed by an access key (an ID-token key never verifies here), `typ`
+   * `at+jwt` (`JWT` only from the keys of before RFC 9068 typing), issuer, `jti`, expiry and
+   * revocation (by jti and by session). Throws 401 UNAUTHORIZED for anything else.
+   * `allowExpired` lets logout-like callers identify the session.
    */
   async verify(token: string, options: { allowExpired?: boolean } = {}): Promise<AccessClaims> {
     const jwt = decodeJwt(token);
     if (!jwt) throw Errors.unauthorized('Invalid access token');
     const verifier = this.keys.verifierSync(jwt.header.kid) ?? (await this.keys.verifierFor(jwt.header.kid));
-    if (!verifier || !verifySignature(jwt, verifier.alg, verifier.publicKey)) {
+    const typ = typeof jwt.header.typ === 'string' ? jwt.header.typ.toLowerCase() : undefined;
+    if (
+      !verifier ||
+      verifier.purpose === 'id_token' ||
+      !(typ === 'at+jwt' || (verifier.purpose === 'legacy' && typ === 'jwt')) ||
+      !verifySignature(jwt, verifier.alg, verifier.publicKey)
+    ) {
       throw Errors.unauthorized('Invalid access token');
     }
     const c = jwt.payload as Partial<AccessClaims>;

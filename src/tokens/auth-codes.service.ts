@@ -36,6 +36,8 @@ export interface IssueCodeInput {
   deviceInfo?: string | null;
   /** Default `auth`. */
   face?: CodeFace;
+  /** When the user really signed in (the ID token's `auth_time`); default: now. */
+  authTime?: Date | null;
 }
 
 interface CodeRow {
@@ -102,8 +104,9 @@ export class AuthCodesService {
     const expiresAt = new Date(Date.now() + ttl * 1000);
     await (manager ?? this.dataSource.manager).query(
       `INSERT INTO auth_code (code_hash, client_id, user_id, tenant_id, auth_method, mfa_pending, redirect_uri,
-                              code_challenge, code_challenge_method, nonce, scope, device_info, expires_at, face)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+                              code_challenge, code_challenge_method, nonce, scope, device_info, expires_at, face,
+                              auth_time)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, coalesce($15, now()))`,
       [
         sha256(code),
         input.client.id,
@@ -119,6 +122,7 @@ export class AuthCodesService {
         input.deviceInfo ?? null,
         expiresAt,
         input.face ?? 'auth',
+        input.authTime ?? null,
       ],
     );
     return { code, expiresAt };
@@ -234,7 +238,14 @@ export class AuthCodesService {
     redirectUri?: string;
     ctx: RequestContext;
     accessTtlSeconds?: number;
-  }): Promise<{ tokens: IssuedTokens; scope: string | null; nonce: string | null; client: AuthClient }> {
+  }): Promise<{
+    tokens: IssuedTokens;
+    scope: string | null;
+    nonce: string | null;
+    /** When the user really signed in. */
+    authTime: Date;
+    client: AuthClient;
+  }> {
     const hash = sha256(input.code);
     const row = await firstRow<CodeRow>(
       this.dataSource.manager,
@@ -266,11 +277,11 @@ export class AuthCodesService {
     if (!client) throw Errors.invalidCode();
     const sessionId = randomUUID();
     const exchanged = await this.dataSource.transaction(async (m) => {
-      const spent = await firstRow<{ scope: string | null; nonce: string | null }>(
+      const spent = await firstRow<{ scope: string | null; nonce: string | null; auth_time: Date | null }>(
         m,
         `UPDATE auth_code SET used_at = now(), session_id = $2
          WHERE id = $1 AND used_at IS NULL AND mfa_pending = false AND expires_at > now()
-         RETURNING scope, nonce`,
+         RETURNING scope, nonce, auth_time`,
         [row.id, sessionId],
       );
       // Spent meanwhile by a concurrent exchange (which this UPDATE waited for): a replay too.
@@ -285,10 +296,18 @@ export class AuthCodesService {
           sessionId,
           ctx: input.ctx,
           accessTtlSeconds: input.accessTtlSeconds,
+          // The scopes granted at /oauth2/authorize stay with the session (a refresh may narrow them).
+          scope: input.face === 'oauth2' ? spent.scope : null,
         },
         m,
       );
-      return { tokens, scope: spent.scope, nonce: spent.nonce, client };
+      return {
+        tokens,
+        scope: spent.scope,
+        nonce: spent.nonce,
+        authTime: spent.auth_time ?? new Date(tokens.claims.iat * 1000),
+        client,
+      };
     });
     if (!exchanged) {
       await this.endSessionOfReplayedCode(row.id, input.ctx);

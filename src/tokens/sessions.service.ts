@@ -7,7 +7,8 @@ import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { randomToken, sha256 } from '../common/crypto/tokens.js';
 import { Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { firstRow, rows } from '../database/sql.js';
+import { firstRow, queryableOf, rows } from '../database/sql.js';
+import { deleteHostedSessionsOfUser } from './hosted-session.queries.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import { MembershipsService } from '../identity/memberships.service.js';
 import { AccessClaims, AccessTokensService } from './access-tokens.service.js';
@@ -61,6 +62,8 @@ export interface StartSessionInput {
   refreshTtlSeconds?: number;
   /** Extra access-token claims (e.g. `typ: "visitor"`). */
   extraClaims?: Record<string, unknown>;
+  /** The scopes granted at /oauth2/authorize: kept on the session, carried by its access tokens. */
+  scope?: string | null;
 }
 
 /** A live session as its user sees it in their token list. */
@@ -87,6 +90,7 @@ interface SessionRow {
   access_expires_at: Date;
   revoked_at: Date | null;
   device_info: string | null;
+  scope: string | null;
 }
 
 /** What one refresh reads in its single query (nulls: the session, client or membership is gone). */
@@ -97,6 +101,7 @@ interface RefreshRow {
   tenant_id: string | null;
   auth_method: string | null;
   face: SessionFace | null;
+  scope: string | null;
   client_uuid: string | null;
   public_client_id: string | null;
   client_is_public: boolean | null;
@@ -152,6 +157,7 @@ export class SessionsService {
         cid: input.client.clientId,
         sid,
         permissions,
+        scope: input.scope,
         extra: input.extraClaims,
       },
       input.accessTtlSeconds ?? accessTtl(input.client),
@@ -161,8 +167,8 @@ export class SessionsService {
       await m.query(
         `WITH started AS (
            INSERT INTO session (id, user_id, tenant_id, client_id, auth_method, device_info, user_agent,
-                                ip_address_enc, expires_at, access_expires_at, face)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12) RETURNING id)
+                                ip_address_enc, expires_at, access_expires_at, face, scope)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13) RETURNING id)
          INSERT INTO refresh_token (session_id, token_hash, expires_at) SELECT id, $11, $9 FROM started`,
         [
           sid,
@@ -177,6 +183,7 @@ export class SessionsService {
           access.expiresAt,
           sha256(refreshToken),
           input.face ?? 'auth',
+          input.scope || null,
         ],
       );
       await this.recorder.record(m, {
@@ -216,6 +223,8 @@ export class SessionsService {
    * `requireUserId` binds the refresh token to a caller (switch-token's Bearer). `face` is the
    * route family asking (default `auth`); an `oauth2` session of a confidential client is
    * refreshed only by `oauth2`, whose route authenticated the client (else 401 INVALID_CLIENT).
+   * `scope` decides the new access token's scope from the session's granted one (it throws to
+   * refuse, which leaves the presented refresh token unspent); default: the granted scope.
    */
   async refresh(
     refreshToken: string,
@@ -225,6 +234,7 @@ export class SessionsService {
       requireUserId?: string;
       accessTtlSeconds?: number;
       face?: SessionFace;
+      scope?: (granted: string | null) => string | null;
     },
   ): Promise<IssuedTokens> {
     const hash = sha256(refreshToken);
@@ -239,7 +249,7 @@ export class SessionsService {
            UPDATE refresh_token SET rotated_at = now()
            WHERE token_hash = $1 AND rotated_at IS NULL AND expires_at > now()
            RETURNING session_id)
-         SELECT spent.session_id, s.id, s.user_id, s.tenant_id, s.auth_method, s.face,
+         SELECT spent.session_id, s.id, s.user_id, s.tenant_id, s.auth_method, s.face, s.scope,
                 c.id AS client_uuid, c.client_id AS public_client_id, c.is_public AS client_is_public,
                 c.access_token_expiration, c.refresh_token_expiration,
                 mb.status AS membership_status, coalesce(r.permissions, '{}') AS permissions
@@ -282,10 +292,11 @@ export class SessionsService {
       } as AuthClient;
       const tenantId = options.tenantId ?? row.tenant_id;
       const permissions = row.permissions;
+      const scope = options.scope ? options.scope(row.scope) : row.scope;
       const next = randomToken();
       const refreshExpiresAt = new Date(Date.now() + refreshTtl(client) * 1000);
       const access = this.accessTokens.sign(
-        { sub: session.user_id, tid: tenantId, cid: client.clientId, sid: session.id, permissions },
+        { sub: session.user_id, tid: tenantId, cid: client.clientId, sid: session.id, permissions, scope },
         options.accessTtlSeconds ?? accessTtl(client),
       );
       await m.query(
@@ -365,7 +376,14 @@ export class SessionsService {
       if (!client) return undefined;
       const { permissions } = await this.memberships.requireActive(session.user_id, session.tenant_id, m);
       const access = this.accessTokens.sign(
-        { sub: session.user_id, tid: session.tenant_id, cid: client.clientId, sid: session.id, permissions },
+        {
+          sub: session.user_id,
+          tid: session.tenant_id,
+          cid: client.clientId,
+          sid: session.id,
+          permissions,
+          scope: session.scope,
+        },
         options.accessTtlSeconds ?? accessTtl(client),
       );
       await m.query(
@@ -583,6 +601,10 @@ export class SessionsService {
         ],
       );
       for (const { id } of ids) await this.revokeSession(m, id, options.reason);
+      // All of a user's sessions end: the browsers signed in at the hosted page are signed out too.
+      if (filter.userId && !filter.clientId) {
+        await deleteHostedSessionsOfUser(queryableOf(m), filter.userId, filter.tenantId ?? null);
+      }
       return ids.length;
     });
   }

@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { Db } from '../database/db.js';
+import { purgeExpiredHostedSessions } from './hosted-session.queries.js';
 
 const PURGE_INTERVAL_MS = 10 * 60_000;
 /** Spent or expired rows are kept a little while for investigation of reuse, then purged. */
@@ -12,7 +14,10 @@ const KEEP_AFTER_EXPIRY = '1 day';
 export class TokenMaintenanceService {
   private readonly logger = new Logger('TokenMaintenance');
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
+  ) {}
 
   @Interval('purge-expired-tokens', PURGE_INTERVAL_MS)
   async purgeExpired(): Promise<Record<string, number>> {
@@ -41,6 +46,7 @@ export class TokenMaintenanceService {
         const [, count] = (await this.dataSource.query(sql)) as [unknown, number];
         result[table] = count;
       }
+      result.hosted_session = await purgeExpiredHostedSessions(this.db);
       this.logger.debug(`purged ${JSON.stringify(result)}`);
     } catch (err) {
       this.logger.warn(`purge failed: ${(err as Error).message}`);

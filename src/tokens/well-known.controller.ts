@@ -1,9 +1,12 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { JwksDto } from './dto/token.dto.js';
-import { SigningKeysService } from './keys/signing-keys.service.js';
+import { ID_TOKEN_ALGORITHMS, SigningKeysService } from './keys/signing-keys.service.js';
+import { SUPPORTED_SCOPES } from './oauth2/auth-request.js';
+import { PROMPT_VALUES } from './oauth2/standard-request.js';
 
 @ApiTags('Discovery')
 @Controller('.well-known')
@@ -14,17 +17,21 @@ export class WellKnownController {
   ) {}
 
   @Get('jwks.json')
-  @Header('Cache-Control', 'public, max-age=300')
   @ApiOperation({
-    summary: 'Public keys that verify access tokens (RFC 7517 JWKS), including recently rotated ones',
+    summary: 'Public keys that verify access tokens and ID tokens (RFC 7517 JWKS)',
+    description:
+      'The access-token key (JWT_ALGORITHM) and an ID-token key for each of RS256, ES256 and EdDSA, plus keys that ' +
+      'will sign soon and keys that signed tokens still alive. Cached for `JWKS_MAX_AGE` seconds (default 300): a ' +
+      'new key is published twice that long before it signs, and a retired one stays 48 hours after its last ' +
+      'signature.',
   })
   @ApiOkResponse({ type: JwksDto })
-  jwks(): JwksDto {
+  jwks(@Res({ passthrough: true }) res: Response): JwksDto {
+    res.setHeader('Cache-Control', `public, max-age=${this.config.jwksMaxAgeSeconds}`);
     return this.keys.publicJwks();
   }
 
   @Get('openid-configuration')
-  @Header('Cache-Control', 'public, max-age=300')
   @ApiOperation({
     summary: 'OpenID Connect discovery document (RFC 8414 / OpenID Connect Discovery 1.0)',
     description:
@@ -32,7 +39,8 @@ export class WellKnownController {
       'authorization code with S256 PKCE only, refresh tokens, revocation, userinfo, RP-initiated logout.',
   })
   @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
-  openidConfiguration(): Record<string, unknown> {
+  openidConfiguration(@Res({ passthrough: true }) res: Response): Record<string, unknown> {
+    res.setHeader('Cache-Control', 'public, max-age=300');
     const base = this.config.publicUrl;
     return {
       issuer: this.config.jwtIssuer,
@@ -48,8 +56,11 @@ export class WellKnownController {
       grant_types_supported: ['authorization_code', 'refresh_token', 'anonymous'],
       code_challenge_methods_supported: ['S256'],
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: [this.config.jwtAlgorithm],
-      scopes_supported: ['openid', 'offline_access', 'email', 'profile'],
+      // RS256 (the default, which OpenID Connect Discovery requires) and the others a client may choose.
+      id_token_signing_alg_values_supported: [...ID_TOKEN_ALGORITHMS],
+      scopes_supported: [...SUPPORTED_SCOPES],
+      prompt_values_supported: [...PROMPT_VALUES],
+      claim_types_supported: ['normal'],
       token_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],
       revocation_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],
       // RFC 9207: query and fragment responses carry `iss` (mix-up defence).
@@ -67,9 +78,12 @@ export class WellKnownController {
         'auth_time',
         'nonce',
         'sid',
+        'at_hash',
         'email',
         'email_verified',
         'name',
+        'given_name',
+        'family_name',
       ],
     };
   }

@@ -6,7 +6,8 @@ import { validateBody } from '../../common/http/validation.js';
 import { ProvisioningService } from '../../identity/provisioning.service.js';
 import { SigningKeysService } from '../../tokens/keys/signing-keys.service.js';
 import { clientDto, clientWithSecretDto } from '../dto/client.dto.js';
-import { CreateClientDto } from '../dto/client-request.dto.js';
+import { CreateClientDto, UpdateClientDto } from '../dto/client-request.dto.js';
+import { Errors } from '../../common/errors/app-error.js';
 import { TenantQueryDto } from '../dto/query.dto.js';
 import { CreateRoleDto, roleDto } from '../dto/role.dto.js';
 import { CreateTenantDto, tenantDto } from '../dto/tenant.dto.js';
@@ -84,7 +85,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   'clients:create': {
     usage:
       `clients:create --tenant ${TENANT} --client-id <id> --name <name> --redirect-url <url> [--redirect-url <url>]... ` +
-      '[--origin <origin>]... [--public] [--mfa-required] [--secret <secret>]',
+      '[--origin <origin>]... [--public] [--mfa-required] [--secret <secret>] [--id-token-alg RS256|ES256|EdDSA]',
     summary: 'Create a client; a confidential one gets --secret or a generated secret, printed only now',
     options: {
       tenant: { type: 'string' },
@@ -95,6 +96,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       public: { type: 'boolean' },
       'mfa-required': { type: 'boolean' },
       secret: { type: 'string' },
+      'id-token-alg': { type: 'string' },
     },
     flags: {
       tenantId: '--tenant',
@@ -105,6 +107,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       public: '--public',
       mfaRequired: '--mfa-required',
       clientSecret: '--secret',
+      idTokenSignedResponseAlg: '--id-token-alg',
     },
     async run(v, connect) {
       const tenant = tenantArgument(v.tenant);
@@ -117,6 +120,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         public: v.public,
         mfaRequired: v['mfa-required'],
         clientSecret: v.secret,
+        idTokenSignedResponseAlg: v['id-token-alg'],
       });
       dto.tenantId = (await tenant.resolve(connect))!;
       const { client, clientSecret } = await (
@@ -125,6 +129,23 @@ export const COMMANDS: Record<string, CliCommand> = {
         .get(ProvisioningService)
         .createClient({ ...dto, clientSecret: dto.clientSecret ?? undefined });
       return clientWithSecretDto(client, clientSecret);
+    },
+  },
+
+  'clients:update': {
+    usage: 'clients:update --client <id or clientId> [--name <name>] [--id-token-alg RS256|ES256|EdDSA]',
+    summary: "Change a client's name or how its OpenID Connect ID tokens are signed",
+    options: { client: { type: 'string' }, name: { type: 'string' }, 'id-token-alg': { type: 'string' } },
+    flags: { name: '--name', idTokenSignedResponseAlg: '--id-token-alg' },
+    async run(v, connect) {
+      if (typeof v.client !== 'string' || !v.client) {
+        throw Errors.validation([{ field: '--client', message: '--client is required' }]);
+      }
+      const dto = await validateBody(UpdateClientDto, {
+        name: v.name,
+        idTokenSignedResponseAlg: v['id-token-alg'],
+      });
+      return clientDto(await (await connect()).get(ProvisioningService).updateClient(v.client, dto));
     },
   },
 
@@ -219,11 +240,14 @@ export const COMMANDS: Record<string, CliCommand> = {
 
   'keys:rotate': {
     usage: 'keys:rotate',
-    summary: 'Create a new JWT signing key; the old one keeps verifying until its tokens have expired',
+    summary:
+      'Create successors of the signing keys: published at once, signing from signsFrom (twice JWKS_MAX_AGE later); ' +
+      'the old keys sign until then and keep verifying until their tokens have expired',
     options: {},
     flags: {},
     async run(_v, connect) {
-      return { kid: await (await connect()).get(SigningKeysService).rotate() };
+      const { kid, kids, signsFrom } = await (await connect()).get(SigningKeysService).rotate();
+      return { kid, kids, signsFrom: signsFrom.toISOString() };
     },
   },
 

@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -27,6 +28,7 @@ export const MAX_ACCESS_TTL_S = 24 * 3600;
 export const MAX_REFRESH_TTL_S = 365 * 24 * 3600;
 export const MAX_AUTH_CODE_TTL_S = 600;
 const MAX_URLS = 50;
+const ID_TOKEN_ALGS = ['RS256', 'ES256', 'EdDSA'];
 
 /**
  * Client settings that are optional on creation and on PATCH. `null` clears a nullable one
@@ -138,6 +140,17 @@ export class ClientSettingsDto {
   @IsOptional()
   @IsWebUrl()
   signUpUrl?: string | null;
+
+  @ApiPropertyOptional({
+    enum: ID_TOKEN_ALGS,
+    description:
+      'How OpenID Connect ID tokens of this client are signed (id_token_signed_response_alg); the key of each ' +
+      'algorithm is published in the JWKS',
+    default: 'RS256',
+  })
+  @OptionalNotNull()
+  @IsIn(ID_TOKEN_ALGS)
+  idTokenSignedResponseAlg?: 'RS256' | 'ES256' | 'EdDSA';
 }
 
 export class CreateClientDto extends ClientSettingsDto {

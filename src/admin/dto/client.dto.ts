@@ -39,6 +39,12 @@ export class ClientDto {
   @ApiProperty({ type: String, nullable: true, example: 'https://app.example.com/reset-password' })
   resetPasswordUrl: string | null;
   @ApiProperty({ type: String, nullable: true, example: null }) signUpUrl: string | null;
+  @ApiProperty({
+    enum: ['RS256', 'ES256', 'EdDSA'],
+    description: 'How OpenID Connect ID tokens of this client are signed',
+    example: 'RS256',
+  })
+  idTokenSignedResponseAlg: string;
   @ApiProperty({ format: 'date-time', example: '2026-11-22T10:00:00.000Z' }) createdAt: string;
 }
 
@@ -72,6 +78,7 @@ export function clientDto(c: AuthClient): ClientDto {
     captchaRequired: c.captchaRequired,
     resetPasswordUrl: c.resetPasswordUrl,
     signUpUrl: c.signUpUrl,
+    idTokenSignedResponseAlg: c.idTokenSignedResponseAlg,
     createdAt: c.createdAt.toISOString(),
   };
 }

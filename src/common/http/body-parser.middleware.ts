@@ -16,8 +16,9 @@ export const FORM_ROUTES: RegExp[] = [
   /^\/auth\/saml-redirect\/?$/,
   /^\/auth\/v2\/recovery\/reset\/?$/,
   /^\/oauth2\/(token|revoke)\/?$/,
-  // The hosted login form of /oauth2/authorize (a plain HTML form post).
-  /^\/oauth2\/authorize\/?$/,
+  // The hosted login form of /oauth2/authorize (and the standard request as a form post), the
+  // logout confirmation, and RFC 6750's form-encoded access token at userinfo.
+  /^\/oauth2\/(authorize|logout|userinfo)\/?$/,
 ];
 
 const json = express.json({ limit: BODY_LIMIT, strict: true, type: () => true });

@@ -10,6 +10,7 @@ import { CodeBudget1764000009000 } from './1764000009000-CodeBudget.js';
 import { SessionFace1764000009100 } from './1764000009100-SessionFace.js';
 import { ConsoleClients1764000009400 } from './1764000009400-ConsoleClients.js';
 import { LoginFailure1764000009410 } from './1764000009410-LoginFailure.js';
+import { OidcConformance1764000009500 } from './1764000009500-OidcConformance.js';
 
 /** Every migration, in order. Listed as classes, not a glob (a .ts glob breaks under Vitest). */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   SessionFace1764000009100,
   ConsoleClients1764000009400,
   LoginFailure1764000009410,
+  OidcConformance1764000009500,
 ];

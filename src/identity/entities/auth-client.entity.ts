@@ -1,3 +1,4 @@
+import type { JwtAlgorithm } from '../../config/config.js';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** An application that logs users in: a SPA, a mobile app or a server. */
@@ -26,6 +27,9 @@ export class AuthClient {
   @Column({ name: 'captcha_required', default: false }) captchaRequired: boolean;
   @Column({ name: 'reset_password_url', type: 'text', nullable: true }) resetPasswordUrl: string | null;
   @Column({ name: 'sign_up_url', type: 'text', nullable: true }) signUpUrl: string | null;
+  /** How its OpenID Connect ID tokens are signed: RS256 (default), ES256 or EdDSA. */
+  @Column({ name: 'id_token_signed_response_alg', type: 'varchar', length: 10, default: 'RS256' })
+  idTokenSignedResponseAlg: JwtAlgorithm;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -25,4 +25,6 @@ export class AuthCode {
   @Column({ type: 'varchar' }) face: string;
   /** The session its exchange started (ended if the code is presented again). */
   @Column({ name: 'session_id', type: 'uuid', nullable: true }) sessionId: string | null;
+  /** When the user really signed in (the ID token's `auth_time`). */
+  @Column({ name: 'auth_time', type: 'timestamptz', nullable: true }) authTime: Date | null;
 }

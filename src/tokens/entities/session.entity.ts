@@ -21,4 +21,6 @@ export class Session {
   @Column({ name: 'access_expires_at', type: 'timestamptz' }) accessExpiresAt: Date;
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true }) revokedAt: Date | null;
   @Column({ name: 'revoked_reason', type: 'varchar', nullable: true }) revokedReason: string | null;
+  /** The scopes granted at /oauth2/authorize (its access tokens carry them). */
+  @Column({ type: 'varchar', nullable: true }) scope: string | null;
 }

@@ -5,6 +5,10 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 export class SigningKey {
   @PrimaryColumn() kid: string;
   @Column() algorithm: string;
+  /** `access`, `id_token`, or `legacy` (a key from before the split, verifying only). */
+  @Column({ type: 'varchar' }) purpose: string;
+  /** Published from creation; signs only from this moment. */
+  @Column({ name: 'activates_at', type: 'timestamptz' }) activatesAt: Date;
   @Column({ name: 'private_key_enc', type: 'text' }) privateKeyEnc: string;
   @Column({ name: 'public_jwk', type: 'jsonb' }) publicJwk: Record<string, unknown>;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;

@@ -1,4 +1,4 @@
-import { KeyObject, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
+import { createHash, KeyObject, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { JwtAlgorithm } from '../../config/config.js';
 
 /**
@@ -11,11 +11,16 @@ export function b64urlJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
+/**
+ * `typ` is the JOSE header's media type: `JWT` for ID tokens, `at+jwt` for access tokens (RFC
+ * 9068), so that one can never be taken for the other.
+ */
 export function signJwt(
   payload: object,
   key: { kid: string; alg: JwtAlgorithm; privateKey: KeyObject },
+  typ: 'JWT' | 'at+jwt' = 'JWT',
 ): string {
-  const signingInput = `${b64urlJson({ alg: key.alg, typ: 'JWT', kid: key.kid })}.${b64urlJson(payload)}`;
+  const signingInput = `${b64urlJson({ alg: key.alg, typ, kid: key.kid })}.${b64urlJson(payload)}`;
   const signature = cryptoSign(HASH[key.alg], Buffer.from(signingInput), {
     key: key.privateKey,
     dsaEncoding: 'ieee-p1363',
@@ -70,4 +75,16 @@ export function verifySignature(jwt: DecodedJwt, alg: JwtAlgorithm, publicKey: K
   } catch {
     return false;
   }
+}
+
+/**
+ * OpenID Connect's `at_hash` (and `c_hash`): the left half of the hash of the token's ASCII,
+ * base64url. The hash is the one of the ID token's algorithm: SHA-256 for RS256 and ES256,
+ * SHA-512 for EdDSA over Ed25519.
+ */
+export function leftHalfHash(token: string, alg: JwtAlgorithm): string {
+  const digest = createHash(alg === 'EdDSA' ? 'sha512' : 'sha256')
+    .update(token, 'ascii')
+    .digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
 }

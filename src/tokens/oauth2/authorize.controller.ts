@@ -16,54 +16,76 @@ import { RateLimited } from '../../common/rate-limit/rate-limited.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
 import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
-import type { AuthRequest } from './auth-request.js';
-import { AuthorizeOutcome, AuthorizeService, Refusal } from './authorize.service.js';
+import type { AuthorizationTarget } from './auth-request.js';
+import { AuthorizePages } from './authorize-pages.js';
+import { AuthorizeOutcome, AuthorizeService, FinalOutcome } from './authorize.service.js';
+import { messagePage, newNonce, sendPage, wantsHtml } from './hosted-page.js';
 import {
-  escapeHtml,
-  messagePage,
-  newNonce,
-  originOf,
-  renderPage,
-  scriptJson,
-  sendPage,
-  wantsHtml,
-} from './hosted-page.js';
-import { LogoutService } from './logout.service.js';
+  HOSTED_SESSION_COOKIE,
+  HOSTED_SESSION_TTL_S,
+  HostedSessionsService,
+} from './hosted-sessions.service.js';
 import { invalidRedirectSession, RedirectSessionsService } from './redirect-sessions.service.js';
+import type { SignInOptions } from './standard-request.js';
 
 const str = (v: unknown, max = 1000): string | undefined =>
   typeof v === 'string' && v.length > 0 && v.length <= max && !v.includes('\u0000') ? v : undefined;
 
+/** A redirect session of the API asks nothing of the sign-in: no prompt, no max_age. */
+const NO_OPTIONS: SignInOptions = { prompt: new Set(), maxAge: null };
+
+export const HOSTED_SESSION_DOC =
+  `After a sign-in on the hosted page (or a redirect session bound by a sessionToken) the browser gets the ` +
+  `hosted-session cookie \`${HOSTED_SESSION_COOKIE}\` (HttpOnly, SameSite=Lax, Path=/oauth2, Secure when PUBLIC_URL ` +
+  `is https; a random token, stored only as its SHA-256) for ${HOSTED_SESSION_TTL_S / 3600} hours from the sign-in. ` +
+  'A later request of that browser for a client of the same tenant, where the user is an ACTIVE member, answers the ' +
+  'code without the form, unless `prompt=login` (or `select_account`) or an exceeded `max_age` asks for a fresh ' +
+  'sign-in, or a second factor is due that this sign-in did not prove. It ends at /oauth2/logout and when all of ' +
+  "the user's sessions end (password reset, ...). Browsers send a SameSite=Lax cookie to a frame only when the " +
+  "framing page is on the same site as this service; a cross-site frame's silent sign-in answers login_required.";
+
 /**
  * The browser side of the authorization server: `/oauth2/authorize` (redirect sessions, the
- * standard query, the hosted login page) and `/oauth2/logout`. Answers are pages and redirects;
- * errors are the contract's JSON body, or a small page when a browser navigates here.
+ * standard request, the hosted login page and the hosted session). Answers are pages and
+ * redirects; errors before the client and its redirect URI are known are the contract's JSON
+ * body, or a small page when a browser navigates here, and are never redirected.
  */
 @ApiTags('OAuth 2.0 / OpenID Connect')
 @Controller('oauth2')
 export class AuthorizeController {
+  private readonly pages: AuthorizePages;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly authorize: AuthorizeService,
     private readonly redirectSessions: RedirectSessionsService,
-    private readonly logout: LogoutService,
-  ) {}
+    private readonly hostedSessions: HostedSessionsService,
+  ) {
+    this.pages = new AuthorizePages(config.publicUrl);
+  }
 
   @Get('authorize')
   @RateLimited()
   @ApiOperation({
-    summary: 'Authorization endpoint: redirect sessions and the standard OAuth 2.0 / OIDC query',
+    summary: 'Authorization endpoint: redirect sessions and the standard OAuth 2.0 / OpenID Connect request',
     description:
-      'Open the `fullUrl` of a redirect session, or send the standard query (`response_type=code`, `client_id`, ' +
-      '`redirect_uri`, `code_challenge` + `code_challenge_method=S256`, `state`, `scope`, `nonce`, `response_mode`). ' +
-      'A session bound to a member by a sessionToken answers the code at once: `web_message` is an HTML page whose ' +
-      "script posts `{code, state}` to the redirect URI's origin only (framable by the client's allowedOrigins only); " +
-      '`query` and `fragment` redirect (302) to the redirect URI with `code`, `state` and `iss`. Without a signed-in ' +
-      'session (a redirect session without sessionToken, or the standard query), `web_message` answers the same page posting ' +
-      '`{error: "login_required", state}` (a form is never framed); `query` and `fragment` get ' +
-      'a minimal hosted login page (email and password, then the code of the authenticator app or a recovery code when a second factor is due), ' +
-      "never framable (frame-ancestors 'none', X-Frame-Options DENY). " +
-      'Errors are answered directly (never redirected): a page for browsers, else the JSON error body.',
+      'Open the `fullUrl` of a redirect session, or send the standard request (`response_type=code`, `client_id`, ' +
+      '`redirect_uri` (required with `openid`), `code_challenge` + `code_challenge_method=S256`, `state`, `scope`, ' +
+      '`nonce`, `response_mode`, `prompt`, `max_age`, `id_token_hint`, `login_hint`; also as a form POST). ' +
+      'A code goes to the client as `query` or `fragment` (302 to the redirect URI with `code`, `state` and `iss`) or ' +
+      "as `web_message` (an HTML page whose script posts `{code, state, iss}` to the redirect URI's origin only, " +
+      "framable by the client's allowedOrigins only). A session bound to a member by a sessionToken answers the code " +
+      'at once. ' +
+      HOSTED_SESSION_DOC +
+      ' Otherwise `query` and `fragment` get a minimal hosted login page (email and password, then the code of the ' +
+      "authenticator app or a recovery code when a second factor is due), never framable (frame-ancestors 'none', " +
+      'X-Frame-Options DENY); `prompt=none` and `web_message` never show a page: they answer `error=login_required` ' +
+      '(with `state` and `iss`). Errors of a request whose client and redirect URI are known (unsupported ' +
+      'response_type, unknown scope, missing or plain PKCE, bad prompt or max_age, request objects) go to the ' +
+      'redirect URI as `error`, `error_description`, `state` and `iss`; errors before that (unknown client, ' +
+      'unregistered or missing redirect URI, a parameter given twice or with NUL) are answered directly: a page for ' +
+      'browsers, else the JSON error body. A registered loopback redirect URI (http://127.0.0.1/..., http://[::1]/...) ' +
+      "matches on any port (RFC 8252); a native app's private-use scheme is allowed as the hosted form's target.",
   })
   @ApiQuery({ name: 'redirectSession', required: false, description: 'From a redirect session fullUrl' })
   @ApiQuery({ name: 'response_type', required: false, example: 'code' })
@@ -72,9 +94,13 @@ export class AuthorizeController {
   @ApiQuery({ name: 'code_challenge', required: false })
   @ApiQuery({ name: 'code_challenge_method', required: false, example: 'S256' })
   @ApiQuery({ name: 'state', required: false })
-  @ApiQuery({ name: 'scope', required: false, example: 'openid offline_access' })
+  @ApiQuery({ name: 'scope', required: false, example: 'openid profile email offline_access' })
   @ApiQuery({ name: 'nonce', required: false })
   @ApiQuery({ name: 'response_mode', required: false, enum: ['query', 'fragment', 'web_message'] })
+  @ApiQuery({ name: 'prompt', required: false, enum: ['none', 'login', 'consent', 'select_account'] })
+  @ApiQuery({ name: 'max_age', required: false, description: 'Seconds; an older sign-in is asked again' })
+  @ApiQuery({ name: 'id_token_hint', required: false, description: 'Only this user may be answered' })
+  @ApiQuery({ name: 'login_hint', required: false, description: 'Put in the email field of the form' })
   @ApiHtmlPage('The web_message page, or the hosted login page')
   @ApiFoundResponse({
     description: 'query / fragment: to the redirect URI with the code (or an OAuth error)',
@@ -82,7 +108,7 @@ export class AuthorizeController {
   @ApiErrors(
     [
       400,
-      'INVALID_REQUEST (not S256, not response_type=code, ...) | INVALID_REDIRECT_URI | INVALID_SCOPE | INVALID_REDIRECT_SESSION',
+      'INVALID_REQUEST (client_id missing, a parameter twice) | INVALID_REDIRECT_URI | INVALID_REDIRECT_SESSION',
     ],
     [401, 'INVALID_CLIENT: unknown client_id'],
     429,
@@ -93,47 +119,89 @@ export class AuthorizeController {
     @Res() res: Response,
   ): Promise<void> {
     try {
-      if (query.redirectSession !== undefined) {
-        const token = query.redirectSession;
-        const { record, client } = await this.redirectSessions.find(token, 'auth');
-        if (record.userId) {
-          const outcome = await this.authorize.completeBound(record, client);
-          return this.deliver(res, 302, client, record.data, outcome);
-        }
-        if (record.data.responseMode === 'web_message') {
-          // No signed-in session, and a form must never be framed: tell the client to sign in.
-          if (!(await this.redirectSessions.spend(record.id))) throw invalidRedirectSession();
-          return this.webMessagePage(res, client, record.data, { error: 'login_required' });
-        }
-        return this.loginPage(res, 200, client, record.data, token as string);
-      }
-      const { token, client, request } = await this.authorize.startStandard(query);
-      if (token === null) return this.webMessagePage(res, client, request, { error: 'login_required' });
-      return this.loginPage(res, 200, client, request, token);
+      if (query.redirectSession !== undefined) return await this.openRedirectSession(query, req, res);
+      await this.standardRequest(query, req, res, 302);
     } catch (err) {
       this.fail(req, res, err);
     }
+  }
+
+  /** The standard request (GET query or POST form): a code, an error for the client, or the form. */
+  private async standardRequest(
+    params: Record<string, unknown>,
+    req: Request,
+    res: Response,
+    status: 302 | 303,
+  ): Promise<void> {
+    const parsed = await this.authorize.parseStandard(params);
+    if (parsed.kind === 'error') {
+      return this.send(res, status, parsed.client, parsed.target, {
+        error: parsed.error,
+        error_description: parsed.description,
+      });
+    }
+    const { client, request, options } = parsed;
+    const hosted = await this.hostedSessions.current(req);
+    const outcome = await this.authorize.fromHostedSession(hosted, client, request, options);
+    if (outcome) return this.deliver(req, res, status, client, request, outcome);
+    // No page for prompt=none, and never a form in a frame: the client must sign the user in.
+    if (options.prompt.has('none') || request.responseMode === 'web_message') {
+      return this.loginRequired(res, status, client, request);
+    }
+    const token = await this.authorize.startLoginPage(client, request, options);
+    this.pages.login(res, 200, client, request, token, undefined, options.loginHint);
+  }
+
+  private async openRedirectSession(
+    query: Record<string, unknown>,
+    req: Request,
+    res: Response,
+  ): Promise<void> {
+    const token = query.redirectSession;
+    const { record, client } = await this.redirectSessions.find(token, 'auth');
+    if (record.userId) {
+      return this.deliver(
+        req,
+        res,
+        302,
+        client,
+        record.data,
+        await this.authorize.completeBound(record, client),
+      );
+    }
+    const hosted = await this.hostedSessions.current(req);
+    const outcome = await this.authorize.fromHostedSession(hosted, client, record.data, NO_OPTIONS, record);
+    if (outcome) return this.deliver(req, res, 302, client, record.data, outcome);
+    if (record.data.responseMode === 'web_message') {
+      // No signed-in session, and a form must never be framed: tell the client to sign in.
+      if (!(await this.redirectSessions.spend(record.id))) throw invalidRedirectSession();
+      return this.loginRequired(res, 302, client, record.data);
+    }
+    this.pages.login(res, 200, client, record.data, token as string, undefined, record.data.loginHint);
   }
 
   @Post('authorize')
   @HttpCode(200)
   @RateLimited()
   @ApiOperation({
-    summary: 'The hosted login form of /oauth2/authorize',
+    summary: 'The hosted login form of /oauth2/authorize (and the standard request as a form POST)',
     description:
       'Posted by the hosted login page (form fields `redirectSession`, `email`, `password`; then, when a second factor is ' +
-      'due, `redirectSession`, `mfaToken`, `code`). On success the code goes ' +
-      'to the client as for GET (303 for query/fragment, the web_message page); otherwise the page comes back with the reason.',
+      'due, `redirectSession`, `mfaToken`, `code`). On success the code goes to the client as for GET (303 for ' +
+      'query/fragment, the web_message page) and the browser gets the hosted-session cookie; otherwise the page ' +
+      'comes back with the reason. Without `redirectSession`, the fields of the standard request (`client_id`, ...) ' +
+      'are read as by GET (OpenID Connect Core 1.0 section 3.1.2.1).',
   })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({
     schema: {
       type: 'object',
-      required: ['redirectSession', 'email', 'password'],
       properties: {
         redirectSession: { type: 'string' },
         email: { type: 'string', example: 'ada@example.com' },
         password: { type: 'string', format: 'password' },
+        mfaToken: { type: 'string' },
+        code: { type: 'string' },
       },
     },
   })
@@ -147,108 +215,75 @@ export class AuthorizeController {
     @Ctx() ctx: RequestContext,
   ): Promise<void> {
     try {
-      const token = str(body.redirectSession, 512);
-      const { record, client } = await this.redirectSessions.find(token, 'auth');
-      if (record.userId) throw invalidRedirectSession();
-      const mfaToken = str(body.mfaToken, 512);
-      if (mfaToken) {
-        const code = str(body.code, 100);
-        const step: AuthorizeOutcome = code
-          ? await this.authorize.loginWithSecondFactor(record, client, mfaToken, code)
-          : { kind: 'mfa', mfaToken, error: 'Enter the code of your authenticator app.' };
-        if (step.kind === 'mfa')
-          return this.mfaPage(res, step.error ? 401 : 200, client, record.data, token!, step);
-        if (step.kind === 'refused') {
-          return this.loginPage(res, step.refusal.status, client, record.data, token!, step.refusal.message);
-        }
-        return this.deliver(res, 303, client, record.data, step);
+      if (body.redirectSession === undefined && body.client_id !== undefined) {
+        return await this.standardRequest(body, req, res, 303);
       }
-      const email = str(body.email, 320);
-      const password = str(body.password, 1000);
-      if (!email || !password) {
-        return this.loginPage(res, 400, client, record.data, token!, 'Enter your email and password.', email);
-      }
-      let outcome: AuthorizeOutcome;
-      try {
-        outcome = await this.authorize.loginWithPassword(record, client, email.trim(), password, ctx);
-      } catch (err) {
-        if (err instanceof AppError && err.code === 'TOO_MANY_REQUESTS') {
-          const retry = (err.extra as { retryAfter?: number }).retryAfter;
-          if (retry) res.setHeader('Retry-After', String(retry));
-          return this.loginPage(
-            res,
-            429,
-            client,
-            record.data,
-            token!,
-            'Too many attempts. Try again later.',
-            email,
-          );
-        }
-        throw err;
-      }
-      if (outcome.kind === 'mfa') return this.mfaPage(res, 200, client, record.data, token!, outcome);
-      if (outcome.kind === 'refused') {
-        return this.loginPage(
-          res,
-          outcome.refusal.status,
-          client,
-          record.data,
-          token!,
-          outcome.refusal.message,
-          email,
-        );
-      }
-      return this.deliver(res, 303, client, record.data, outcome);
+      await this.hostedForm(body, req, res, ctx);
     } catch (err) {
       this.fail(req, res, err);
     }
   }
 
-  @Get('logout')
-  @RateLimited()
-  @ApiOperation({
-    summary: 'End the session and go back to the client',
-    description:
-      'Open the logout `fullUrl` of a redirect session: the session of the member who created it ends (its refresh ' +
-      'and access tokens stop working on every instance) and the browser goes to `postFlowUrl` (302), which must be ' +
-      'registered. OpenID Connect RP-initiated logout is accepted too (`id_token_hint`, `post_logout_redirect_uri` ' +
-      '(registered), `client_id`, `state`).',
-  })
-  @ApiQuery({ name: 'redirectSession', required: false })
-  @ApiQuery({
-    name: 'id_token_hint',
-    required: false,
-    description: 'An id_token this service issued (an access token is refused: 400 INVALID_REQUEST)',
-  })
-  @ApiQuery({ name: 'post_logout_redirect_uri', required: false })
-  @ApiQuery({ name: 'client_id', required: false })
-  @ApiQuery({ name: 'state', required: false })
-  @ApiFoundResponse({ description: 'To postFlowUrl' })
-  @ApiHtmlPage('A "signed out" page (RP-initiated logout without post_logout_redirect_uri)')
-  @ApiErrors(
-    [400, 'INVALID_REDIRECT_SESSION | INVALID_REDIRECT_URI | INVALID_REQUEST'],
-    [401, 'INVALID_CLIENT'],
-    429,
-  )
-  async logoutGet(
-    @Query() query: Record<string, unknown>,
-    @Req() req: Request,
-    @Res() res: Response,
-    @Ctx() ctx: RequestContext,
+  private async hostedForm(
+    body: Record<string, unknown>,
+    req: Request,
+    res: Response,
+    ctx: RequestContext,
   ): Promise<void> {
-    try {
-      const location =
-        query.redirectSession !== undefined
-          ? await this.logout.byRedirectSession(query.redirectSession, ctx)
-          : await this.logout.byIdTokenHint(query, ctx);
-      res.setHeader('Cache-Control', 'no-store');
-      if (location) return res.redirect(302, location);
-      const nonce = newNonce();
-      sendPage(res, 200, messagePage(nonce, 'Signed out', 'You are signed out.', false), { nonce });
-    } catch (err) {
-      this.fail(req, res, err);
+    const token = str(body.redirectSession, 512);
+    const { record, client } = await this.redirectSessions.find(token, 'auth');
+    if (record.userId) throw invalidRedirectSession();
+    const request = record.data;
+    const mfaToken = str(body.mfaToken, 512);
+    if (mfaToken) {
+      const code = str(body.code, 100);
+      const step: AuthorizeOutcome = code
+        ? await this.authorize.loginWithSecondFactor(record, client, mfaToken, code)
+        : { kind: 'mfa', mfaToken, error: 'Enter the code of your authenticator app.' };
+      if (step.kind === 'mfa')
+        return this.pages.mfa(res, step.error ? 401 : 200, client, request, token!, step);
+      if (step.kind === 'refused') {
+        return this.pages.login(res, step.refusal.status, client, request, token!, step.refusal.message);
+      }
+      return this.deliver(req, res, 303, client, request, step);
     }
+    const email = str(body.email, 320);
+    const password = str(body.password, 1000);
+    if (!email || !password) {
+      return this.pages.login(res, 400, client, request, token!, 'Enter your email and password.', email);
+    }
+    let outcome: AuthorizeOutcome;
+    try {
+      outcome = await this.authorize.loginWithPassword(record, client, email.trim(), password, ctx);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'TOO_MANY_REQUESTS') {
+        const retry = (err.extra as { retryAfter?: number }).retryAfter;
+        if (retry) res.setHeader('Retry-After', String(retry));
+        return this.pages.login(
+          res,
+          429,
+          client,
+          request,
+          token!,
+          'Too many attempts. Try again later.',
+          email,
+        );
+      }
+      throw err;
+    }
+    if (outcome.kind === 'mfa') return this.pages.mfa(res, 200, client, request, token!, outcome);
+    if (outcome.kind === 'refused') {
+      return this.pages.login(
+        res,
+        outcome.refusal.status,
+        client,
+        request,
+        token!,
+        outcome.refusal.message,
+        email,
+      );
+    }
+    await this.deliver(req, res, 303, client, request, outcome);
   }
 
   /** Browsers get a page; API callers (and 5xx) get the JSON error body through the global filter. */
@@ -263,116 +298,49 @@ export class AuthorizeController {
     sendPage(res, err.getStatus(), html, { nonce });
   }
 
-  private loginPage(
+  private loginRequired(
     res: Response,
-    status: number,
+    status: 302 | 303,
     client: AuthClient,
-    request: AuthRequest,
-    token: string,
-    error?: string,
-    email?: string,
+    target: AuthorizationTarget,
   ): void {
-    const nonce = newNonce();
-    const action = `${this.config.publicUrl}/oauth2/authorize`;
-    const body = `<h1>Sign in</h1><p class="sub">to ${escapeHtml(client.name)}</p>
-${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="${escapeHtml(action)}">
-<input type="hidden" name="redirectSession" value="${escapeHtml(token)}">
-<label for="email">Email</label>
-<input id="email" name="email" type="text" inputmode="email" autocomplete="username" required maxlength="320" value="${escapeHtml(email ?? '')}">
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1000">
-<button type="submit">Sign in</button>
-</form>`;
-    const formAction = [originOf(this.config.publicUrl), originOf(request.redirectUri)].filter(
-      (o): o is string => o !== null,
-    );
-    // Never framed, whatever the response mode (API.md section 12, "Framing"): no clickjacking of the form.
-    sendPage(res, status, renderPage({ title: 'Sign in', bodyHtml: body, nonce }), { nonce, formAction });
-  }
-
-  /** The second step of the hosted page: the code of the user's authenticator app (or a recovery code). */
-  private mfaPage(
-    res: Response,
-    status: number,
-    client: AuthClient,
-    request: AuthRequest,
-    token: string,
-    step: { mfaToken: string; error?: string },
-  ): void {
-    const nonce = newNonce();
-    const action = `${this.config.publicUrl}/oauth2/authorize`;
-    const body = `<h1>Two-step verification</h1><p class="sub">for ${escapeHtml(client.name)}</p>
-${step.error ? `<p class="error" role="alert">${escapeHtml(step.error)}</p>` : ''}
-<form method="post" action="${escapeHtml(action)}">
-<input type="hidden" name="redirectSession" value="${escapeHtml(token)}">
-<input type="hidden" name="mfaToken" value="${escapeHtml(step.mfaToken)}">
-<label for="code">Code from your authenticator app, or a recovery code</label>
-<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="100" autofocus>
-<button type="submit">Verify</button>
-</form>`;
-    const formAction = [originOf(this.config.publicUrl), originOf(request.redirectUri)].filter(
-      (o): o is string => o !== null,
-    );
-    sendPage(res, status, renderPage({ title: 'Two-step verification', bodyHtml: body, nonce }), {
-      nonce,
-      formAction,
+    this.send(res, status, client, target, {
+      error: 'login_required',
+      error_description: 'The user is not signed in (or must sign in again)',
     });
   }
 
-  /** The code (or a refusal) to the client: a redirect for query/fragment, the web_message page otherwise. */
-  private deliver(
+  /** A final outcome to the client; a fresh sign-in first gives the browser its hosted session. */
+  private async deliver(
+    req: Request,
     res: Response,
-    redirectStatus: 302 | 303,
+    status: 302 | 303,
     client: AuthClient,
-    request: AuthRequest,
-    outcome: Exclude<AuthorizeOutcome, { kind: 'mfa' }>,
+    target: AuthorizationTarget,
+    outcome: FinalOutcome,
+  ): Promise<void> {
+    if (outcome.kind === 'code') {
+      if (outcome.signIn) await this.hostedSessions.begin(req, res, outcome.signIn);
+      return this.send(res, status, client, target, { code: outcome.code });
+    }
+    const { error, message } = outcome.refusal;
+    this.send(res, status, client, target, { error, error_description: message }, message);
+  }
+
+  /** The code or an error to the client: a redirect for query/fragment, the web_message page otherwise. */
+  private send(
+    res: Response,
+    status: 302 | 303,
+    client: AuthClient,
+    target: AuthorizationTarget,
+    params: Record<string, string>,
+    refusal?: string,
   ): void {
-    const params: Record<string, string> =
-      outcome.kind === 'code'
-        ? { code: outcome.code }
-        : { error: outcome.refusal.error, error_description: outcome.refusal.message };
-    if (request.responseMode !== 'web_message') {
+    if (target.responseMode !== 'web_message') {
       res.setHeader('Cache-Control', 'no-store');
-      res.redirect(redirectStatus, this.authorize.redirectLocation({ kind: 'auth', ...request }, params));
+      res.redirect(status, this.authorize.redirectLocation(target, params));
       return;
     }
-    this.webMessagePage(
-      res,
-      client,
-      request,
-      params,
-      outcome.kind === 'refused' ? outcome.refusal : undefined,
-    );
-  }
-
-  /**
-   * Posts `{code, state}` (or `{error, error_description, state}`, or `{error: "login_required",
-   * state}`) to the redirect URI's origin only, never `*`, to the opener (popup) or else the parent
-   * (iframe). The only page of ours that may be framed, and only by the client's allowedOrigins.
-   */
-  private webMessagePage(
-    res: Response,
-    client: AuthClient,
-    request: AuthRequest,
-    params: Record<string, string>,
-    refusal?: Refusal,
-  ): void {
-    const nonce = newNonce();
-    const target = originOf(request.redirectUri)!;
-    const message = { ...params, state: request.state };
-    const script =
-      `(function(){var m=${scriptJson(message)};var o=${scriptJson(target)};` +
-      `var t=window.opener||(window.parent!==window?window.parent:null);if(t){t.postMessage(m,o);}})();`;
-    const body = refusal
-      ? `<h1>Sign-in refused</h1><p class="error" role="alert">${escapeHtml(refusal.message)}</p>`
-      : params.error === 'login_required'
-        ? '<h1>Not signed in</h1><p>Sign in from the application first.</p>'
-        : '<h1>Signed in</h1><p>You can close this window.</p>';
-    sendPage(res, 200, renderPage({ title: 'Sign in', bodyHtml: body, nonce, script }), {
-      nonce,
-      script: true,
-      frameAncestors: client.allowedOrigins,
-    });
+    this.pages.webMessage(res, client, target, params, this.config.jwtIssuer, refusal);
   }
 }

@@ -16,8 +16,19 @@ import { UsersService } from '../../identity/users.service.js';
 import { AuthCodesService } from '../auth-codes.service.js';
 import { OneTimeTokensService } from '../one-time-tokens.service.js';
 import { SECOND_FACTOR_VERIFIER, SecondFactorVerifier } from '../second-factor.js';
-import { AuthRequest, invalidRedirectUri, validateAuthRequest } from './auth-request.js';
+import { AccessTokensService } from '../access-tokens.service.js';
+import {
+  AuthorizationRequestError,
+  AuthorizationTarget,
+  authorizationTarget,
+  AuthRequest,
+  AuthRequestInput,
+  hasScope,
+  validateAuthRequest,
+} from './auth-request.js';
+import type { HostedSession, SignIn } from './hosted-sessions.service.js';
 import { AuthRedirectData, RedirectRecord, RedirectSessionsService } from './redirect-sessions.service.js';
+import { readSignInOptions, readStandardQuery, SignInOptions } from './standard-request.js';
 
 /** Why a user who proved who they are still gets no code (shown on the hosted page, or sent to the client). */
 export interface Refusal {
@@ -29,7 +40,8 @@ export interface Refusal {
 }
 
 export type AuthorizeOutcome =
-  | { kind: 'code'; code: string }
+  /** A code; `signIn` when the user just signed in (the browser gets a hosted session). */
+  | { kind: 'code'; code: string; signIn?: SignIn }
   | { kind: 'refused'; refusal: Refusal }
   /** The password matched and a second factor is due: ask for a code with this token. */
   | { kind: 'mfa'; mfaToken: string; error?: string };
@@ -42,19 +54,10 @@ const HOSTED_MFA_PURPOSE = 'hosted-mfa';
 const HOSTED_MFA_TTL_S = 300;
 const HOSTED_MFA_MAX_FAILURES = 5;
 
-/** What the standard RFC 6749 / OIDC query may carry (everything else is ignored, as RFC 6749 says). */
-const STANDARD_PARAMS = [
-  'response_type',
-  'client_id',
-  'redirect_uri',
-  'code_challenge',
-  'code_challenge_method',
-  'state',
-  'scope',
-  'nonce',
-  'response_mode',
-] as const;
-type StandardQuery = Partial<Record<(typeof STANDARD_PARAMS)[number], string>>;
+/** A standard request: valid, or refused with an error that goes to its (known) redirect URI. */
+export type StandardRequest =
+  | { kind: 'ok'; client: AuthClient; request: AuthRequest; options: SignInOptions }
+  | { kind: 'error'; client: AuthClient; target: AuthorizationTarget; error: string; description: string };
 
 const STATUS_MESSAGES: Record<string, string> = {
   PENDING_VERIFICATION: 'Your email address is not verified yet. Verify it from the app, then sign in again.',
@@ -84,34 +87,25 @@ export class AuthorizeService {
     private readonly credentials: CredentialCheck,
     private readonly oneTime: OneTimeTokensService,
     @Inject(SECOND_FACTOR_VERIFIER) private readonly secondFactor: SecondFactorVerifier,
+    private readonly accessTokens: AccessTokensService,
   ) {}
 
   /**
-   * Validates the standard query (errors are answered directly, never redirected: 401
-   * INVALID_CLIENT, 400 INVALID_REDIRECT_URI / INVALID_REQUEST / INVALID_SCOPE) and creates an
-   * unbound redirect session for the hosted login page. `web_message` never shows that page (it
-   * would be framed): no session is created and `token` is null, the caller answers login_required.
+   * Reads the standard RFC 6749 / OpenID Connect request (query or form body). Errors before the
+   * client and its redirect URI are known are thrown (answered directly, never redirected: 401
+   * INVALID_CLIENT, 400 INVALID_REDIRECT_URI / INVALID_REQUEST); after that they are answered as
+   * `{kind: 'error'}` for the redirect URI (RFC 6749 section 4.1.2.1). With the `openid` scope the
+   * redirect_uri is required (OpenID Connect Core 1.0 section 3.1.2.1).
    */
-  async startStandard(
-    query: Record<string, unknown>,
-  ): Promise<{ token: string | null; client: AuthClient; request: AuthRequest }> {
-    const q: StandardQuery = {};
-    for (const name of STANDARD_PARAMS) {
-      const value = query[name];
-      if (value === undefined || value === '') continue;
-      if (typeof value !== 'string') throw new AppError(400, 'INVALID_REQUEST', `${name} must appear once`);
-      if (value.length > 2048 || value.includes('\u0000')) {
-        throw new AppError(400, 'INVALID_REQUEST', `${name} is too long or contains NUL characters`);
-      }
-      q[name] = value;
-    }
+  async parseStandard(query: Record<string, unknown>): Promise<StandardRequest> {
+    const q = readStandardQuery(query);
     if (!q.client_id) throw new AppError(400, 'INVALID_REQUEST', 'client_id is required');
     const client = await this.clients.findByClientId(q.client_id);
     if (!client) throw Errors.invalidClient();
-    if (q.redirect_uri !== undefined && !client.redirectUrls.includes(q.redirect_uri)) {
-      throw invalidRedirectUri("redirect_uri is not one of the client's registered redirect URLs");
+    if (q.redirect_uri === undefined && hasScope(q.scope, 'openid')) {
+      throw new AppError(400, 'INVALID_REQUEST', 'redirect_uri is required with the openid scope');
     }
-    const request = validateAuthRequest(client, {
+    const input: AuthRequestInput = {
       redirectUri: q.redirect_uri,
       responseType: q.response_type ?? '',
       responseMode: q.response_mode ?? 'query',
@@ -120,10 +114,59 @@ export class AuthorizeService {
       scope: q.scope,
       state: q.state,
       nonce: q.nonce,
-    });
-    if (request.responseMode === 'web_message') return { token: null, client, request };
-    const { token } = await this.redirectSessions.createForStandardQuery(client, request);
-    return { token, client, request };
+    };
+    const target = authorizationTarget(client, input);
+    try {
+      const { idTokenHint, ...options } = readSignInOptions(q);
+      const request = validateAuthRequest(client, input);
+      if (idTokenHint !== undefined) {
+        const hint = await this.accessTokens.readIdToken(idTokenHint);
+        if (!hint) {
+          throw new AuthorizationRequestError(
+            'invalid_request',
+            'INVALID_REQUEST',
+            'id_token_hint is not an ID token of this service',
+          );
+        }
+        options.hintSub = hint.sub;
+      }
+      return { kind: 'ok', client, request, options };
+    } catch (err) {
+      if (!(err instanceof AuthorizationRequestError)) throw err;
+      return { kind: 'error', client, target, error: err.oauthError, description: err.message };
+    }
+  }
+
+  /** A redirect session for the hosted login page of a standard request (answers its clear token). */
+  async startLoginPage(client: AuthClient, request: AuthRequest, options: SignInOptions): Promise<string> {
+    const { token } = await this.redirectSessions.createForStandardQuery(client, request, options.loginHint);
+    return token;
+  }
+
+  /**
+   * The code for a browser already signed in at the hosted page, when its hosted session may
+   * answer this request: the same tenant, an ACTIVE member who may use the client, a due second
+   * factor proven in that sign-in, no `prompt=login` / `select_account`, a sign-in no older than
+   * `max_age`, and the user of `id_token_hint` if one was sent. Null when the user must sign in
+   * (the caller shows the form, or answers login_required). With `record`, that redirect session
+   * is spent with the code.
+   */
+  async fromHostedSession(
+    hosted: HostedSession | null,
+    client: AuthClient,
+    request: AuthRequest,
+    options: SignInOptions,
+    record: RedirectRecord<AuthRedirectData> | null = null,
+  ): Promise<FinalOutcome | null> {
+    if (!hosted || hosted.tenantId !== client.tenantId) return null;
+    if (options.prompt.has('login') || options.prompt.has('select_account')) return null;
+    if (options.maxAge !== null && Date.now() - hosted.authTime.getTime() > options.maxAge * 1000)
+      return null;
+    if (options.hintSub !== undefined && options.hintSub !== hosted.userId) return null;
+    const user = await this.users.findById(hosted.userId);
+    if (!user || (await this.refusalFor(user, client))) return null;
+    if (this.mfa.isSecondFactorDue(user, client) && !hosted.mfa) return null;
+    return this.issueCode(record, client, request, user, hosted.authMethod, hosted.authTime);
   }
 
   /** Whether this user may get a code for this client now; the reason when not. */
@@ -227,7 +270,22 @@ export class AuthorizeService {
     }
     const refusal = await this.refusalFor(user, client);
     if (refusal) return { kind: 'refused', refusal };
-    return this.issueCode(record, client, user, method);
+    const now = new Date();
+    const outcome = await this.issueCode(record, client, record.data, user, method, now);
+    return this.withSignIn(outcome, client, user, method, now, true);
+  }
+
+  /** A code from a sign-in that just happened: the browser gets a hosted session for it too. */
+  private withSignIn(
+    outcome: FinalOutcome,
+    client: AuthClient,
+    user: User,
+    authMethod: string,
+    authTime: Date,
+    mfa: boolean,
+  ): FinalOutcome {
+    if (outcome.kind !== 'code') return outcome;
+    return { ...outcome, signIn: { userId: user.id, tenantId: client.tenantId, authMethod, authTime, mfa } };
   }
 
   /**
@@ -248,7 +306,10 @@ export class AuthorizeService {
       await this.redirectSessions.spend(record.id);
       return { kind: 'refused', refusal };
     }
-    return this.issueCode(record, client, user, record.data.authMethod ?? 'HEADLESS_LOGIN');
+    const authMethod = record.data.authMethod ?? 'HEADLESS_LOGIN';
+    const authTime = new Date(record.data.authTime ?? record.createdAt.getTime());
+    const outcome = await this.issueCode(record, client, record.data, user, authMethod, authTime);
+    return this.withSignIn(outcome, client, user, authMethod, authTime, false);
   }
 
   /**
@@ -275,29 +336,38 @@ export class AuthorizeService {
     const refusal = await this.refusalFor(user, client);
     if (refusal) return { kind: 'refused', refusal };
     if (this.mfa.isSecondFactorDue(user, client)) return this.startMfaStep(record, client, user);
-    return this.issueCode(record, client, user, 'PASSWORD');
+    const now = new Date();
+    const outcome = await this.issueCode(record, client, record.data, user, 'PASSWORD', now);
+    return this.withSignIn(outcome, client, user, 'PASSWORD', now, false);
   }
 
+  /**
+   * Issues the code of `request` (an `oauth2` code, exchanged only at /oauth2/token) for `user`,
+   * recording how and when the user signed in; with `record`, that redirect session is spent in
+   * the same transaction (a second tab or a replay gets 400 INVALID_REDIRECT_SESSION).
+   */
   private async issueCode(
-    record: RedirectRecord<AuthRedirectData>,
+    record: RedirectRecord<AuthRedirectData> | null,
     client: AuthClient,
+    request: AuthRequest,
     user: User,
     authMethod: string,
+    authTime: Date,
   ): Promise<FinalOutcome> {
-    const data = record.data;
     const code = await this.dataSource.transaction(async (m) => {
-      if (!(await this.redirectSessions.spend(record.id, m))) return null;
+      if (record && !(await this.redirectSessions.spend(record.id, m))) return null;
       const issued = await this.codes.issue(
         {
           client,
           userId: user.id,
           tenantId: client.tenantId,
           authMethod,
-          redirectUri: data.redirectUri,
-          codeChallenge: data.codeChallenge,
+          authTime,
+          redirectUri: request.redirectUri,
+          codeChallenge: request.codeChallenge,
           codeChallengeMethod: 'S256',
-          nonce: data.nonce,
-          scope: data.scope,
+          nonce: request.nonce,
+          scope: request.scope,
           // Exchanged only at /oauth2/token, which authenticates confidential clients.
           face: 'oauth2',
         },
@@ -312,12 +382,12 @@ export class AuthorizeService {
   }
 
   /** Where the code (or an error) goes for `query` and `fragment`, with RFC 9207's `iss`. */
-  redirectLocation(data: AuthRedirectData, params: Record<string, string>): string {
+  redirectLocation(target: AuthorizationTarget, params: Record<string, string>): string {
     const values = new URLSearchParams(params);
-    if (data.state !== null) values.set('state', data.state);
+    if (target.state !== null) values.set('state', target.state);
     values.set('iss', this.config.jwtIssuer);
-    const url = new URL(data.redirectUri);
-    if (data.responseMode === 'fragment') {
+    const url = new URL(target.redirectUri);
+    if (target.responseMode === 'fragment') {
       url.hash = values.toString();
     } else {
       for (const [k, v] of values) url.searchParams.set(k, v);

@@ -40,6 +40,21 @@ export function originOf(url: string): string | null {
   }
 }
 
+/**
+ * The CSP source that lets a form of ours post (and be redirected) to `url`: its origin for http(s),
+ * and for a native app's private-use scheme (RFC 8252: `com.example.app:/callback`) the scheme
+ * itself, which has no origin. Chromium applies `form-action` to the redirect after the post too.
+ */
+export function formActionSource(url: string): string | null {
+  const origin = originOf(url);
+  if (origin) return origin;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (!scheme || ['javascript', 'data', 'vbscript', 'file', 'blob', 'about', 'filesystem'].includes(scheme)) {
+    return null;
+  }
+  return `${scheme}:`;
+}
+
 export interface PagePolicy {
   nonce: string;
   /** Who may frame the page: none unless given (the web_message page: the client's origins). */

@@ -14,14 +14,13 @@ import { decodeJwt } from '../keys/jwt.js';
 import { RevocationService } from '../revocation.service.js';
 import { SessionsService } from '../sessions.service.js';
 import { hasScope } from './auth-request.js';
+import { scopedClaims } from './scoped-claims.js';
 import { invalidRequest, oauthError } from './oauth-errors.js';
 import { BasicCredentials, param, requiredParam } from './token-params.js';
 import { VisitorTokensService } from './visitor-tokens.service.js';
 
 /** `/oauth2/token` answers 4 hours unless the client sets accessTokenExpiration (API.md section 0). */
 export const OAUTH2_ACCESS_TTL_S = 14_400;
-/** id_tokens are for the moment of login; an hour is plenty. */
-const ID_TOKEN_TTL_S = 3600;
 
 /** The RFC 6749 token answer (section 5.1). */
 export interface OAuthTokenAnswer {
@@ -29,7 +28,28 @@ export interface OAuthTokenAnswer {
   token_type: 'Bearer';
   expires_in: number;
   refresh_token: string;
+  /** The scopes of the new access token, when a refresh asked for fewer (RFC 6749 section 5.1). */
+  scope?: string;
   id_token?: string;
+}
+
+/**
+ * RFC 6749 section 6: a refresh may ask for fewer scopes than were granted, never more (400
+ * invalid_scope; the refresh token is not spent). `offline_access` is always granted (a refresh
+ * token came back). Answers the new access token's scope.
+ */
+export function narrowScope(granted: string | null, requested: string): string | null {
+  const allowed = new Set([...(granted ?? '').split(' ').filter(Boolean), 'offline_access']);
+  const asked = [...new Set(requested.split(' ').filter(Boolean))];
+  const wider = asked.filter((s) => !allowed.has(s));
+  if (wider.length) {
+    throw oauthError(
+      'invalid_scope',
+      'INVALID_SCOPE',
+      `The refresh may not add scopes that were not granted: ${wider.join(' ').slice(0, 100)}`,
+    );
+  }
+  return asked.join(' ') || null;
 }
 
 /**
@@ -132,7 +152,7 @@ export class OAuth2TokenService {
     const codeVerifier = param(body, 'code_verifier', 'codeVerifier');
     const redirectUri = param(body, 'redirect_uri', 'redirectUri');
     const ttl = this.accessTtl(client);
-    const { tokens, scope, nonce } = await this.codes.exchange({
+    const { tokens, scope, nonce, authTime } = await this.codes.exchange({
       code,
       clientId: client.clientId,
       codeVerifier,
@@ -149,22 +169,16 @@ export class OAuth2TokenService {
     };
     if (hasScope(scope, 'openid')) {
       const user = await this.users.findById(tokens.claims.sub);
-      const name = [user?.firstName, user?.lastName].filter(Boolean).join(' ');
-      answer.id_token = this.accessTokens.signIdToken(
-        {
-          sub: tokens.claims.sub,
-          aud: client.clientId,
-          sid: tokens.sessionId,
-          nonce,
-          authTime: tokens.claims.iat,
-          claims: {
-            email: user?.email ?? null,
-            email_verified: user?.emailVerified ?? false,
-            ...(name ? { name } : {}),
-          },
-        },
-        ID_TOKEN_TTL_S,
-      );
+      answer.id_token = this.accessTokens.signIdToken({
+        sub: tokens.claims.sub,
+        aud: client.clientId,
+        alg: client.idTokenSignedResponseAlg,
+        sid: tokens.sessionId,
+        nonce,
+        authTime: Math.floor(authTime.getTime() / 1000),
+        accessToken: tokens.accessToken,
+        claims: user ? scopedClaims(user, scope) : {},
+      });
     }
     return answer;
   }
@@ -207,14 +221,23 @@ export class OAuth2TokenService {
     if (owner !== undefined && owner !== client.clientId) {
       throw oauthError('invalid_grant', 'INVALID_REFRESH_TOKEN', 'Invalid or expired refresh token');
     }
+    const requested = param(body, 'scope', undefined, 256);
     // The client authenticated above: its `oauth2` sessions (confidential ones refresh only here) may rotate.
-    const tokens = await this.sessions.refresh(refreshToken, { ctx, accessTtlSeconds: ttl, face: 'oauth2' });
-    return {
+    const tokens = await this.sessions.refresh(refreshToken, {
+      ctx,
+      accessTtlSeconds: ttl,
+      face: 'oauth2',
+      scope: requested === undefined ? undefined : (granted) => narrowScope(granted, requested),
+    });
+    const answer: OAuthTokenAnswer = {
       access_token: tokens.accessToken,
       token_type: 'Bearer',
       expires_in: ttl,
       refresh_token: tokens.refreshToken,
     };
+    // RFC 6749 section 5.1: `scope` when it differs from what was asked (the refresh narrowed it).
+    if (requested !== undefined) answer.scope = tokens.claims.scope ?? '';
+    return answer;
   }
 
   /**

@@ -7,6 +7,8 @@ import {
   Get,
   HttpCode,
   Post,
+  Req,
+  Res,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -17,16 +19,17 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
-import { CurrentAuth } from '../../common/decorators/current-auth.js';
-import { Errors } from '../../common/errors/app-error.js';
+import type { Request, Response } from 'express';
+import { AppError, Errors } from '../../common/errors/app-error.js';
+import { bearerToken } from '../../common/http/bearer.js';
 import { ApiErrors } from '../../common/http/api-docs.js';
-import type { AuthClaims } from '../../common/http/authenticated-request.js';
 import { NoStore } from '../../common/http/no-store.js';
 import { Ctx, RequestContext } from '../../common/http/request-context.js';
 import { RateLimited } from '../../common/rate-limit/rate-limited.js';
 import { UsersService } from '../../identity/users.service.js';
-import { Authenticated } from '../guards/jwt-auth.guard.js';
+import { AccessClaims, AccessTokensService } from '../access-tokens.service.js';
+import { hasScope } from './auth-request.js';
+import { scopedClaims } from './scoped-claims.js';
 import {
   EmptyDto,
   OAuthErrorDto,
@@ -52,6 +55,12 @@ const ClientBasicAuth = createParamDecorator((_: unknown, ctx: ExecutionContext)
   }
 });
 
+const USERINFO_DOC =
+  "Needs an access token granted with the `openid` scope (Bearer header). Answers `sub` and the claims the token's " +
+  'scopes allow: `email` and `email_verified` with `email`; `name`, `given_name`, `family_name` with `profile`; ' +
+  'claims without a value are left out. Visitor tokens are refused (401). Errors carry `WWW-Authenticate: Bearer` ' +
+  '(`error="invalid_token"`, or `error="insufficient_scope"` with 403).';
+
 const RFC_ERRORS = (...more: [number, string][]) => [
   ApiResponse({
     status: 400,
@@ -70,6 +79,7 @@ export class OAuth2Controller {
   constructor(
     private readonly tokens: OAuth2TokenService,
     private readonly users: UsersService,
+    private readonly accessTokens: AccessTokensService,
   ) {}
 
   @Post('token')
@@ -140,17 +150,90 @@ export class OAuth2Controller {
   }
 
   @Get('userinfo')
-  @Authenticated()
+  @NoStore()
   @ApiBearerAuth('access-token')
   @ApiOperation({
     summary: 'OpenID Connect UserInfo of the member of the access token',
-    description: 'Visitor tokens are refused (401).',
+    description: USERINFO_DOC,
   })
   @ApiOkResponse({ type: UserInfoDto })
-  async userinfo(@CurrentAuth() auth: AuthClaims): Promise<UserInfoDto> {
-    const user = await this.users.findById(auth.sub);
-    if (!user) throw Errors.unauthorized('The user no longer exists');
-    const name = [user.firstName, user.lastName].filter(Boolean).join(' ');
-    return { sub: user.id, email: user.email, email_verified: user.emailVerified, name: name || null };
+  @ApiErrors(
+    [400, 'INVALID_REQUEST: the token sent two ways'],
+    [401, 'UNAUTHORIZED: no, an invalid or a visitor access token'],
+    [403, 'FORBIDDEN: the token was not granted the openid scope'],
+  )
+  userinfoGet(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Record<string, unknown>> {
+    return this.userinfo(req, res, undefined);
+  }
+
+  @Post('userinfo')
+  @HttpCode(200)
+  @NoStore()
+  @ApiBearerAuth('access-token')
+  @ApiOperation({
+    summary: 'OpenID Connect UserInfo (POST)',
+    description: `${USERINFO_DOC} The token may also come as the form field \`access_token\` (RFC 6750 section 2.2), not both.`,
+  })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiOkResponse({ type: UserInfoDto })
+  @ApiErrors(
+    [400, 'INVALID_REQUEST: the token sent two ways'],
+    [401, 'UNAUTHORIZED: no, an invalid or a visitor access token'],
+    [403, 'FORBIDDEN: the token was not granted the openid scope'],
+  )
+  userinfoPost(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Body() body: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    return this.userinfo(req, res, body);
+  }
+
+  /**
+   * RFC 6750 errors carry `WWW-Authenticate: Bearer` with the reason next to the contract's body:
+   * `invalid_token` (401), `insufficient_scope` (403, scope openid).
+   */
+  private async userinfo(
+    req: Request,
+    res: Response,
+    body: Record<string, unknown> | undefined,
+  ): Promise<Record<string, unknown>> {
+    const header = bearerToken(req);
+    const form = body?.access_token;
+    if (
+      form !== undefined &&
+      (typeof form !== 'string' || req.is('application/x-www-form-urlencoded') === false)
+    ) {
+      throw new AppError(400, 'INVALID_REQUEST', 'access_token goes in a form-encoded body, once');
+    }
+    if (header !== undefined && form !== undefined) {
+      throw new AppError(400, 'INVALID_REQUEST', 'Send the access token one way only (RFC 6750 section 2)');
+    }
+    const token = header ?? (form as string | undefined);
+    if (!token) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      throw Errors.unauthorized('A Bearer access token is required');
+    }
+    let claims: AccessClaims;
+    try {
+      claims = await this.accessTokens.verify(token);
+      if (claims.typ === 'visitor') throw Errors.unauthorized('A member access token is required');
+    } catch (err) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      throw err;
+    }
+    if (!hasScope(claims.scope, 'openid')) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="insufficient_scope", scope="openid"');
+      throw Errors.forbidden('The access token was not granted the openid scope');
+    }
+    const user = await this.users.findById(claims.sub);
+    if (!user) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      throw Errors.unauthorized('The user no longer exists');
+    }
+    return { sub: user.id, ...scopedClaims(user, claims.scope) };
   }
 }

@@ -3,6 +3,8 @@ import { IdentityModule } from '../../identity/identity.module.js';
 import { TokensModule } from '../tokens.module.js';
 import { AuthorizeController } from './authorize.controller.js';
 import { AuthorizeService } from './authorize.service.js';
+import { HostedSessionsService } from './hosted-sessions.service.js';
+import { LogoutController } from './logout.controller.js';
 import { LogoutService } from './logout.service.js';
 import { OAuth2TokenService } from './oauth2-token.service.js';
 import { OAuth2Controller } from './oauth2.controller.js';
@@ -20,12 +22,13 @@ import { VisitorTokensService } from './visitor-tokens.service.js';
  */
 @Module({
   imports: [TokensModule, IdentityModule],
-  controllers: [OAuth2Controller, AuthorizeController, RedirectSessionsController],
+  controllers: [OAuth2Controller, AuthorizeController, LogoutController, RedirectSessionsController],
   providers: [
     SessionTokensService,
     RedirectSessionsService,
     AuthorizeService,
     LogoutService,
+    HostedSessionsService,
     VisitorTokensService,
     OAuth2TokenService,
   ],

@@ -10,7 +10,13 @@ import type { AppConfig } from '../../config/config.js';
 import { ClientsService } from '../../identity/clients.service.js';
 import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
 import { OneTimeRecord, OneTimeTokensService } from '../one-time-tokens.service.js';
-import { AuthRequest, AuthRequestInput, invalidRedirectUri, validateAuthRequest } from './auth-request.js';
+import {
+  AuthRequest,
+  AuthRequestInput,
+  invalidRedirectUri,
+  isRegisteredRedirect,
+  validateAuthRequest,
+} from './auth-request.js';
 import { originOf } from './hosted-page.js';
 import { SessionTokensService } from './session-tokens.service.js';
 
@@ -22,6 +28,10 @@ export interface AuthRedirectData extends AuthRequest {
   kind: 'auth';
   /** Set when a sessionToken bound the session to a user: how that user logged in. */
   authMethod?: string;
+  /** Set with authMethod: when that login happened (epoch ms; the ID token's `auth_time`). */
+  authTime?: number;
+  /** The standard query's `login_hint`, shown in the hosted form's email field. */
+  loginHint?: string;
 }
 
 export interface LogoutRedirectData {
@@ -96,14 +106,24 @@ export class RedirectSessionsService {
     const userId = session.userId!;
     const created = await this.dataSource.transaction(async (m) => {
       if (!(await this.sessionTokens.spend(session.id, m))) throw invalidSessionToken();
-      return this.issue(client, { kind: 'auth', ...request, authMethod: session.data.authMethod }, userId, m);
+      const data: AuthRedirectData = {
+        kind: 'auth',
+        ...request,
+        authMethod: session.data.authMethod,
+        authTime: session.createdAt.getTime(),
+      };
+      return this.issue(client, data, userId, m);
     });
     return { id: created.id, fullUrl: this.fullUrl('/oauth2/authorize', created.token) };
   }
 
   /** Creates an unbound auth redirect session for the standard query (answers the clear token). */
-  createForStandardQuery(client: AuthClient, request: AuthRequest): Promise<{ id: string; token: string }> {
-    return this.issue(client, { kind: 'auth', ...request }, null);
+  createForStandardQuery(
+    client: AuthClient,
+    request: AuthRequest,
+    loginHint?: string,
+  ): Promise<{ id: string; token: string }> {
+    return this.issue(client, { kind: 'auth', ...request, ...(loginHint ? { loginHint } : {}) }, null);
   }
 
   /** A logout redirect session for the caller's own session; `postFlowUrl` must be registered. */
@@ -162,7 +182,7 @@ export class RedirectSessionsService {
     if (data.kind === 'auth') {
       const origin = originOf(data.redirectUri);
       if (
-        !client.redirectUrls.includes(data.redirectUri) ||
+        !isRegisteredRedirect(client, data.redirectUri) ||
         (data.responseMode === 'web_message' && (!origin || !client.allowedOrigins.includes(origin)))
       ) {
         throw invalidRedirectUri('The redirect URI of this session is no longer registered for the client');

@@ -39,6 +39,12 @@ export class OAuthTokenRequestDto {
 
   @ApiPropertyOptional({ description: 'refresh_token: refreshToken or refresh_token' })
   refreshToken?: string;
+
+  @ApiPropertyOptional({
+    description: 'refresh_token: fewer scopes than were granted (never more: 400 invalid_scope)',
+    example: 'openid',
+  })
+  scope?: string;
 }
 
 /** RFC 6749 section 5.1. */
@@ -53,6 +59,11 @@ export class OAuthTokenResponseDto {
   expires_in: number;
   @ApiProperty({ description: 'Opaque refresh token; rotates on every use', example: 'x3m1ZxV0k6d0Q8T1...' })
   refresh_token: string;
+  @ApiPropertyOptional({
+    description: 'refresh_token with `scope`: the scopes of the new access token',
+    example: 'openid',
+  })
+  scope?: string;
   @ApiPropertyOptional({ description: 'OpenID Connect id_token, when the openid scope was granted' })
   id_token?: string;
 }
@@ -61,7 +72,7 @@ export class OAuthTokenResponseDto {
 export class OAuthErrorDto {
   @ApiProperty({ example: 400 }) statusCode: number;
   @ApiProperty({
-    enum: ['invalid_request', 'invalid_client', 'invalid_grant', 'unsupported_grant_type'],
+    enum: ['invalid_request', 'invalid_client', 'invalid_grant', 'unsupported_grant_type', 'invalid_scope'],
     example: 'invalid_grant',
   })
   error: string;
@@ -83,10 +94,12 @@ export class RevokeRequestDto {
 
 export class EmptyDto {}
 
-/** OpenID Connect UserInfo (section 5.3). */
+/** OpenID Connect UserInfo (section 5.3): claims without a value, or not granted, are left out. */
 export class UserInfoDto {
   @ApiProperty({ format: 'uuid', description: 'The user id (the access token sub)' }) sub: string;
-  @ApiProperty({ type: String, nullable: true, example: 'ada@example.com' }) email: string | null;
-  @ApiProperty({ example: true }) email_verified: boolean;
-  @ApiProperty({ type: String, nullable: true, example: 'Ada Lovelace' }) name: string | null;
+  @ApiPropertyOptional({ description: 'With the email scope', example: 'ada@example.com' }) email?: string;
+  @ApiPropertyOptional({ description: 'With the email scope', example: true }) email_verified?: boolean;
+  @ApiPropertyOptional({ description: 'With the profile scope', example: 'Ada Lovelace' }) name?: string;
+  @ApiPropertyOptional({ description: 'With the profile scope', example: 'Ada' }) given_name?: string;
+  @ApiPropertyOptional({ description: 'With the profile scope', example: 'Lovelace' }) family_name?: string;
 }
