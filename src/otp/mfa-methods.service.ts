@@ -6,12 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { Errors } from '../common/errors/app-error.js';
 import { firstRow, rows } from '../database/sql.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import type { User } from '../identity/entities/user.entity.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
+import { PASSKEY_FACTOR, PasskeyFactor } from '../tokens/passkeys.js';
 import { lockUserForNotice, mailAuthenticatorNotice } from './authenticator-notices.js';
 import type { MfaMethodType } from './entities/mfa-method.entity.js';
 import { OtpErrors } from './otp-errors.js';
@@ -34,7 +36,8 @@ export interface TotpSetup {
 export interface MfaMethodRecord {
   id: string;
   userId: string;
-  type: MfaMethodType;
+  /** `passkey`: a WebAuthn credential of the passkeys module (API.md section 13), always confirmed. */
+  type: MfaMethodType | 'passkey';
   name: string;
   confirmed: boolean;
   createdAt: Date;
@@ -88,6 +91,7 @@ export class MfaMethodsService {
     private readonly provisioning: ProvisioningService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxService,
+    @Inject(PASSKEY_FACTOR) private readonly passkeys: PasskeyFactor,
   ) {}
 
   private m(manager?: EntityManager): EntityManager {
@@ -98,7 +102,7 @@ export class MfaMethodsService {
     return manager ? work(manager) : this.dataSource.transaction(work);
   }
 
-  /** Every method of the user, pending ones included: authenticator first, then recovery codes. */
+  /** Every method of the user, pending ones included: authenticators, passkeys, then recovery codes. */
   list(userId: string): Promise<MfaMethodRecord[]> {
     return this.select(userId, false);
   }
@@ -108,7 +112,28 @@ export class MfaMethodsService {
     return this.select(userId, true, manager);
   }
 
+  /** Whether the user has a second factor of their own: a confirmed authenticator or a passkey. */
+  async hasSecondFactor(userId: string): Promise<boolean> {
+    return (await this.hasConfirmedTotp(userId)) || (await this.passkeys.list(userId)).length > 0;
+  }
+
   private async select(userId: string, confirmedOnly: boolean, manager?: EntityManager) {
+    const [codes, passkeys] = await Promise.all([this.selectOwn(userId, confirmedOnly, manager), this.passkeys.list(userId)]);
+    const asMethods: MfaMethodRecord[] = passkeys.map((p) => ({
+      id: p.id,
+      userId,
+      type: 'passkey',
+      name: p.name,
+      confirmed: true,
+      createdAt: p.createdAt,
+      lastUsedAt: p.lastUsedAt,
+      remainingCodes: null,
+    }));
+    const recovery = codes.filter((m) => m.type === 'recoveryCode');
+    return [...codes.filter((m) => m.type !== 'recoveryCode'), ...asMethods, ...recovery];
+  }
+
+  private async selectOwn(userId: string, confirmedOnly: boolean, manager?: EntityManager) {
     const found = await rows<MethodRow>(
       this.m(manager),
       `SELECT m.*, (SELECT count(*)::int FROM mfa_recovery_code c WHERE c.method_id = m.id AND c.used_at IS NULL)
@@ -384,7 +409,7 @@ export class MfaMethodsService {
       `SELECT * FROM mfa_method WHERE id = $1 AND user_id = $2`,
       [methodId, userId],
     );
-    if (!method) throw Errors.notFound('No such MFA method');
+    if (!method) return this.removePasskey(userId, methodId, email, manager);
     if (method.type === 'totp' && method.confirmed_at) {
       await manager.query(
         `DELETE FROM mfa_method WHERE user_id = $1 AND (id = $2 OR type = 'recoveryCode')`,
@@ -402,6 +427,32 @@ export class MfaMethodsService {
       [userId],
     );
     if (left.length > 0 || !method.confirmed_at) return { mfaTurnedOff: false };
+    if ((await this.passkeys.count(queryableOf(manager), userId)) > 0) return { mfaTurnedOff: false };
+    await this.users.setMfaEnabled(userId, false, manager);
+    return { mfaTurnedOff: true };
+  }
+
+  /**
+   * Removes a passkey (in this transaction, under the user's lock); with no authenticator and no
+   * passkey left, MFA is off (the recovery codes, a fallback of those factors, go too).
+   */
+  private async removePasskey(
+    userId: string,
+    methodId: string,
+    email: string | null,
+    manager: EntityManager,
+  ): Promise<{ mfaTurnedOff: boolean }> {
+    const q = queryableOf(manager);
+    const removed = await this.passkeys.remove(q, userId, methodId);
+    if (!removed) throw Errors.notFound('No such MFA method');
+    await mailAuthenticatorNotice(this.outbox, manager, email, 'authenticator-removed', removed.name);
+    const totp = await rows<{ id: string }>(
+      manager,
+      `SELECT id FROM mfa_method WHERE user_id = $1 AND type = 'totp' AND confirmed_at IS NOT NULL`,
+      [userId],
+    );
+    if (totp.length > 0 || (await this.passkeys.count(q, userId)) > 0) return { mfaTurnedOff: false };
+    await manager.query(`DELETE FROM mfa_method WHERE user_id = $1 AND type = 'recoveryCode'`, [userId]);
     await this.users.setMfaEnabled(userId, false, manager);
     return { mfaTurnedOff: true };
   }

@@ -8,6 +8,7 @@ import { HeadlessToken1764000008000 } from './1764000008000-HeadlessToken.js';
 import { LoginActivityReportIndexes1764000008100 } from './1764000008100-LoginActivityReportIndexes.js';
 import { CodeBudget1764000009000 } from './1764000009000-CodeBudget.js';
 import { SessionFace1764000009100 } from './1764000009100-SessionFace.js';
+import { Passkeys1764000009600 } from './1764000009600-Passkeys.js';
 
 /** Every migration, in order. Listed as classes, not a glob (a .ts glob breaks under Vitest). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   LoginActivityReportIndexes1764000008100,
   CodeBudget1764000009000,
   SessionFace1764000009100,
+  Passkeys1764000009600,
 ];
