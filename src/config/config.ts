@@ -195,7 +195,8 @@ export function webauthnRpId(env: Env, publicUrl: string): string {
   const raw = str(env, 'WEBAUTHN_RP_ID');
   if (raw === undefined) return host;
   const rpId = raw.toLowerCase().replace(/\.$/, '');
-  const hostName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+  const hostName =
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
   if (!hostName.test(rpId) || isIP(rpId)) {
     throw new ConfigError('WEBAUTHN_RP_ID', `must be a host name without scheme, port or path, got "${raw}"`);
   }

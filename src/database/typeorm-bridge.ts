@@ -11,7 +11,10 @@ export function queryableOf(manager: EntityManager): Queryable {
     const text = typeof statement === 'string' ? statement : statement.text;
     const runner = manager.queryRunner;
     if (!runner) throw new Error('queryableOf needs the EntityManager of a transaction');
-    return runner.query(text, params as unknown[], true) as Promise<{ records?: unknown[]; affected?: number }>;
+    return runner.query(text, params as unknown[], true) as Promise<{
+      records?: unknown[];
+      affected?: number;
+    }>;
   };
   return {
     async rows<T>(statement: Statement | string, params?: readonly unknown[]) {

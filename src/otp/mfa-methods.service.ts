@@ -118,7 +118,10 @@ export class MfaMethodsService {
   }
 
   private async select(userId: string, confirmedOnly: boolean, manager?: EntityManager) {
-    const [codes, passkeys] = await Promise.all([this.selectOwn(userId, confirmedOnly, manager), this.passkeys.list(userId)]);
+    const [codes, passkeys] = await Promise.all([
+      this.selectOwn(userId, confirmedOnly, manager),
+      this.passkeys.list(userId),
+    ]);
     const asMethods: MfaMethodRecord[] = passkeys.map((p) => ({
       id: p.id,
       userId,

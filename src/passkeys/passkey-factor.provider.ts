@@ -66,7 +66,13 @@ export class PasskeyFactorProvider implements PasskeyFactor {
     ip: string,
   ): Promise<{ userId: string } | null> {
     // The hosted page is served on PUBLIC_URL: only its origin.
-    const done = await this.passkeys.finishSignIn(stateToken, binding, credential, this.passkeys.origins(null), ip);
+    const done = await this.passkeys.finishSignIn(
+      stateToken,
+      binding,
+      credential,
+      this.passkeys.origins(null),
+      ip,
+    );
     return done ? { userId: done.user.id } : null;
   }
 }

@@ -76,7 +76,7 @@ export class PasskeysController {
     description:
       'Authorized by a visitor token of the client (POST /oauth2/token, grantType anonymous). Without loginId: no ' +
       'allowCredentials, the browser offers the discoverable passkeys of this RP id. With loginId: only passkeys of ' +
-      "that account are listed and accepted. Call navigator.credentials.get() with PublicKeyCredential." +
+      'that account are listed and accepted. Call navigator.credentials.get() with PublicKeyCredential.' +
       'parseRequestOptionsFromJSON(options), then POST /auth/v2/login/passkey.',
   })
   @ApiOkResponse({ type: RequestOptionsAnswerDto })
@@ -97,7 +97,7 @@ export class PasskeysController {
       'Answers the shape of POST /auth/v2/login. A passkey proves both factors (possession, and user verification ' +
       'when the authenticator reports it): no MFA step follows. The membership rules of /auth/v2/login apply ' +
       '(REQUIRE_EMAIL_VERIFICATION, REQUIRE_OWNER_APPROVAL, 403 for a locked, disabled or missing membership). The ' +
-      'session records authMethod PASSKEY. A wrong assertion of a known passkey counts against its owner\'s budget ' +
+      "session records authMethod PASSKEY. A wrong assertion of a known passkey counts against its owner's budget " +
       'of second factors.',
   })
   @ApiOkResponse({ type: PasskeyLoginAnswerDto })

@@ -38,7 +38,12 @@ function toRecord(row: CredentialRow): PasskeyRecord {
     id: row.id,
     userId: row.user_id,
     credentialId: row.credential_id,
-    publicKey: new Uint8Array(row.public_key.buffer.slice(row.public_key.byteOffset, row.public_key.byteOffset + row.public_key.byteLength) as ArrayBuffer),
+    publicKey: new Uint8Array(
+      row.public_key.buffer.slice(
+        row.public_key.byteOffset,
+        row.public_key.byteOffset + row.public_key.byteLength,
+      ) as ArrayBuffer,
+    ),
     counter: Number(row.counter),
     transports: row.transports as AuthenticatorTransport[],
     backupEligible: row.backup_eligible,
@@ -65,10 +70,7 @@ export async function credentialsOf(q: Queryable, userId: string): Promise<Passk
   return (await q.rows<CredentialRow>(listForUser, [userId])).map(toRecord);
 }
 
-const byCredentialId = prepared(
-  'passkeys.by-credential-id',
-  `${SELECT_CREDENTIAL} WHERE credential_id = $1`,
-);
+const byCredentialId = prepared('passkeys.by-credential-id', `${SELECT_CREDENTIAL} WHERE credential_id = $1`);
 
 /** The credential the authenticator names, whoever it belongs to. */
 export async function credentialById(q: Queryable, credentialId: string): Promise<PasskeyRecord | undefined> {
@@ -147,17 +149,18 @@ export async function deleteCredential(
   id: string,
 ): Promise<{ name: string } | undefined> {
   if (!isUuid(id)) return undefined;
-  return q.row<{ name: string }>(`DELETE FROM passkey_credential WHERE id = $1 AND user_id = $2 RETURNING name`, [
-    id,
-    userId,
-  ]);
+  return q.row<{ name: string }>(
+    `DELETE FROM passkey_credential WHERE id = $1 AND user_id = $2 RETURNING name`,
+    [id, userId],
+  );
 }
 
 /** How many passkeys the user has. */
 export async function countCredentials(q: Queryable, userId: string): Promise<number> {
-  const row = await q.row<{ n: number }>(`SELECT count(*)::int AS n FROM passkey_credential WHERE user_id = $1`, [
-    userId,
-  ]);
+  const row = await q.row<{ n: number }>(
+    `SELECT count(*)::int AS n FROM passkey_credential WHERE user_id = $1`,
+    [userId],
+  );
   return row?.n ?? 0;
 }
 

@@ -20,7 +20,15 @@ import type { User } from '../identity/entities/user.entity.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import * as sql from './passkeys.queries.js';
-import { acceptedOrigins, asAssertion, asRegistration, challengeOf, credentialIdOf, userHandleB64, userHandleOf } from './webauthn.js';
+import {
+  acceptedOrigins,
+  asAssertion,
+  asRegistration,
+  challengeOf,
+  credentialIdOf,
+  userHandleB64,
+  userHandleOf,
+} from './webauthn.js';
 
 /** Challenges live 5 minutes (API.md section 13); the browser's own timeout is the same. */
 export const CHALLENGE_TTL_S = 300;
@@ -122,7 +130,7 @@ export class PasskeysService {
     const challenge = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
       const found = await sql.takeChallengeByState(this.db, sha256(stateToken), 'register');
       if (!found || found.userId !== user.id || found.binding !== `client:${client.id}`) {
-        throw Errors.invalidPasskey('The stateToken is unknown, spent, expired or not this member\'s');
+        throw Errors.invalidPasskey("The stateToken is unknown, spent, expired or not this member's");
       }
       return found;
     });
@@ -197,7 +205,9 @@ export class PasskeysService {
       rpID: this.rpId,
       timeout: TIMEOUT_MS,
       userVerification: 'preferred',
-      allowCredentials: typed ? allow.map((c) => ({ id: c.credentialId, transports: c.transports })) : undefined,
+      allowCredentials: typed
+        ? allow.map((c) => ({ id: c.credentialId, transports: c.transports }))
+        : undefined,
     });
     const { stateToken, stateHash } = this.newState();
     await sql.saveChallenge(this.db, {

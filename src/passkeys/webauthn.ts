@@ -1,7 +1,4 @@
-import type {
-  AuthenticationResponseJSON,
-  RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 
 /**
  * Small helpers around the WebAuthn JSON forms (API.md section 13): the server half is
@@ -54,7 +51,11 @@ export function userHandleB64(userId: string): string {
  * client's allowedOrigins whose host is the RP id or below it (a page elsewhere could not use
  * passkeys of this RP id anyway; listing it would only widen what is accepted).
  */
-export function acceptedOrigins(publicUrl: string, rpId: string, clientOrigins: readonly string[] = []): string[] {
+export function acceptedOrigins(
+  publicUrl: string,
+  rpId: string,
+  clientOrigins: readonly string[] = [],
+): string[] {
   const out = new Set<string>([new URL(publicUrl).origin]);
   for (const origin of clientOrigins) {
     let url: URL;

@@ -61,7 +61,12 @@ export interface PasskeyFactor {
    * signed, or null. Spends the challenge; a wrong assertion counts against the owner's budget of
    * second factors, an unknown credential or stateToken per IP.
    */
-  finishSignIn(stateToken: string, binding: string, credential: unknown, ip: string): Promise<{ userId: string } | null>;
+  finishSignIn(
+    stateToken: string,
+    binding: string,
+    credential: unknown,
+    ip: string,
+  ): Promise<{ userId: string } | null>;
 }
 
 export const PASSKEY_FACTOR = Symbol('PASSKEY_FACTOR');

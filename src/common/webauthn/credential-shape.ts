@@ -55,7 +55,8 @@ export function IsWebAuthnCredential(kind: CredentialKind, options?: ValidationO
       options,
       validator: {
         validate: (value: unknown) => credentialProblem(value, kind) === null,
-        defaultMessage: (args) => `${args?.property ?? 'credential'}: ${credentialProblem(args?.value, kind) ?? 'is invalid'}`,
+        defaultMessage: (args) =>
+          `${args?.property ?? 'credential'}: ${credentialProblem(args?.value, kind) ?? 'is invalid'}`,
       },
     });
 }

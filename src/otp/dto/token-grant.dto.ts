@@ -83,7 +83,10 @@ export class MfaOptionsDto {
   @Length(1, 512)
   token: string;
 
-  @ApiProperty({ description: 'id of a passkey among mfa.methods', example: '0b8e7c52-3a0c-4e55-9a3e-1f0f7f0f3c11' })
+  @ApiProperty({
+    description: 'id of a passkey among mfa.methods',
+    example: '0b8e7c52-3a0c-4e55-9a3e-1f0f7f0f3c11',
+  })
   @IsString()
   @Length(1, 100)
   methodId: string;

@@ -19,7 +19,9 @@ export class PasskeyOptionsRequestDto {
 }
 
 export class PasskeyRegisterDto {
-  @ApiProperty({ description: 'The stateToken of POST /auth/v2/mfa/methods/passkey/options (5 minutes, once)' })
+  @ApiProperty({
+    description: 'The stateToken of POST /auth/v2/mfa/methods/passkey/options (5 minutes, once)',
+  })
   @IsString()
   @Length(1, 512)
   stateToken: string;
@@ -39,7 +41,8 @@ export class PasskeyLoginIdDto {
 export class PasskeyLoginOptionsDto {
   @ApiPropertyOptional({
     type: PasskeyLoginIdDto,
-    description: "Without it: discoverable credentials (no allowCredentials). With it: that account's passkeys only",
+    description:
+      "Without it: discoverable credentials (no allowCredentials). With it: that account's passkeys only",
   })
   @IsOptional()
   @IsObject()
@@ -97,12 +100,16 @@ export class PasskeyMethodAnswerDto {
 class PasskeyIdentityDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'ada@example.com' }) email: string;
-  @ApiProperty({ example: 'ACTIVE', description: 'The membership status in the client tenant' }) status: string;
+  @ApiProperty({ example: 'ACTIVE', description: 'The membership status in the client tenant' })
+  status: string;
 }
 
 /** The answer of POST /auth/v2/login (API.md section 7). */
 export class PasskeyLoginAnswerDto {
-  @ApiProperty({ enum: ['SUCCESS', 'REQUIRE_EMAIL_VERIFICATION', 'REQUIRE_OWNER_APPROVAL'], example: 'SUCCESS' })
+  @ApiProperty({
+    enum: ['SUCCESS', 'REQUIRE_EMAIL_VERIFICATION', 'REQUIRE_OWNER_APPROVAL'],
+    example: 'SUCCESS',
+  })
   state: string;
   @ApiProperty({
     type: String,

@@ -29,6 +29,7 @@ import {
   sendPage,
   wantsHtml,
 } from './hosted-page.js';
+import { HostedPasskeys } from './hosted-passkey.js';
 import { LogoutService } from './logout.service.js';
 import { invalidRedirectSession, RedirectSessionsService } from './redirect-sessions.service.js';
 
@@ -48,6 +49,7 @@ export class AuthorizeController {
     private readonly authorize: AuthorizeService,
     private readonly redirectSessions: RedirectSessionsService,
     private readonly logout: LogoutService,
+    private readonly hostedPasskeys: HostedPasskeys,
   ) {}
 
   @Get('authorize')
@@ -153,6 +155,23 @@ export class AuthorizeController {
       const token = str(body.redirectSession, 512);
       const { record, client } = await this.redirectSessions.find(token, 'auth');
       if (record.userId) throw invalidRedirectSession();
+      const passkeyState = str(body.passkeyState, 512);
+      const credential = str(body.credential, 40_000);
+      if (passkeyState && credential) {
+        const mfa = str(body.mfaToken, 512);
+        const post = { passkeyState, credential, mfaToken: mfa };
+        const step = await this.hostedPasskeys.complete(record, client, token!, post, ctx.ip);
+        if (step.kind === 'refused') {
+          return this.loginPage(res, step.refusal.status, client, record.data, token!, step.refusal.message);
+        }
+        return this.deliver(
+          res,
+          303,
+          client,
+          record.data,
+          step as Exclude<AuthorizeOutcome, { kind: 'mfa' }>,
+        );
+      }
       const mfaToken = str(body.mfaToken, 512);
       if (mfaToken) {
         const code = str(body.code, 100);
@@ -269,7 +288,7 @@ export class AuthorizeController {
     sendPage(res, err.getStatus(), html, { nonce });
   }
 
-  private loginPage(
+  private async loginPage(
     res: Response,
     status: number,
     client: AuthClient,
@@ -277,9 +296,10 @@ export class AuthorizeController {
     token: string,
     error?: string,
     email?: string,
-  ): void {
+  ): Promise<void> {
     const nonce = newNonce();
     const action = `${this.config.publicUrl}/oauth2/authorize`;
+    const passkey = await this.hostedPasskeys.block({ redirectSession: token, action });
     const body = `<h1>Sign in</h1><p class="sub">to ${escapeHtml(client.name)}</p>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="${escapeHtml(action)}">
@@ -289,25 +309,35 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1000">
 <button type="submit">Sign in</button>
-</form>`;
+</form>
+${passkey.html}`;
     const formAction = [originOf(this.config.publicUrl), originOf(request.redirectUri)].filter(
       (o): o is string => o !== null,
     );
     // Never framed, whatever the response mode (API.md section 12, "Framing"): no clickjacking of the form.
-    sendPage(res, status, renderPage({ title: 'Sign in', bodyHtml: body, nonce }), { nonce, formAction });
+    sendPage(res, status, renderPage({ title: 'Sign in', bodyHtml: body, nonce, script: passkey.script }), {
+      nonce,
+      formAction,
+      script: true,
+    });
   }
 
   /** The second step of the hosted page: the code of the user's authenticator app (or a recovery code). */
-  private mfaPage(
+  private async mfaPage(
     res: Response,
     status: number,
     client: AuthClient,
     request: AuthRequest,
     token: string,
     step: { mfaToken: string; error?: string },
-  ): void {
+  ): Promise<void> {
     const nonce = newNonce();
     const action = `${this.config.publicUrl}/oauth2/authorize`;
+    const passkey = await this.hostedPasskeys.block({
+      redirectSession: token,
+      action,
+      mfaToken: step.mfaToken,
+    });
     const body = `<h1>Two-step verification</h1><p class="sub">for ${escapeHtml(client.name)}</p>
 ${step.error ? `<p class="error" role="alert">${escapeHtml(step.error)}</p>` : ''}
 <form method="post" action="${escapeHtml(action)}">
@@ -316,14 +346,17 @@ ${step.error ? `<p class="error" role="alert">${escapeHtml(step.error)}</p>` : '
 <label for="code">Code from your authenticator app, or a recovery code</label>
 <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="100" autofocus>
 <button type="submit">Verify</button>
-</form>`;
+</form>
+${passkey.html}`;
     const formAction = [originOf(this.config.publicUrl), originOf(request.redirectUri)].filter(
       (o): o is string => o !== null,
     );
-    sendPage(res, status, renderPage({ title: 'Two-step verification', bodyHtml: body, nonce }), {
-      nonce,
-      formAction,
-    });
+    sendPage(
+      res,
+      status,
+      renderPage({ title: 'Two-step verification', bodyHtml: body, nonce, script: passkey.script }),
+      { nonce, formAction, script: true },
+    );
   }
 
   /** The code (or a refusal) to the client: a redirect for query/fragment, the web_message page otherwise. */

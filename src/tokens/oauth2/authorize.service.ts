@@ -38,7 +38,7 @@ export type AuthorizeOutcome =
 export type FinalOutcome = Exclude<AuthorizeOutcome, { kind: 'mfa' }>;
 
 /** The hosted page's "password passed, second factor next" step: 5 minutes, 5 wrong codes. */
-const HOSTED_MFA_PURPOSE = 'hosted-mfa';
+export const HOSTED_MFA_PURPOSE = 'hosted-mfa';
 const HOSTED_MFA_TTL_S = 300;
 const HOSTED_MFA_MAX_FAILURES = 5;
 
@@ -249,6 +249,21 @@ export class AuthorizeService {
       return { kind: 'refused', refusal };
     }
     return this.issueCode(record, client, user, record.data.authMethod ?? 'HEADLESS_LOGIN');
+  }
+
+  /**
+   * A user who proved both factors at once on the hosted page (a passkey, HostedPasskeys): the
+   * membership refusals, then the code.
+   */
+  async completeProven(
+    record: RedirectRecord<AuthRedirectData>,
+    client: AuthClient,
+    user: User,
+    authMethod: string,
+  ): Promise<FinalOutcome> {
+    const refusal = await this.refusalFor(user, client);
+    if (refusal) return { kind: 'refused', refusal };
+    return this.issueCode(record, client, user, authMethod);
   }
 
   /**

@@ -3,6 +3,7 @@ import { IdentityModule } from '../../identity/identity.module.js';
 import { TokensModule } from '../tokens.module.js';
 import { AuthorizeController } from './authorize.controller.js';
 import { AuthorizeService } from './authorize.service.js';
+import { HostedPasskeys } from './hosted-passkey.js';
 import { LogoutService } from './logout.service.js';
 import { OAuth2TokenService } from './oauth2-token.service.js';
 import { OAuth2Controller } from './oauth2.controller.js';
@@ -25,6 +26,7 @@ import { VisitorTokensService } from './visitor-tokens.service.js';
     SessionTokensService,
     RedirectSessionsService,
     AuthorizeService,
+    HostedPasskeys,
     LogoutService,
     VisitorTokensService,
     OAuth2TokenService,
