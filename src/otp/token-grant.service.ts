@@ -14,7 +14,7 @@ import { MembershipsService } from '../identity/memberships.service.js';
 import { MfaPolicy } from '../identity/mfa-policy.js';
 import { UsersService } from '../identity/users.service.js';
 import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
-import { PASSKEY_FACTOR, PasskeyFactor } from '../tokens/passkeys.js';
+import { PASSKEY_AUTH_METHOD, PASSKEY_FACTOR, PasskeyFactor } from '../tokens/passkeys.js';
 import { IssuedTokens, LiveSession, SessionFace, SessionsService } from '../tokens/sessions.service.js';
 import { isUuid, MfaMethodsService } from './mfa-methods.service.js';
 import { OtpCodesService } from './otp-codes.service.js';
@@ -238,7 +238,7 @@ export class TokenGrantService {
       client,
       methodId,
     });
-    return ok ? 'PASSKEY' : null;
+    return ok ? PASSKEY_AUTH_METHOD : null;
   }
 
   /** Checks and spends the code for the named method; answers the session's authMethod, or null. */

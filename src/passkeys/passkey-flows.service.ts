@@ -6,11 +6,10 @@ import { ClientsService } from '../identity/clients.service.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import type { User } from '../identity/entities/user.entity.js';
 import { UsersService } from '../identity/users.service.js';
+import { PASSKEY_AUTH_METHOD } from '../tokens/passkeys.js';
 import { LoginStateAnswer, PROVEN_LOGIN, ProvenLogin } from '../tokens/proven-login.js';
 import { PasskeyMethodAnswer, PasskeysService } from './passkeys.service.js';
 
-/** The login-activity `authMethod` of sessions begun with a passkey. */
-export const PASSKEY_AUTH_METHOD = 'PASSKEY';
 
 /**
  * The routes of API.md section 13 over PasskeysService: a member registers a passkey with the

@@ -70,3 +70,9 @@ export interface PasskeyFactor {
 }
 
 export const PASSKEY_FACTOR = Symbol('PASSKEY_FACTOR');
+
+/**
+ * The login-activity `authMethod` of a passkey sign-in. Such a sign-in proved both factors (API.md
+ * section 13): a sessionToken carrying it needs no further MFA step.
+ */
+export const PASSKEY_AUTH_METHOD = 'PASSKEY';

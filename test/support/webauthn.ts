@@ -125,7 +125,11 @@ export class SoftAuthenticator {
         ['authData', authData],
       ]),
     );
-    const clientDataJSON = this.clientData('webauthn.create', c.challenge ?? options.challenge, c.origin ?? this.origin);
+    const clientDataJSON = this.clientData(
+      'webauthn.create',
+      c.challenge ?? options.challenge,
+      c.origin ?? this.origin,
+    );
     return {
       id: this.id,
       rawId: this.id,
@@ -148,7 +152,11 @@ export class SoftAuthenticator {
     const counter = Buffer.alloc(4);
     counter.writeUInt32BE(c.counter ?? this.counter);
     const authData = Buffer.concat([sha256(rpId), Buffer.from([flags]), counter]);
-    const clientDataJSON = this.clientData('webauthn.get', c.challenge ?? options.challenge, c.origin ?? this.origin);
+    const clientDataJSON = this.clientData(
+      'webauthn.get',
+      c.challenge ?? options.challenge,
+      c.origin ?? this.origin,
+    );
     const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), this.privateKey);
     const userHandle = c.userHandle === undefined ? this.userHandle : c.userHandle;
     return {

@@ -15,6 +15,7 @@ import { CredentialCheck } from '../../identity/credentials/credential-check.js'
 import { UsersService } from '../../identity/users.service.js';
 import { AuthCodesService } from '../auth-codes.service.js';
 import { OneTimeTokensService } from '../one-time-tokens.service.js';
+import { PASSKEY_AUTH_METHOD } from '../passkeys.js';
 import { SECOND_FACTOR_VERIFIER, SecondFactorVerifier } from '../second-factor.js';
 import { AuthRequest, invalidRedirectUri, validateAuthRequest } from './auth-request.js';
 import { AuthRedirectData, RedirectRecord, RedirectSessionsService } from './redirect-sessions.service.js';
@@ -243,7 +244,11 @@ export class AuthorizeService {
         refusal: { error: 'access_denied', status: 403, message: 'Unknown account.' },
       };
     }
-    const refusal = await this.refusalWithoutMfaStep(user, client);
+    // A passkey sign-in proved both factors: only the membership rules are left to check.
+    const refusal =
+      record.data.authMethod === PASSKEY_AUTH_METHOD
+        ? await this.refusalFor(user, client)
+        : await this.refusalWithoutMfaStep(user, client);
     if (refusal) {
       await this.redirectSessions.spend(record.id);
       return { kind: 'refused', refusal };

@@ -3,13 +3,11 @@ import { sha256Hex } from '../../common/crypto/tokens.js';
 import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
 import { UsersService } from '../../identity/users.service.js';
 import { OneTimeTokensService } from '../one-time-tokens.service.js';
-import { PASSKEY_FACTOR, PasskeyFactor } from '../passkeys.js';
+import { PASSKEY_AUTH_METHOD, PASSKEY_FACTOR, PasskeyFactor } from '../passkeys.js';
 import { AuthorizeOutcome, AuthorizeService, HOSTED_MFA_PURPOSE } from './authorize.service.js';
 import { escapeHtml, scriptJson } from './hosted-page.js';
 import type { AuthRedirectData, RedirectRecord } from './redirect-sessions.service.js';
 
-/** The login-activity `authMethod` of a passkey sign-in. */
-const PASSKEY = 'PASSKEY';
 
 /** What the hosted page adds for "Sign in with a passkey": markup, and the nonce'd script that runs it. */
 export interface PasskeyBlock {
@@ -115,6 +113,6 @@ export class HostedPasskeys {
     }
     const user = await this.users.findById(done.userId);
     if (!user) return refused('The passkey was not accepted.');
-    return this.authorize.completeProven(record, client, user, PASSKEY);
+    return this.authorize.completeProven(record, client, user, PASSKEY_AUTH_METHOD);
   }
 }
