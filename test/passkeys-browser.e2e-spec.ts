@@ -219,7 +219,7 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     await page.context().close();
   });
 
-  it('refuses a replayed challenge: the same stateToken and credential posted twice', async () => {
+  it('refuses a replayed challenge: the same stateToken with the same credential, and with a fresh one', async () => {
     const res = await inPage(
       tab,
       `const visitor = await client.auth.generateVisitorTokens();
@@ -229,10 +229,15 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
        const body = { stateToken: start.stateToken, credential: cred.toJSON() };
        const first = await post('/auth/v2/login/passkey', body);
        const second = await post('/auth/v2/login/passkey', body);
-       return { first: first.status, second: second.status, code: (await second.json()).code };`,
+       const again = await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(start.options) });
+       const third = await post('/auth/v2/login/passkey', { stateToken: start.stateToken, credential: again.toJSON() });
+       return { first: first.status, second: second.status, third: third.status, code: (await third.json()).code };`,
       { base: app.publicUrl },
     );
-    expect(res).toEqual({ ok: true, value: { first: 200, second: 401, code: 'INVALID_PASSKEY' } });
+    expect(res).toEqual({
+      ok: true,
+      value: { first: 200, second: 401, third: 401, code: 'INVALID_PASSKEY' },
+    });
   });
 
   it("refuses a credential of another user for an account's options (email typed)", async () => {

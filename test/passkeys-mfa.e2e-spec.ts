@@ -82,6 +82,16 @@ describe('passkeys as a second factor', () => {
       const foreign = await options(other.token, methodId);
       const answer = authenticator.get(foreign.body.options);
       expectError(await grant({ token: second.token, methodId, credential: answer }), 401, 'INVALID_PASSKEY');
+      // An options challenge spent by a refused assertion: a fresh, right assertion of it is refused too.
+      const mine = await options(second.token, methodId);
+      const wrong = authenticator.get(mine.body.options, { origin: 'http://localhost:9999' });
+      expectError(await grant({ token: second.token, methodId, credential: wrong }), 401, 'INVALID_PASSKEY');
+      const right = authenticator.get(mine.body.options);
+      expectError(await grant({ token: second.token, methodId, credential: right }), 401, 'INVALID_PASSKEY');
+      const again = await options(second.token, methodId);
+      expectGrantTokens(
+        await grant({ token: second.token, methodId, credential: authenticator.get(again.body.options) }),
+      );
     });
 
     it('refuses a credential of another user, a wrong origin or RP id, no user presence, an old counter', async () => {

@@ -266,6 +266,12 @@ describe('passkeys (/auth/v2/mfa/methods/passkey, /auth/v2/login/passkey)', () =
         .set(bearer(first.visitor))
         .send({ stateToken: first.stateToken, credential: first.credential });
       expectError(replay, 401, 'INVALID_PASSKEY');
+      // A fresh assertion (a higher counter) of the spent challenge: only single use stops it.
+      const fresh = await t.http
+        .post('/auth/v2/login/passkey')
+        .set(bearer(first.visitor))
+        .send({ stateToken: first.stateToken, credential: authenticator.get(first.options) });
+      expectError(fresh, 401, 'INVALID_PASSKEY');
     });
 
     it.each([

@@ -59,7 +59,12 @@ export async function signInWith(
     .post('/auth/v2/login/passkey')
     .set(bearer(visitor))
     .send({ stateToken: start.body.stateToken, credential });
-  return Object.assign(res, { stateToken: start.body.stateToken as string, credential, visitor });
+  return Object.assign(res, {
+    stateToken: start.body.stateToken as string,
+    options: start.body.options as never,
+    credential,
+    visitor,
+  });
 }
 
 /** sessionToken -> redirect session -> /oauth2/authorize -> /oauth2/token: the access token. */
