@@ -6,17 +6,16 @@ import { randomUUID } from 'node:crypto';
 import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { Errors } from '../common/errors/app-error.js';
 import { firstRow, rows } from '../database/sql.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import type { User } from '../identity/entities/user.entity.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
-import { PASSKEY_FACTOR, PasskeyFactor } from '../tokens/passkeys.js';
 import { lockUserForNotice, mailAuthenticatorNotice } from './authenticator-notices.js';
 import type { MfaMethodType } from './entities/mfa-method.entity.js';
 import { OtpErrors } from './otp-errors.js';
+import { PasskeyMethods } from './passkey-methods.js';
 import { isRecoveryCodeFormat, newRecoveryCodes, recoveryCodeHash } from './recovery-codes.js';
 import { isTotpFormat, matchTotpStep, newTotpSecret, totpUri } from './totp.js';
 
@@ -91,7 +90,7 @@ export class MfaMethodsService {
     private readonly provisioning: ProvisioningService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxService,
-    @Inject(PASSKEY_FACTOR) private readonly passkeys: PasskeyFactor,
+    private readonly passkeys: PasskeyMethods,
   ) {}
 
   private m(manager?: EntityManager): EntityManager {
@@ -114,24 +113,14 @@ export class MfaMethodsService {
 
   /** Whether the user has a second factor of their own: a confirmed authenticator or a passkey. */
   async hasSecondFactor(userId: string): Promise<boolean> {
-    return (await this.hasConfirmedTotp(userId)) || (await this.passkeys.list(userId)).length > 0;
+    return (await this.hasConfirmedTotp(userId)) || (await this.passkeys.has(userId));
   }
 
   private async select(userId: string, confirmedOnly: boolean, manager?: EntityManager) {
-    const [codes, passkeys] = await Promise.all([
+    const [codes, asMethods] = await Promise.all([
       this.selectOwn(userId, confirmedOnly, manager),
-      this.passkeys.list(userId),
+      this.passkeys.records(userId),
     ]);
-    const asMethods: MfaMethodRecord[] = passkeys.map((p) => ({
-      id: p.id,
-      userId,
-      type: 'passkey',
-      name: p.name,
-      confirmed: true,
-      createdAt: p.createdAt,
-      lastUsedAt: p.lastUsedAt,
-      remainingCodes: null,
-    }));
     const recovery = codes.filter((m) => m.type === 'recoveryCode');
     return [...codes.filter((m) => m.type !== 'recoveryCode'), ...asMethods, ...recovery];
   }
@@ -412,7 +401,7 @@ export class MfaMethodsService {
       `SELECT * FROM mfa_method WHERE id = $1 AND user_id = $2`,
       [methodId, userId],
     );
-    if (!method) return this.removePasskey(userId, methodId, email, manager);
+    if (!method) return this.passkeys.remove(userId, methodId, email, manager);
     if (method.type === 'totp' && method.confirmed_at) {
       await manager.query(
         `DELETE FROM mfa_method WHERE user_id = $1 AND (id = $2 OR type = 'recoveryCode')`,
@@ -430,32 +419,7 @@ export class MfaMethodsService {
       [userId],
     );
     if (left.length > 0 || !method.confirmed_at) return { mfaTurnedOff: false };
-    if ((await this.passkeys.count(queryableOf(manager), userId)) > 0) return { mfaTurnedOff: false };
-    await this.users.setMfaEnabled(userId, false, manager);
-    return { mfaTurnedOff: true };
-  }
-
-  /**
-   * Removes a passkey (in this transaction, under the user's lock); with no authenticator and no
-   * passkey left, MFA is off (the recovery codes, a fallback of those factors, go too).
-   */
-  private async removePasskey(
-    userId: string,
-    methodId: string,
-    email: string | null,
-    manager: EntityManager,
-  ): Promise<{ mfaTurnedOff: boolean }> {
-    const q = queryableOf(manager);
-    const removed = await this.passkeys.remove(q, userId, methodId);
-    if (!removed) throw Errors.notFound('No such MFA method');
-    await mailAuthenticatorNotice(this.outbox, manager, email, 'authenticator-removed', removed.name);
-    const totp = await rows<{ id: string }>(
-      manager,
-      `SELECT id FROM mfa_method WHERE user_id = $1 AND type = 'totp' AND confirmed_at IS NOT NULL`,
-      [userId],
-    );
-    if (totp.length > 0 || (await this.passkeys.count(q, userId)) > 0) return { mfaTurnedOff: false };
-    await manager.query(`DELETE FROM mfa_method WHERE user_id = $1 AND type = 'recoveryCode'`, [userId]);
+    if (await this.passkeys.anyLeft(manager, userId)) return { mfaTurnedOff: false };
     await this.users.setMfaEnabled(userId, false, manager);
     return { mfaTurnedOff: true };
   }

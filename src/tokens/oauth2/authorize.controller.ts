@@ -64,7 +64,7 @@ export class AuthorizeController {
       '`query` and `fragment` redirect (302) to the redirect URI with `code`, `state` and `iss`. Without a signed-in ' +
       'session (a redirect session without sessionToken, or the standard query), `web_message` answers the same page posting ' +
       '`{error: "login_required", state}` (a form is never framed); `query` and `fragment` get ' +
-      'a minimal hosted login page (email and password, then the code of the authenticator app or a recovery code when a second factor is due), ' +
+      'a minimal hosted login page (email and password, then the code of the authenticator app, a recovery code or a passkey when a second factor is due; or "Sign in with a passkey"), ' +
       "never framable (frame-ancestors 'none', X-Frame-Options DENY). " +
       'Errors are answered directly (never redirected): a page for browsers, else the JSON error body.',
   })
@@ -126,8 +126,9 @@ export class AuthorizeController {
     summary: 'The hosted login form of /oauth2/authorize',
     description:
       'Posted by the hosted login page (form fields `redirectSession`, `email`, `password`; then, when a second factor is ' +
-      'due, `redirectSession`, `mfaToken`, `code`). On success the code goes ' +
-      'to the client as for GET (303 for query/fragment, the web_message page); otherwise the page comes back with the reason.',
+      'due, `redirectSession`, `mfaToken`, `code`; "Sign in with a passkey" posts `redirectSession`, `passkeyState`, ' +
+      '`credential` (JSON of credential.toJSON()) and on the second step `mfaToken`). On success the code goes to the client ' +
+      'as for GET (303 for query/fragment, the web_message page); otherwise the page comes back with the reason.',
   })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({
@@ -155,22 +156,11 @@ export class AuthorizeController {
       const token = str(body.redirectSession, 512);
       const { record, client } = await this.redirectSessions.find(token, 'auth');
       if (record.userId) throw invalidRedirectSession();
-      const passkeyState = str(body.passkeyState, 512);
-      const credential = str(body.credential, 40_000);
-      if (passkeyState && credential) {
-        const mfa = str(body.mfaToken, 512);
-        const post = { passkeyState, credential, mfaToken: mfa };
-        const step = await this.hostedPasskeys.complete(record, client, token!, post, ctx.ip);
-        if (step.kind === 'refused') {
-          return this.loginPage(res, step.refusal.status, client, record.data, token!, step.refusal.message);
-        }
-        return this.deliver(
-          res,
-          303,
-          client,
-          record.data,
-          step as Exclude<AuthorizeOutcome, { kind: 'mfa' }>,
-        );
+      const passkey = HostedPasskeys.posted(body);
+      if (passkey) {
+        const step = await this.hostedPasskeys.complete(record, client, token!, passkey, ctx.ip);
+        if (step.kind === 'code') return this.deliver(res, 303, client, record.data, step);
+        return this.loginPage(res, step.refusal.status, client, record.data, token!, step.refusal.message);
       }
       const mfaToken = str(body.mfaToken, 512);
       if (mfaToken) {
@@ -315,11 +305,8 @@ ${passkey.html}`;
       (o): o is string => o !== null,
     );
     // Never framed, whatever the response mode (API.md section 12, "Framing"): no clickjacking of the form.
-    sendPage(res, status, renderPage({ title: 'Sign in', bodyHtml: body, nonce, script: passkey.script }), {
-      nonce,
-      formAction,
-      script: true,
-    });
+    const html = renderPage({ title: 'Sign in', bodyHtml: body, nonce, script: passkey.script });
+    sendPage(res, status, html, { nonce, formAction, script: true });
   }
 
   /** The second step of the hosted page: the code of the user's authenticator app (or a recovery code). */
@@ -351,12 +338,13 @@ ${passkey.html}`;
     const formAction = [originOf(this.config.publicUrl), originOf(request.redirectUri)].filter(
       (o): o is string => o !== null,
     );
-    sendPage(
-      res,
-      status,
-      renderPage({ title: 'Two-step verification', bodyHtml: body, nonce, script: passkey.script }),
-      { nonce, formAction, script: true },
-    );
+    const html = renderPage({
+      title: 'Two-step verification',
+      bodyHtml: body,
+      nonce,
+      script: passkey.script,
+    });
+    sendPage(res, status, html, { nonce, formAction, script: true });
   }
 
   /** The code (or a refusal) to the client: a redirect for query/fragment, the web_message page otherwise. */

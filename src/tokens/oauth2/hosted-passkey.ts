@@ -4,10 +4,9 @@ import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
 import { UsersService } from '../../identity/users.service.js';
 import { OneTimeTokensService } from '../one-time-tokens.service.js';
 import { PASSKEY_AUTH_METHOD, PASSKEY_FACTOR, PasskeyFactor } from '../passkeys.js';
-import { AuthorizeOutcome, AuthorizeService, HOSTED_MFA_PURPOSE } from './authorize.service.js';
+import { AuthorizeService, FinalOutcome, HOSTED_MFA_PURPOSE } from './authorize.service.js';
 import { escapeHtml, scriptJson } from './hosted-page.js';
 import type { AuthRedirectData, RedirectRecord } from './redirect-sessions.service.js';
-
 
 /** What the hosted page adds for "Sign in with a passkey": markup, and the nonce'd script that runs it. */
 export interface PasskeyBlock {
@@ -25,7 +24,7 @@ export interface PasskeyPost {
 /** A hosted sign-in's challenge belongs to the page's redirect session (by its token's hash). */
 const bindingOf = (redirectSession: string): string => `hosted:${sha256Hex(redirectSession)}`;
 
-const refused = (message: string): AuthorizeOutcome => ({
+const refused = (message: string): FinalOutcome => ({
   kind: 'refused',
   refusal: { error: 'access_denied', status: 401, message },
 });
@@ -47,6 +46,20 @@ export class HostedPasskeys {
     private readonly oneTime: OneTimeTokensService,
     private readonly users: UsersService,
   ) {}
+
+  /** The passkey fields of a form posted to /oauth2/authorize, or null when it is not a passkey sign-in. */
+  static posted(body: Record<string, unknown>): PasskeyPost | null {
+    const field = (name: string, max: number) => {
+      const v = body[name];
+      return typeof v === 'string' && v.length > 0 && v.length <= max && !v.includes('\u0000')
+        ? v
+        : undefined;
+    };
+    const passkeyState = field('passkeyState', 512);
+    const credential = field('credential', 40_000);
+    if (!passkeyState || !credential) return null;
+    return { passkeyState, credential, mfaToken: field('mfaToken', 512) };
+  }
 
   /** The button, its hidden form and its script, for the page of this redirect session. */
   async block(input: { redirectSession: string; action: string; mfaToken?: string }): Promise<PasskeyBlock> {
@@ -83,7 +96,7 @@ export class HostedPasskeys {
     redirectSession: string,
     post: PasskeyPost,
     ip: string,
-  ): Promise<AuthorizeOutcome> {
+  ): Promise<FinalOutcome> {
     let credential: unknown;
     try {
       credential = JSON.parse(post.credential);
