@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateEncryptionKey } from '../src/config/config.js';
 import { expectError } from './support/assertions.js';
 import { seedTenant } from './support/fixtures.js';
-import { bearer } from './support/headless.js';
+import { bearer, visitorToken } from './support/headless.js';
 import { MailCatcher } from './support/mail-catcher.js';
 import {
   exchangeSessionToken,
   loginActivityMethods,
   memberToken,
   registerPasskey,
+  signInOptions,
   signInWith,
 } from './support/passkeys.js';
 import { createTestApp, sql, TestApp } from './support/test-app.js';
@@ -79,5 +81,68 @@ describe('passkey sign-in and the membership rules of section 7', () => {
       .set(bearer(res.visitor))
       .send({ loginId: { email: seed.email }, password: seed.password });
     expectError(login, 401, 'MFA_REQUIRED');
+  });
+});
+
+describe('passkey challenges live in Postgres', () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    const env = { PUBLIC_URL: PUBLIC, ENCRYPTION_KEY: generateEncryptionKey() };
+    a = await createTestApp(env);
+    b = await createTestApp(env, { databaseUrl: a.databaseUrl });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('one instance finishes the sign-in and the registration another began', async () => {
+    const seed = await seedTenant(a, { client: { public: true, allowedOrigins: [APP_ORIGIN] } });
+    const token = await memberToken(a, seed);
+    const authenticator = new SoftAuthenticator(APP_ORIGIN);
+    const start = await a.http.post('/auth/v2/mfa/methods/passkey/options').set(bearer(token)).send({});
+    const done = await b.http
+      .post('/auth/v2/mfa/methods/passkey')
+      .set(bearer(token))
+      .send({ stateToken: start.body.stateToken, credential: authenticator.create(start.body.options) });
+    expect(done.status, JSON.stringify(done.body)).toBe(201);
+    const visitor = await visitorToken(a, seed.client.clientId);
+    const options = await signInOptions(a, visitor);
+    const signIn = await b.http
+      .post('/auth/v2/login/passkey')
+      .set(bearer(visitor))
+      .send({ stateToken: options.body.stateToken, credential: authenticator.get(options.body.options) });
+    expect(signIn.body.state).toBe('SUCCESS');
+    // Spent for both instances.
+    const again = await a.http
+      .post('/auth/v2/login/passkey')
+      .set(bearer(visitor))
+      .send({ stateToken: options.body.stateToken, credential: authenticator.get(options.body.options) });
+    expectError(again, 401, 'INVALID_PASSKEY');
+  });
+
+  it('refuses a challenge older than 5 minutes', async () => {
+    const seed = await seedTenant(a, { client: { public: true, allowedOrigins: [APP_ORIGIN] } });
+    const authenticator = new SoftAuthenticator(APP_ORIGIN);
+    await registerPasskey(a, await memberToken(a, seed), authenticator);
+    const visitor = await visitorToken(a, seed.client.clientId);
+    const options = await signInOptions(a, visitor);
+    const [row] = await sql<{ ttl: number }>(
+      a,
+      `SELECT extract(epoch FROM expires_at - created_at)::int AS ttl FROM passkey_challenge WHERE challenge = $1`,
+      [options.body.options.challenge],
+    );
+    expect(row!.ttl).toBe(300);
+    await sql(
+      a,
+      `UPDATE passkey_challenge SET expires_at = now() - interval '1 second' WHERE challenge = $1`,
+      [options.body.options.challenge],
+    );
+    const res = await a.http
+      .post('/auth/v2/login/passkey')
+      .set(bearer(visitor))
+      .send({ stateToken: options.body.stateToken, credential: authenticator.get(options.body.options) });
+    expectError(res, 401, 'INVALID_PASSKEY');
   });
 });
