@@ -299,6 +299,22 @@ describe('passkeys (/auth/v2/mfa/methods/passkey, /auth/v2/login/passkey)', () =
       expectError(same, 401, 'INVALID_PASSKEY');
     });
 
+    it('lets one of two racing assertions with the same counter through, never both', async () => {
+      const [one, two] = await Promise.all([1, 2].map(() => visitorToken(t, seed.client.clientId)));
+      const starts = await Promise.all([signInOptions(t, one!), signInOptions(t, two!)]);
+      const counter = authenticator.counter + 1;
+      const answers = starts.map((s) => authenticator.get(s.body.options, { counter }));
+      const results = await Promise.all(
+        starts.map((s, i) =>
+          t.http
+            .post('/auth/v2/login/passkey')
+            .set(bearer(i === 0 ? one! : two!))
+            .send({ stateToken: s.body.stateToken, credential: answers[i] }),
+        ),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+    });
+
     it('refuses a credential of another user when an email was typed, and an unknown credential', async () => {
       const other = await seedWithPage();
       const res = await signInWith(t, seed.client.clientId, authenticator, { email: other.email });
