@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError } from './support/assertions.js';
-import { seedTenant, Seed } from './support/fixtures.js';
+import { loginBody, seedTenant, Seed } from './support/fixtures.js';
 import { bearer, enrollTotp, expectGrantTokens, passwordGrant, sessionAuthMethod } from './support/mfa.js';
 import { memberToken, outboxTemplates, registerPasskey, signInWith } from './support/passkeys.js';
 import { createTestApp, sql, TestApp } from './support/test-app.js';
@@ -250,6 +250,38 @@ describe('passkeys as a second factor', () => {
       const challenge = await challengeFor(seed);
       expect(challenge.methods.map((m) => m.type)).toEqual(['passkey']);
     });
+  });
+});
+
+describe('the login-code flow of section 4 for a member whose factor is a passkey', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ PUBLIC_URL: PUBLIC });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('mails no code as a weaker second factor: verify-otp cannot finish the login', async () => {
+    const seed = await seedTenant(t, { client: { allowedOrigins: [APP_ORIGIN] } });
+    await registerPasskey(t, await memberToken(t, seed), new SoftAuthenticator(APP_ORIGIN));
+    const login = await t.http.post('/auth/login').send(loginBody(seed));
+    expect(login.status, JSON.stringify(login.body)).toBe(200);
+    expectError(
+      await t.http.post('/auth/token').send({ code: login.body.code, clientId: seed.client.clientId }),
+      401,
+      'MFA_REQUIRED',
+    );
+    const sent = await t.http
+      .post('/auth/send-otp')
+      .send({ client_id: seed.client.clientId, client_secret: seed.clientSecret, key: seed.email });
+    expect(sent.body).toEqual({ success: true });
+    expect(await outboxTemplates(t, seed.email)).not.toContain('otp-code');
+    expectError(
+      await t.http.post('/auth/verify-otp').send({ key: seed.email, otp: '123456' }),
+      401,
+      'INVALID_OTP',
+    );
   });
 });
 
