@@ -78,17 +78,6 @@ export async function credentialById(q: Queryable, credentialId: string): Promis
   return row && toRecord(row);
 }
 
-/** One passkey of the user by its method id. */
-export async function ownCredential(
-  q: Queryable,
-  userId: string,
-  id: string,
-): Promise<PasskeyRecord | undefined> {
-  if (!isUuid(id)) return undefined;
-  const row = await q.row<CredentialRow>(`${SELECT_CREDENTIAL} WHERE id = $1 AND user_id = $2`, [id, userId]);
-  return row && toRecord(row);
-}
-
 export interface NewCredential {
   userId: string;
   credentialId: string;
