@@ -31,6 +31,10 @@ export class PasskeyFactorProvider implements PasskeyFactor {
     return (await sql.deleteCredential(q, userId, methodId)) ?? null;
   }
 
+  removeAll(q: Queryable, userId: string): Promise<number> {
+    return sql.deleteAllCredentials(q, userId);
+  }
+
   secondFactorOptions(
     userId: string,
     binding: string,

@@ -10,7 +10,6 @@ import { PASSKEY_AUTH_METHOD } from '../tokens/passkeys.js';
 import { LoginStateAnswer, PROVEN_LOGIN, ProvenLogin } from '../tokens/proven-login.js';
 import { PasskeyMethodAnswer, PasskeysService } from './passkeys.service.js';
 
-
 /**
  * The routes of API.md section 13 over PasskeysService: a member registers a passkey with the
  * client of their access token; a visitor of a client signs in with one, and the headless login

@@ -144,6 +144,11 @@ export async function deleteCredential(
   );
 }
 
+/** Removes every passkey of the user; answers how many. */
+export function deleteAllCredentials(q: Queryable, userId: string): Promise<number> {
+  return q.exec(`DELETE FROM passkey_credential WHERE user_id = $1`, [userId]);
+}
+
 /** How many passkeys the user has. */
 export async function countCredentials(q: Queryable, userId: string): Promise<number> {
   const row = await q.row<{ n: number }>(

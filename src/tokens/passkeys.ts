@@ -32,6 +32,8 @@ export interface PasskeyFactor {
   count(q: Queryable, userId: string): Promise<number>;
   /** Removes one of the user's passkeys in the caller's transaction; its name, or null when there is none. */
   remove(q: Queryable, userId: string, methodId: string): Promise<{ name: string } | null>;
+  /** Removes every passkey of the user in the caller's transaction (an admin's MFA reset); how many. */
+  removeAll(q: Queryable, userId: string): Promise<number>;
   /**
    * Assertion options for the user's passkeys as a second factor (only `methodId` when given; null
    * when the user has no such passkey), their challenge single use and bound to `binding` (what the
