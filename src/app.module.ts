@@ -15,6 +15,7 @@ import { IdentityModule } from './identity/identity.module.js';
 import { LoginActivityModule } from './login-activity/login-activity.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OtpModule } from './otp/otp.module.js';
+import { PasskeysModule } from './passkeys/passkeys.module.js';
 import { PasswordModule } from './password/password.module.js';
 import { SignupModule } from './signup/signup.module.js';
 import { SocialModule } from './social/social.module.js';
@@ -53,6 +54,7 @@ export class AppModule implements NestModule {
         AdminModule,
         HeadlessLoginModule,
         HeadlessMemberModule,
+        PasskeysModule,
         HealthModule,
         ConsoleModule,
       ],

@@ -56,10 +56,17 @@ describe('DELETE /admin/users/{id}/mfa', () => {
 
   it('removes every method, turns MFA off, ends the sessions and mails a notice (204)', async () => {
     const m = await memberWithMfa(admin);
+    // A passkey is a method of the MFA store too (its own table): the reset removes it as well.
+    await sql(
+      t,
+      `INSERT INTO passkey_credential (user_id, credential_id, public_key, name) VALUES ($1, $2, '\\x00', 'Laptop')`,
+      [m.id, `cred-${m.id}`],
+    );
     const res = await reset(m.id, manageAuth);
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
     expect(await sql(t, 'SELECT id FROM mfa_method WHERE user_id = $1', [m.id])).toEqual([]);
+    expect(await sql(t, 'SELECT id FROM passkey_credential WHERE user_id = $1', [m.id])).toEqual([]);
     const user = await t.http.get(`/admin/users/${m.id}`).set('Authorization', KEY);
     expect(user.body.mfaEnabled).toBe(false);
     expectError(await t.http.get('/auth/me').set(bearer(m.session)), 401, 'UNAUTHORIZED');

@@ -46,6 +46,30 @@ describe('loadConfig', () => {
     expect(errorOf(env).message).toContain(name);
   });
 
+  it('WEBAUTHN_RP_ID: the host of PUBLIC_URL by default, or a registrable suffix of it', () => {
+    expect(loadConfig({}).webauthnRpId).toBe('localhost');
+    expect(loadConfig({ PUBLIC_URL: 'https://login.example.com' }).webauthnRpId).toBe('login.example.com');
+    const rp = (value: string) =>
+      loadConfig({ PUBLIC_URL: 'https://login.eu.example.com:8443', WEBAUTHN_RP_ID: value });
+    expect(rp('example.com').webauthnRpId).toBe('example.com');
+    expect(rp('EU.Example.com').webauthnRpId).toBe('eu.example.com');
+    expect(rp('login.eu.example.com').webauthnRpId).toBe('login.eu.example.com');
+  });
+
+  it.each([
+    ['com', 'a public suffix of one label'],
+    ['ample.com', 'a suffix that is not on a label boundary'],
+    ['other.example.com', 'a sibling host'],
+    ['example.org', 'another domain'],
+    ['https://example.com', 'a URL'],
+    ['example.com:443', 'a port'],
+    ['127.0.0.1', 'an IP address'],
+  ])('refuses WEBAUTHN_RP_ID=%s (%s) at start-up, naming the variable', (value) => {
+    const err = errorOf({ PUBLIC_URL: 'https://login.eu.example.com', WEBAUTHN_RP_ID: value });
+    expect(err.variable).toBe('WEBAUTHN_RP_ID');
+    expect(err.message).toContain('WEBAUTHN_RP_ID');
+  });
+
   it('names the variable of a bad value', () => {
     expect(errorOf({ PORT: 'eighty' }).variable).toBe('PORT');
     expect(errorOf({ ENCRYPTION_KEY: 'c2hvcnQ=' }).variable).toBe('ENCRYPTION_KEY');

@@ -1,4 +1,5 @@
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 
 /** Log levels accepted in LOG_LEVEL, most to least severe. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -22,6 +23,8 @@ export interface AppConfig {
   encryptionKeyPrevious: Buffer | undefined;
   publicUrl: string;
   jwtIssuer: string;
+  /** The WebAuthn relying party id of passkeys (API.md section 13): PUBLIC_URL's host or a registrable suffix of it. */
+  webauthnRpId: string;
   jwtAlgorithm: JwtAlgorithm;
   /**
    * `Cache-Control: max-age` of the JWKS, in seconds. A new signing key is published twice this
@@ -167,6 +170,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     encryptionKeyPrevious: parseEncryptionKey('ENCRYPTION_KEY_PREVIOUS', str(env, 'ENCRYPTION_KEY_PREVIOUS')),
     publicUrl,
     jwtIssuer: str(env, 'JWT_ISSUER') ?? publicUrl,
+    webauthnRpId: webauthnRpId(env, publicUrl),
     jwtAlgorithm: oneOf(env, 'JWT_ALGORITHM', JWT_ALGORITHMS, 'ES256'),
     jwksMaxAgeSeconds: int(env, 'JWKS_MAX_AGE', 300, 0, 86_400),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -186,6 +190,33 @@ export function loadConfig(env: Env = process.env): AppConfig {
     providers: loadProviders(env),
     consoleDir: str(env, 'CONSOLE_DIR'),
   };
+}
+
+/**
+ * WEBAUTHN_RP_ID: by default the host of PUBLIC_URL. A value must be that host or a suffix of it
+ * on a label boundary with at least two labels (`example.com` for `login.example.com`, never
+ * `com`), a bare lower-case host name (no scheme, port or path, not an IP address): browsers
+ * refuse passkeys for any other RP id, so start-up refuses it first. (Public suffixes with a dot,
+ * such as `co.uk`, are not known here: the browser refuses those.)
+ */
+export function webauthnRpId(env: Env, publicUrl: string): string {
+  const host = new URL(publicUrl).hostname.toLowerCase();
+  const raw = str(env, 'WEBAUTHN_RP_ID');
+  if (raw === undefined) return host;
+  const rpId = raw.toLowerCase().replace(/\.$/, '');
+  const hostName =
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+  if (!hostName.test(rpId) || isIP(rpId)) {
+    throw new ConfigError('WEBAUTHN_RP_ID', `must be a host name without scheme, port or path, got "${raw}"`);
+  }
+  const suffixOk = host.endsWith(`.${rpId}`) && rpId.includes('.') && !isIP(host);
+  if (rpId !== host && !suffixOk) {
+    throw new ConfigError(
+      'WEBAUTHN_RP_ID',
+      `must be the host of PUBLIC_URL (${host}) or a registrable suffix of it, got "${raw}"`,
+    );
+  }
+  return rpId;
 }
 
 // ---- social and SAML providers (API.md section 5) -------------------------------------------

@@ -20,6 +20,8 @@ export interface StateData {
   pendingPasswordHash?: string;
   /** ... and the profile they registered with. */
   profile?: Record<string, unknown>;
+  /** A sign-in that proved both factors at once (a passkey): the authMethod of the session it leads to. */
+  provenBy?: string;
 }
 
 export type StateRecord = OneTimeRecord<StateData>;

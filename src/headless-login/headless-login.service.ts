@@ -85,9 +85,12 @@ export class HeadlessLoginService {
     };
   }
 
-  /** The SUCCESS answer; refused with 401 MFA_REQUIRED while a second factor is due (never a token without it). */
-  private async success(user: User, client: AuthClient): Promise<LoginStateResponseDto> {
-    if (this.mfa.isSecondFactorDue(user, client)) {
+  /**
+   * The SUCCESS answer; refused with 401 MFA_REQUIRED while a second factor is due (never a token
+   * without it), unless the sign-in proved both factors at once (`provenBy`, e.g. a passkey).
+   */
+  private async success(user: User, client: AuthClient, provenBy?: string): Promise<LoginStateResponseDto> {
+    if (!provenBy && this.mfa.isSecondFactorDue(user, client)) {
       throw new AppError(
         401,
         'MFA_REQUIRED',
@@ -97,7 +100,7 @@ export class HeadlessLoginService {
     const { token } = await this.sessionTokens.issue({
       userId: user.id,
       client,
-      authMethod: HEADLESS_LOGIN_METHOD,
+      authMethod: provenBy ?? HEADLESS_LOGIN_METHOD,
     });
     return this.answer('SUCCESS', user, 'ACTIVE', { sessionToken: token });
   }
@@ -184,6 +187,24 @@ export class HeadlessLoginService {
       tenantId: client.tenantId,
     });
     // Only now, with the password proven, may the answer say something about the account.
+    return this.afterSignIn(user, client, email);
+  }
+
+  /**
+   * A sign-in that proved both factors at once (a passkey, through the token engine's
+   * ProvenLogin): the membership rules of a login, then a sessionToken for `authMethod`. An email
+   * verification on the way remembers it, so /auth/v2/verify finishes without an MFA step.
+   */
+  provenLogin(user: User, client: AuthClient, authMethod: string): Promise<LoginStateResponseDto> {
+    return this.afterSignIn(user, client, user.email ?? '', authMethod);
+  }
+
+  private async afterSignIn(
+    user: User,
+    client: AuthClient,
+    email: string,
+    provenBy?: string,
+  ): Promise<LoginStateResponseDto> {
     const membership = await this.memberships.find(user.id, client.tenantId);
     if (!membership) throw Errors.notAMember();
     const status = membership.status;
@@ -195,13 +216,18 @@ export class HeadlessLoginService {
     if (unverified) {
       await this.recipients.hit('email', user.email ?? email, user);
       const stateToken = await this.dataSource.transaction((m) =>
-        this.verification.start(m, { userId: user.id, email: user.email ?? email, client }),
+        this.verification.start(m, {
+          userId: user.id,
+          email: user.email ?? email,
+          client,
+          data: provenBy ? { provenBy } : undefined,
+        }),
       );
       return this.answer('REQUIRE_EMAIL_VERIFICATION', user, status, { stateToken });
     }
     if (status === 'PENDING_APPROVAL') return this.answer('REQUIRE_OWNER_APPROVAL', user, status);
     if (status !== 'ACTIVE') throw Errors.membershipStatus(status);
-    return this.success(user, client);
+    return this.success(user, client, provenBy);
   }
 
   private async liveState(token: string, client: AuthClient): Promise<StateRecord | null> {
@@ -257,7 +283,7 @@ export class HeadlessLoginService {
     if (membership.status === 'PENDING_APPROVAL')
       return this.answer('REQUIRE_OWNER_APPROVAL', user, membership.status);
     if (membership.status !== 'ACTIVE') throw Errors.membershipStatus(membership.status);
-    return this.success(user, client);
+    return this.success(user, client, state.data.provenBy);
   }
 
   async resend(dto: ResendDto, auth: AuthClaims, ctx: RequestContext): Promise<Record<string, never>> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { EntityManager } from 'typeorm';
+import type { Queryable } from '../database/db.js';
 import { randomUUID } from 'node:crypto';
 import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { sha256 } from '../common/crypto/tokens.js';
@@ -52,9 +53,11 @@ export class OutboxService {
     ];
   }
 
-  /** Adds a message to the outbox in the caller's transaction (`manager`). */
-  async enqueue(manager: EntityManager, message: OutboxMessage): Promise<void> {
-    await manager.query(`${INSERT} VALUES ($1, $2, $3, $4, $5, $6)`, this.sealed(message));
+  /** Adds a message to the outbox in the caller's transaction (`manager`, or a Db transaction). */
+  async enqueue(manager: EntityManager | Queryable, message: OutboxMessage): Promise<void> {
+    const sql = `${INSERT} VALUES ($1, $2, $3, $4, $5, $6)`;
+    if ('exec' in manager) await manager.exec(sql, this.sealed(message));
+    else await manager.query(sql, this.sealed(message));
     this.reportUndeliverable(message);
     this.events.emit(OUTBOX_ENQUEUED);
   }

@@ -7,6 +7,7 @@ import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import type { AdminPrincipal } from '../tokens/guards/admin-principal.js';
+import { PasskeyMethods } from './passkey-methods.js';
 
 /**
  * An admin's reset of a user's MFA ("Reset MFA" in the console), for a user who lost their
@@ -25,6 +26,7 @@ export class AdminMfaService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly outbox: OutboxService,
+    private readonly passkeys: PasskeyMethods,
   ) {}
 
   async reset(admin: AdminPrincipal, userId: string): Promise<void> {
@@ -43,6 +45,7 @@ export class AdminMfaService {
     await this.dataSource.transaction(async (m) => {
       await m.query('SELECT id FROM app_user WHERE id = $1 FOR UPDATE', [userId]);
       await m.query('DELETE FROM mfa_method WHERE user_id = $1', [userId]);
+      await this.passkeys.removeAll(m, userId);
       await this.users.setMfaEnabled(userId, false, m);
       await this.sessions.endAllForUser(userId, { reason: 'mfa_reset' }, m);
       if (user.email) {

@@ -45,8 +45,9 @@ export class MfaMethodsController {
   @ApiOperation({
     summary: "The caller's MFA methods",
     description:
-      'Authenticator apps (type totp; confirmed false while waiting for their first code) and the recovery codes (type ' +
-      'recoveryCode, with the number still unused). Never a secret.',
+      'Authenticator apps (type totp; confirmed false while waiting for their first code), passkeys (type passkey, ' +
+      'see POST /auth/v2/mfa/methods/passkey/options) and the recovery codes (type recoveryCode, with the number ' +
+      'still unused). Never a secret.',
   })
   @ApiOkResponse({ type: [MfaMethodDto] })
   async list(@CurrentAuth() auth: AuthClaims): Promise<MfaMethodDto[]> {
@@ -107,8 +108,10 @@ export class MfaMethodsController {
   @ApiOperation({
     summary: 'Remove an MFA method',
     description:
-      'Needs the current password or a code of an existing method (body {password} or {code}). Removing the last ' +
-      'authenticator removes the recovery codes too, turns MFA off and ends every other session of the user.',
+      'Needs the current password or a code of an existing method (body {password} or {code}; neither for an ' +
+      'account without a password whose only factors are passkeys). Removing an authenticator, or the last ' +
+      'passkey when no authenticator is left, removes the recovery codes too; when neither an authenticator nor a ' +
+      'passkey is left MFA is off and every other session of the user ends. The user is mailed a notice.',
   })
   @ApiBody({ type: OwnerProofDto, required: false })
   @ApiResponse({ status: 204, description: 'Removed' })

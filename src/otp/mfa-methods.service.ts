@@ -15,6 +15,7 @@ import { OutboxService } from '../notifications/outbox.service.js';
 import { lockUserForNotice, mailAuthenticatorNotice } from './authenticator-notices.js';
 import type { MfaMethodType } from './entities/mfa-method.entity.js';
 import { OtpErrors } from './otp-errors.js';
+import { PasskeyMethods } from './passkey-methods.js';
 import { isRecoveryCodeFormat, newRecoveryCodes, recoveryCodeHash } from './recovery-codes.js';
 import { isTotpFormat, matchTotpStep, newTotpSecret, totpUri } from './totp.js';
 
@@ -34,7 +35,8 @@ export interface TotpSetup {
 export interface MfaMethodRecord {
   id: string;
   userId: string;
-  type: MfaMethodType;
+  /** `passkey`: a WebAuthn credential of the passkeys module (API.md section 13), always confirmed. */
+  type: MfaMethodType | 'passkey';
   name: string;
   confirmed: boolean;
   createdAt: Date;
@@ -88,6 +90,7 @@ export class MfaMethodsService {
     private readonly provisioning: ProvisioningService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxService,
+    private readonly passkeys: PasskeyMethods,
   ) {}
 
   private m(manager?: EntityManager): EntityManager {
@@ -98,7 +101,7 @@ export class MfaMethodsService {
     return manager ? work(manager) : this.dataSource.transaction(work);
   }
 
-  /** Every method of the user, pending ones included: authenticator first, then recovery codes. */
+  /** Every method of the user, pending ones included: authenticators, passkeys, then recovery codes. */
   list(userId: string): Promise<MfaMethodRecord[]> {
     return this.select(userId, false);
   }
@@ -108,7 +111,21 @@ export class MfaMethodsService {
     return this.select(userId, true, manager);
   }
 
+  /** Whether the user has a second factor of their own: a confirmed authenticator or a passkey. */
+  async hasSecondFactor(userId: string): Promise<boolean> {
+    return (await this.hasConfirmedTotp(userId)) || (await this.passkeys.has(userId));
+  }
+
   private async select(userId: string, confirmedOnly: boolean, manager?: EntityManager) {
+    const [codes, asMethods] = await Promise.all([
+      this.selectOwn(userId, confirmedOnly, manager),
+      this.passkeys.records(userId),
+    ]);
+    const recovery = codes.filter((m) => m.type === 'recoveryCode');
+    return [...codes.filter((m) => m.type !== 'recoveryCode'), ...asMethods, ...recovery];
+  }
+
+  private async selectOwn(userId: string, confirmedOnly: boolean, manager?: EntityManager) {
     const found = await rows<MethodRow>(
       this.m(manager),
       `SELECT m.*, (SELECT count(*)::int FROM mfa_recovery_code c WHERE c.method_id = m.id AND c.used_at IS NULL)
@@ -384,7 +401,7 @@ export class MfaMethodsService {
       `SELECT * FROM mfa_method WHERE id = $1 AND user_id = $2`,
       [methodId, userId],
     );
-    if (!method) throw Errors.notFound('No such MFA method');
+    if (!method) return this.passkeys.remove(userId, methodId, email, manager);
     if (method.type === 'totp' && method.confirmed_at) {
       await manager.query(
         `DELETE FROM mfa_method WHERE user_id = $1 AND (id = $2 OR type = 'recoveryCode')`,
@@ -402,6 +419,7 @@ export class MfaMethodsService {
       [userId],
     );
     if (left.length > 0 || !method.confirmed_at) return { mfaTurnedOff: false };
+    if (await this.passkeys.anyLeft(manager, userId)) return { mfaTurnedOff: false };
     await this.users.setMfaEnabled(userId, false, manager);
     return { mfaTurnedOff: true };
   }

@@ -100,7 +100,9 @@ export class MfaSettingsService {
       this.users.hasPassword(user.id),
       this.methods.confirmed(user.id),
     ]);
-    if (!hasPassword && confirmed.length === 0) return user;
+    // A passkey gives no code to prove with: an account without a password whose only factors
+    // are passkeys proves itself by its session, like one without any method.
+    if (!hasPassword && confirmed.every((m) => m.type === 'passkey')) return user;
     throw OtpErrors.proofRequired();
   }
 }

@@ -73,7 +73,8 @@ export class OtpLoginService {
     // phone: one budget), or against `key` itself when it names none: a 429 says nothing.
     await this.recipients.hit('email', input.key, user);
     if (!user || !(await this.memberships.find(user.id, client.tenantId))) return;
-    if (await this.methods.hasConfirmedTotp(user.id)) return;
+    // A user with a factor of their own (an authenticator or a passkey) is never sent a weaker one.
+    if (await this.methods.hasSecondFactor(user.id)) return;
     const pending = await this.codes.latestPendingMfa(user.id, client.id);
     await this.otps.send({
       user,
@@ -104,10 +105,11 @@ export class OtpLoginService {
     const pending = await this.codes.latestPendingMfa(userId);
 
     // A user with an authenticator app proves the second factor with it (or a recovery code),
-    // counted against the one per-user budget of second factors. Without a pending login nobody
+    // counted against the one per-user budget of second factors; a user whose factors are
+    // passkeys (which this route cannot check) only with a recovery code, never an emailed code. Without a pending login nobody
     // proved the password in this flow: nothing is checked, so this route cannot test codes
     // (API.md section 12), and such a user is sent no emailed codes.
-    if (await this.methods.hasConfirmedTotp(userId)) {
+    if (await this.methods.hasSecondFactor(userId)) {
       if (!pending) throw OtpErrors.invalidOtp();
       const attempt = await this.limiter.beginSecondFactor(userId);
       const code = await this.complete(pending.id, (m) =>

@@ -9,6 +9,7 @@ import { OtpCode } from './entities/otp-code.entity.js';
 import { MfaMethodsController } from './mfa-methods.controller.js';
 import { MfaMethodsService } from './mfa-methods.service.js';
 import { MfaSettingsService } from './mfa-settings.service.js';
+import { PasskeyMethods } from './passkey-methods.js';
 import { OtpCodesService } from './otp-codes.service.js';
 import { OtpLoginService } from './otp-login.service.js';
 import { OtpMaintenanceService } from './otp-maintenance.service.js';
@@ -43,6 +44,7 @@ import { AdminMfaService } from './admin-mfa.service.js';
     OtpLoginService,
     TokenGrantService,
     MfaSettingsService,
+    PasskeyMethods,
     OtpMaintenanceService,
     AdminGuard,
     AdminMfaService,

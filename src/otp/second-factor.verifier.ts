@@ -9,7 +9,7 @@ export class MfaSecondFactorVerifier implements SecondFactorVerifier {
   constructor(private readonly methods: MfaMethodsService) {}
 
   hasAuthenticator(userId: string): Promise<boolean> {
-    return this.methods.hasConfirmedTotp(userId);
+    return this.methods.hasSecondFactor(userId);
   }
 
   verify(userId: string, code: string, manager?: EntityManager): Promise<'TOTP' | 'RECOVERY_CODE' | null> {

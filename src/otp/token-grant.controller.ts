@@ -11,6 +11,8 @@ import {
   ConsumeSsoTokenDto,
   GrantTokensDto,
   MfaGrantDto,
+  MfaOptionsAnswerDto,
+  MfaOptionsDto,
   MfaRequiredErrorDto,
   PasswordGrantDto,
   SessionDto,
@@ -63,7 +65,8 @@ export class TokenGrantController {
     summary: 'MFA grant: finish a password grant with a second factor',
     description:
       'token is mfa.token of the MFA_REQUIRED answer, methodId one of mfa.methods, code its current code (a recovery code ' +
-      'for a recoveryCode method). The session records authMethod TOTP, RECOVERY_CODE or OTP. The token works once and ' +
+      'for a recoveryCode method), or for a passkey method `credential` instead of code (see /tokens/mfa/options). The ' +
+      'session records authMethod TOTP, RECOVERY_CODE, OTP or PASSKEY. The token works once and ' +
       "expires after 5 minutes or 5 wrong codes. Wrong codes count against the user's one budget of second factors " +
       '(RATE_LIMIT_PER_ACCOUNT per 15 minutes, shared by every route), and an emailed code also against the daily ' +
       'budget of wrong codes; past a budget the answer is 429, even for the right code.',
@@ -72,12 +75,42 @@ export class TokenGrantController {
   @ApiErrors(
     ...BODY_ERRORS,
     [401, 'INVALID_MFA_CODE: wrong, replayed or spent code, or a methodId not offered'],
+    [
+      401,
+      'INVALID_PASSKEY: a passkey assertion that is wrong (origin, RP id, signature, counter, user presence), of ' +
+        'another user or passkey, or answers a spent or foreign challenge',
+    ],
     [401, 'INVALID_TOKEN: unknown, spent or expired mfa token (5 minutes, 5 wrong codes)'],
     MEMBERSHIP_ERRORS,
   )
   @RateLimited()
   async mfa(@Body() dto: MfaGrantDto, @Ctx() ctx: RequestContext): Promise<GrantTokensDto> {
-    return this.grants.mfaGrant({ token: dto.token, methodId: dto.methodId, code: dto.code }, ctx);
+    return this.grants.mfaGrant(
+      { token: dto.token, methodId: dto.methodId, code: dto.code, credential: dto.credential },
+      ctx,
+    );
+  }
+
+  @Post('tokens/mfa/options')
+  @HttpCode(200)
+  @NoStore()
+  @ApiOperation({
+    summary: 'MFA grant with a passkey: the assertion options',
+    description:
+      'For a method of type passkey among mfa.methods: answers {options} (PublicKeyCredentialRequestOptionsJSON ' +
+      'allowing that passkey). Call navigator.credentials.get() with PublicKeyCredential.parseRequestOptionsFromJSON' +
+      '(options), then POST /auth/v2/oauth1/tokens/mfa with {token, methodId, credential: credential.toJSON()}. ' +
+      'The challenge works once, for this mfa token, for 5 minutes.',
+  })
+  @ApiOkResponse({ type: MfaOptionsAnswerDto })
+  @ApiErrors(
+    ...BODY_ERRORS,
+    [401, 'INVALID_TOKEN: unknown, spent or expired mfa token'],
+    [404, "NOT_FOUND: methodId is not one of the user's passkeys"],
+  )
+  @RateLimited()
+  mfaOptions(@Body() dto: MfaOptionsDto, @Ctx() ctx: RequestContext) {
+    return this.grants.mfaOptions({ token: dto.token, methodId: dto.methodId }, ctx);
   }
 
   @Get('tokens')

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, Errors } from '../common/errors/app-error.js';
@@ -14,6 +14,7 @@ import { MembershipsService } from '../identity/memberships.service.js';
 import { MfaPolicy } from '../identity/mfa-policy.js';
 import { UsersService } from '../identity/users.service.js';
 import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
+import { PASSKEY_AUTH_METHOD, PASSKEY_FACTOR, PasskeyFactor } from '../tokens/passkeys.js';
 import { IssuedTokens, LiveSession, SessionFace, SessionsService } from '../tokens/sessions.service.js';
 import { isUuid, MfaMethodsService } from './mfa-methods.service.js';
 import { OtpCodesService } from './otp-codes.service.js';
@@ -89,6 +90,7 @@ export class TokenGrantService {
     private readonly otps: OtpCodesService,
     private readonly limiter: AttemptLimiter,
     private readonly codeBudget: CodeBudget,
+    @Inject(PASSKEY_FACTOR) private readonly passkeys: PasskeyFactor,
   ) {}
 
   /** These routes serve public clients: the client must exist, no secret is asked. */
@@ -162,16 +164,36 @@ export class TokenGrantService {
     return Errors.mfaRequired({ mfa: { token, methods } });
   }
 
-  /** Finishes a password grant with a code of one of the challenge's methods. */
-  async mfaGrant(
-    input: { token: string; methodId: string; code: string },
-    ctx: RequestContext,
-  ): Promise<GrantTokens> {
-    const challenge = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
-      const found = await this.oneTime.peek<ChallengeData>('mfa-challenge', input.token);
+  private liveChallenge(token: string, ip: string): Promise<OneTimeRecord<ChallengeData>> {
+    return this.limiter.guard(IpOnly.token, ip, async () => {
+      const found = await this.oneTime.peek<ChallengeData>('mfa-challenge', token);
       if (!found?.userId || !found.clientId || !found.tenantId) throw OtpErrors.invalidToken();
       return found;
     });
+  }
+
+  /**
+   * The assertion options of a passkey method of an MFA challenge (API.md section 13): a challenge
+   * bound to this MFA challenge and user, single use, 5 minutes. 404 when methodId is not one of
+   * the user's passkeys.
+   */
+  async mfaOptions(input: { token: string; methodId: string }, ctx: RequestContext) {
+    const challenge = await this.liveChallenge(input.token, ctx.ip);
+    const options = await this.passkeys.secondFactorOptions(
+      challenge.userId!,
+      `mfa-grant:${challenge.id}`,
+      input.methodId,
+    );
+    if (!options) throw Errors.notFound('No such passkey among the methods of this challenge');
+    return { options };
+  }
+
+  /** Finishes a password grant with a code (or a passkey assertion) of one of the challenge's methods. */
+  async mfaGrant(
+    input: { token: string; methodId: string; code?: string; credential?: unknown },
+    ctx: RequestContext,
+  ): Promise<GrantTokens> {
+    const challenge = await this.liveChallenge(input.token, ctx.ip);
     const userId = challenge.userId!;
     const client = await this.clients.findById(challenge.clientId!);
     if (!client) throw OtpErrors.invalidToken();
@@ -184,7 +206,10 @@ export class TokenGrantService {
     );
     try {
       const tokens = await this.dataSource.transaction(async (m) => {
-        const authMethod = await this.prove(challenge, input.methodId, input.code.trim(), m);
+        const authMethod =
+          input.credential !== undefined
+            ? await this.provePasskey(challenge, client, input.methodId, input.credential)
+            : await this.prove(challenge, input.methodId, (input.code ?? '').trim(), m);
         if (!authMethod) throw new NoMatch();
         if (!(await this.oneTime.consumeById(challenge.id, m))) throw OtpErrors.invalidToken();
         return this.sessions.start({ userId, tenantId: challenge.tenantId!, client, authMethod, ctx }, m);
@@ -197,8 +222,25 @@ export class TokenGrantService {
         throw err;
       }
       await this.oneTime.recordFailure(challenge.id, MFA_CHALLENGE_MAX_FAILURES);
-      throw OtpErrors.invalidMfaCode();
+      throw input.credential !== undefined ? Errors.invalidPasskey() : OtpErrors.invalidMfaCode();
     }
+  }
+
+  /** A passkey assertion answering a challenge of `mfaOptions` for this MFA challenge. */
+  private async provePasskey(
+    challenge: OneTimeRecord<ChallengeData>,
+    client: AuthClient,
+    methodId: string,
+    credential: unknown,
+  ): Promise<string | null> {
+    const ok = await this.passkeys.verifySecondFactor({
+      userId: challenge.userId!,
+      binding: `mfa-grant:${challenge.id}`,
+      credential,
+      client,
+      methodId,
+    });
+    return ok ? PASSKEY_AUTH_METHOD : null;
   }
 
   /** Checks and spends the code for the named method; answers the session's authMethod, or null. */

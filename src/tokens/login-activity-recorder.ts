@@ -17,6 +17,7 @@ export const AUTH_METHODS = [
   'SSO_TOKEN',
   'HEADLESS',
   'HEADLESS_LOGIN',
+  'PASSKEY',
 ] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 

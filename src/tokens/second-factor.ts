@@ -6,7 +6,10 @@ import type { EntityManager } from 'typeorm';
  * the same inversion as the login-activity recorder, so tokens never imports a feature.
  */
 export interface SecondFactorVerifier {
-  /** Whether the user has a confirmed authenticator (and so codes this page can check). */
+  /**
+   * Whether the user has a second factor the page can check: a confirmed authenticator (codes) or
+   * a passkey (the page's passkey button, PasskeyFactor).
+   */
   hasAuthenticator(userId: string): Promise<boolean>;
   /** Checks and spends a TOTP or recovery code; answers how the factor was proven, or null. */
   verify(userId: string, code: string, manager?: EntityManager): Promise<'TOTP' | 'RECOVERY_CODE' | null>;

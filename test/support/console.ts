@@ -61,7 +61,7 @@ export async function signInOnHostedPage(page: Page, email: string, password: st
   await page.getByLabel('Password').fill(password);
   await Promise.all([
     page.waitForURL((u) => u.pathname.startsWith('/console/t/')),
-    page.getByRole('button', { name: 'Sign in' }).click(),
+    page.getByRole('button', { name: 'Sign in', exact: true }).click(),
   ]);
 }
 

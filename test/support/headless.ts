@@ -46,11 +46,17 @@ export interface PublicApp {
   close(): Promise<void>;
 }
 
-/** Boots the real app with PUBLIC_URL set to an address that reaches it. */
-export async function createPublicApp(env: Record<string, string | undefined> = {}): Promise<PublicApp> {
+/**
+ * Boots the real app with PUBLIC_URL set to an address that reaches it (`host`: 127.0.0.1, or
+ * localhost where a browser needs a host name, e.g. as the WebAuthn RP id).
+ */
+export async function createPublicApp(
+  env: Record<string, string | undefined> = {},
+  host: '127.0.0.1' | 'localhost' = '127.0.0.1',
+): Promise<PublicApp> {
   const forwarder = new Forwarder();
   await forwarder.start();
-  const publicUrl = `http://127.0.0.1:${forwarder.port}`;
+  const publicUrl = `http://${host}:${forwarder.port}`;
   const t = await createTestApp({ PUBLIC_URL: publicUrl, ...env });
   forwarder.targetPort = Number(new URL(t.baseUrl).port);
   return {

@@ -6,15 +6,20 @@ import type {
   LoginParams,
   LoginStateResponse,
   OAuthTokenResponse,
+  PasskeyMethod,
+  PasskeyMfaParams,
   PasswordCredentials,
   PasswordGrantResponse,
   RecoveryRedirect,
   RedirectSessionParams,
   RedirectSessionResponse,
   RegisterParams,
+  RegisterPasskeyParams,
+  SignInWithPasskeyParams,
   TokenResponse,
   VerifyParams,
 } from './models.js';
+import * as passkeys from './passkeys.js';
 import { createPkcePair, PkcePair } from './pkce.js';
 import { MemoryTokenStorage, RefreshGrant, TokenRole, Tokens, TokenStorage } from './storage.js';
 
@@ -298,6 +303,25 @@ export class AuthApi {
     });
     await this.client.setTokens('member', toTokens(answer));
     return answer;
+  }
+
+  /** The MFA challenge answered with a passkey method (browser WebAuthn); keeps the tokens. */
+  async confirmMfaWithPasskey(params: PasskeyMfaParams): Promise<PasswordGrantResponse> {
+    const answer = await passkeys.confirmMfaWithPasskey(this.client, params);
+    await this.client.setTokens('member', toTokens(answer));
+    return answer;
+  }
+
+  // ---- passkeys (section 13): the browser's WebAuthn API, see passkeys.ts ------------------------
+
+  /** Creates and registers a passkey of the member of the stored tokens (MFA is on from then). */
+  registerPasskey(params?: RegisterPasskeyParams): Promise<PasskeyMethod> {
+    return passkeys.registerPasskey(this.client, params);
+  }
+
+  /** Signs in with a passkey (own visitor token); resolves to the /auth/v2/login answer. */
+  signInWithPasskey(params?: SignInWithPasskeyParams): Promise<LoginStateResponse> {
+    return passkeys.signInWithPasskey(this.client, params);
   }
 
   // ---- headless login (section 7, seed 002) -----------------------------------------------------

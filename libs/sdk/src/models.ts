@@ -32,7 +32,7 @@ export interface OAuthTokenResponse {
 
 export interface MfaMethodSummary {
   id: string;
-  /** `totp` or `recoveryCode`. */
+  /** `totp`, `passkey` or `recoveryCode` (`email`/`sms`: a code was just sent). */
   type: string;
   name: string;
 }
@@ -53,6 +53,30 @@ export interface ConfirmMfaParams {
   token: string;
   methodId: string;
   code: string;
+}
+
+/** A registered passkey (API.md section 13). */
+export interface PasskeyMethod {
+  methodId: string;
+  type: 'passkey';
+  name: string;
+}
+
+export interface RegisterPasskeyParams {
+  /** Shown in the member's MFA methods (default "Passkey", "Passkey 2", ...). */
+  name?: string;
+}
+
+export interface SignInWithPasskeyParams {
+  /** Only that account's passkeys; without it the browser offers every passkey of the site. */
+  email?: string;
+}
+
+export interface PasskeyMfaParams {
+  /** `mfa.token` of the MfaRequiredError. */
+  token: string;
+  /** The id of a `passkey` method of the challenge. */
+  methodId: string;
 }
 
 export type LoginState = 'SUCCESS' | 'REQUIRE_EMAIL_VERIFICATION' | 'REQUIRE_OWNER_APPROVAL';

@@ -44,6 +44,8 @@ export const Errors = {
     new AppError(HttpStatus.FORBIDDEN, status, `The account is ${status.toLowerCase().replace(/_/g, ' ')}`),
   notAMember: () =>
     new AppError(HttpStatus.FORBIDDEN, 'NOT_A_MEMBER', 'The user is not a member of that tenant'),
+  invalidPasskey: (message = 'The passkey was not accepted') =>
+    new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_PASSKEY', message),
   weakPassword: (reason: string) => new AppError(HttpStatus.BAD_REQUEST, 'WEAK_PASSWORD', reason),
   tooManyRequests: (retryAfterSeconds: number, message = 'Too many requests, try again later') =>
     new AppError(HttpStatus.TOO_MANY_REQUESTS, 'TOO_MANY_REQUESTS', message, {

@@ -51,7 +51,12 @@ export const API_TAGS: [name: string, description: string][] = [
     'For first-party apps: tokens from email and password with an MFA step when due, single sign-on tokens between ' +
       "apps of one tenant, the caller's sessions.",
   ],
-  ['MFA methods', "The caller's second factors: authenticator apps and recovery codes."],
+  ['MFA methods', "The caller's second factors: authenticator apps, passkeys and recovery codes."],
+  [
+    'Passkeys',
+    'WebAuthn passkeys: register one for the signed-in member (it turns MFA on), and sign in with one, ' +
+      'discoverable or for a typed email. A passkey sign-in proves both factors.',
+  ],
   [
     'Headless member tokens',
     "Server to server: a member's tokens without their password, with a headless token of the tenant.",

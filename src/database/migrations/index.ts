@@ -11,6 +11,7 @@ import { SessionFace1764000009100 } from './1764000009100-SessionFace.js';
 import { ConsoleClients1764000009400 } from './1764000009400-ConsoleClients.js';
 import { LoginFailure1764000009410 } from './1764000009410-LoginFailure.js';
 import { OidcConformance1764000009500 } from './1764000009500-OidcConformance.js';
+import { Passkeys1764000009600 } from './1764000009600-Passkeys.js';
 
 /** Every migration, in order. Listed as classes, not a glob (a .ts glob breaks under Vitest). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   ConsoleClients1764000009400,
   LoginFailure1764000009410,
   OidcConformance1764000009500,
+  Passkeys1764000009600,
 ];

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, IsISO8601, IsOptional } from 'class-validator';
+import { AUTH_METHODS } from '../../tokens/login-activity-recorder.js';
 
 /**
  * One login, refresh/switch or logout (API.md section 6). Every field is present unless
@@ -42,9 +43,10 @@ export class LoginActivityDto {
   loginType?: string;
 
   @ApiProperty({
+    enum: AUTH_METHODS,
     description:
       'How the session began: PASSWORD, OTP, TOTP, RECOVERY_CODE, GOOGLE, AZURE, APPLE, COGNITO, FACEBOOK, ' +
-      'INSTAGRAM, KEYCLOAK, SAML, SSO_TOKEN, HEADLESS, HEADLESS_LOGIN',
+      'INSTAGRAM, KEYCLOAK, SAML, SSO_TOKEN, HEADLESS, HEADLESS_LOGIN, PASSKEY',
     example: 'PASSWORD',
   })
   authMethod?: string;

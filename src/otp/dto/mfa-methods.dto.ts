@@ -4,7 +4,7 @@ import { IsOptionalField, NotWith } from './validators.js';
 
 export class MfaMethodDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: ['totp', 'recoveryCode'] }) type: string;
+  @ApiProperty({ enum: ['totp', 'passkey', 'recoveryCode'] }) type: string;
   @ApiProperty({ example: 'Authenticator app' }) name: string;
   @ApiProperty({ description: 'false while a new authenticator waits for its first code' })
   confirmed: boolean;

@@ -1,6 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length, ValidateIf } from 'class-validator';
 import { ErrorBody } from '../../common/errors/error-body.js';
+import {
+  AUTHENTICATION_RESPONSE_SCHEMA,
+  IsWebAuthnCredential,
+} from '../../common/webauthn/credential-shape.js';
 import { IsOptionalField, NotWith } from './validators.js';
 
 const passwordShape = (o: PasswordGrantDto) =>
@@ -51,13 +55,52 @@ export class MfaGrantDto {
   @Length(1, 100)
   methodId: string;
 
-  @ApiProperty({
-    description: 'The 6-digit code, or a recovery code for a recoveryCode method',
+  @ApiPropertyOptional({
+    description: 'The 6-digit code, or a recovery code for a recoveryCode method (not for a passkey)',
     example: '492039',
   })
+  @ValidateIf((o: MfaGrantDto) => o.credential === undefined || o.code !== undefined)
   @IsString()
   @Length(1, 64)
-  code: string;
+  @NotWith(['credential'])
+  code?: string;
+
+  @ApiPropertyOptional({
+    ...AUTHENTICATION_RESPONSE_SCHEMA,
+    description:
+      "For a passkey method instead of code: the browser's credential.toJSON() of navigator.credentials.get() with " +
+      'the options of POST /auth/v2/oauth1/tokens/mfa/options',
+  } as never)
+  @IsOptionalField()
+  @IsWebAuthnCredential('assertion')
+  credential?: Record<string, unknown>;
+}
+
+/** `{token, methodId}`: the assertion options of a passkey method of an MFA challenge. */
+export class MfaOptionsDto {
+  @ApiProperty({ description: 'mfa.token of the MFA_REQUIRED answer' })
+  @IsString()
+  @Length(1, 512)
+  token: string;
+
+  @ApiProperty({
+    description: 'id of a passkey among mfa.methods',
+    example: '0b8e7c52-3a0c-4e55-9a3e-1f0f7f0f3c11',
+  })
+  @IsString()
+  @Length(1, 100)
+  methodId: string;
+}
+
+export class MfaOptionsAnswerDto {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'PublicKeyCredentialRequestOptionsJSON (for PublicKeyCredential.parseRequestOptionsFromJSON) allowing that ' +
+      'passkey; its challenge works once, for this MFA challenge, for 5 minutes',
+  })
+  options: Record<string, unknown>;
 }
 
 export class GrantTokensDto {
@@ -72,7 +115,7 @@ export class GrantTokensDto {
 export class MfaChallengeMethodDto {
   @ApiProperty({ example: '0b8e7c52-3a0c-4e55-9a3e-1f0f7f0f3c11' }) id: string;
   @ApiProperty({
-    enum: ['totp', 'recoveryCode', 'email', 'sms'],
+    enum: ['totp', 'passkey', 'recoveryCode', 'email', 'sms'],
     description:
       'email/sms: a code was just sent (users without a method of their own, on a client requiring MFA)',
   })

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
 import type { AuthorizationTarget } from './auth-request.js';
+import type { PasskeyBlock } from './hosted-passkey.js';
 import {
   escapeHtml,
   formActionSource,
@@ -35,6 +36,7 @@ export class AuthorizePages {
     token: string,
     error?: string,
     email?: string,
+    passkey?: PasskeyBlock,
   ): void {
     const nonce = newNonce();
     const action = `${this.publicUrl}/oauth2/authorize`;
@@ -47,11 +49,14 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1000">
 <button type="submit">Sign in</button>
-</form>`;
+</form>
+${passkey?.html ?? ''}`;
     // Never framed, whatever the response mode (API.md section 12, "Framing"): no clickjacking of the form.
-    sendPage(res, status, renderPage({ title: 'Sign in', bodyHtml: body, nonce }), {
+    const html = renderPage({ title: 'Sign in', bodyHtml: body, nonce, script: passkey?.script });
+    sendPage(res, status, html, {
       nonce,
       formAction: this.formAction(target.redirectUri),
+      script: !!passkey,
     });
   }
 
@@ -63,6 +68,7 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
     target: AuthorizationTarget,
     token: string,
     step: { mfaToken: string; error?: string },
+    passkey?: PasskeyBlock,
   ): void {
     const nonce = newNonce();
     const action = `${this.publicUrl}/oauth2/authorize`;
@@ -74,10 +80,18 @@ ${step.error ? `<p class="error" role="alert">${escapeHtml(step.error)}</p>` : '
 <label for="code">Code from your authenticator app, or a recovery code</label>
 <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="100" autofocus>
 <button type="submit">Verify</button>
-</form>`;
-    sendPage(res, status, renderPage({ title: 'Two-step verification', bodyHtml: body, nonce }), {
+</form>
+${passkey?.html ?? ''}`;
+    const html = renderPage({
+      title: 'Two-step verification',
+      bodyHtml: body,
+      nonce,
+      script: passkey?.script,
+    });
+    sendPage(res, status, html, {
       nonce,
       formAction: this.formAction(target.redirectUri),
+      script: !!passkey,
     });
   }
 

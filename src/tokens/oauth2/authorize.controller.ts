@@ -25,6 +25,7 @@ import {
   HOSTED_SESSION_TTL_S,
   HostedSessionsService,
 } from './hosted-sessions.service.js';
+import { HostedPasskeys } from './hosted-passkey.js';
 import { invalidRedirectSession, RedirectSessionsService } from './redirect-sessions.service.js';
 import type { SignInOptions } from './standard-request.js';
 
@@ -60,6 +61,7 @@ export class AuthorizeController {
     private readonly authorize: AuthorizeService,
     private readonly redirectSessions: RedirectSessionsService,
     private readonly hostedSessions: HostedSessionsService,
+    private readonly hostedPasskeys: HostedPasskeys,
   ) {
     this.pages = new AuthorizePages(config.publicUrl);
   }
@@ -149,7 +151,7 @@ export class AuthorizeController {
       return this.loginRequired(res, status, client, request);
     }
     const token = await this.authorize.startLoginPage(client, request, options);
-    this.pages.login(res, 200, client, request, token, undefined, options.loginHint);
+    await this.loginPage(res, 200, client, request, token, undefined, options.loginHint);
   }
 
   private async openRedirectSession(
@@ -177,7 +179,7 @@ export class AuthorizeController {
       if (!(await this.redirectSessions.spend(record.id))) throw invalidRedirectSession();
       return this.loginRequired(res, 302, client, record.data);
     }
-    this.pages.login(res, 200, client, record.data, token as string, undefined, record.data.loginHint);
+    await this.loginPage(res, 200, client, record.data, token as string, undefined, record.data.loginHint);
   }
 
   @Post('authorize')
@@ -234,6 +236,12 @@ export class AuthorizeController {
     const { record, client } = await this.redirectSessions.find(token, 'auth');
     if (record.userId) throw invalidRedirectSession();
     const request = record.data;
+    const passkey = HostedPasskeys.posted(body);
+    if (passkey) {
+      const step = await this.hostedPasskeys.complete(record, client, token!, passkey, ctx.ip);
+      if (step.kind === 'code') return this.deliver(req, res, 303, client, request, step);
+      return this.loginPage(res, step.refusal.status, client, request, token!, step.refusal.message);
+    }
     const mfaToken = str(body.mfaToken, 512);
     if (mfaToken) {
       const code = str(body.code, 100);
@@ -241,16 +249,16 @@ export class AuthorizeController {
         ? await this.authorize.loginWithSecondFactor(record, client, mfaToken, code)
         : { kind: 'mfa', mfaToken, error: 'Enter the code of your authenticator app.' };
       if (step.kind === 'mfa')
-        return this.pages.mfa(res, step.error ? 401 : 200, client, request, token!, step);
+        return this.mfaPage(res, step.error ? 401 : 200, client, request, token!, step);
       if (step.kind === 'refused') {
-        return this.pages.login(res, step.refusal.status, client, request, token!, step.refusal.message);
+        return this.loginPage(res, step.refusal.status, client, request, token!, step.refusal.message);
       }
       return this.deliver(req, res, 303, client, request, step);
     }
     const email = str(body.email, 320);
     const password = str(body.password, 1000);
     if (!email || !password) {
-      return this.pages.login(res, 400, client, request, token!, 'Enter your email and password.', email);
+      return this.loginPage(res, 400, client, request, token!, 'Enter your email and password.', email);
     }
     let outcome: AuthorizeOutcome;
     try {
@@ -259,7 +267,7 @@ export class AuthorizeController {
       if (err instanceof AppError && err.code === 'TOO_MANY_REQUESTS') {
         const retry = (err.extra as { retryAfter?: number }).retryAfter;
         if (retry) res.setHeader('Retry-After', String(retry));
-        return this.pages.login(
+        return this.loginPage(
           res,
           429,
           client,
@@ -271,9 +279,9 @@ export class AuthorizeController {
       }
       throw err;
     }
-    if (outcome.kind === 'mfa') return this.pages.mfa(res, 200, client, request, token!, outcome);
+    if (outcome.kind === 'mfa') return this.mfaPage(res, 200, client, request, token!, outcome);
     if (outcome.kind === 'refused') {
-      return this.pages.login(
+      return this.loginPage(
         res,
         outcome.refusal.status,
         client,
@@ -284,6 +292,41 @@ export class AuthorizeController {
       );
     }
     await this.deliver(req, res, 303, client, request, outcome);
+  }
+
+  /** The hosted login form, with "Sign in with a passkey" (its challenge bound to this redirect session). */
+  private async loginPage(
+    res: Response,
+    status: number,
+    client: AuthClient,
+    target: AuthorizationTarget,
+    token: string,
+    error?: string,
+    email?: string,
+  ): Promise<void> {
+    const passkey = await this.hostedPasskeys.block({ redirectSession: token, action: this.action });
+    this.pages.login(res, status, client, target, token, error, email, passkey);
+  }
+
+  /** The second-factor step: a code, or a passkey of the user whose password matched. */
+  private async mfaPage(
+    res: Response,
+    status: number,
+    client: AuthClient,
+    target: AuthorizationTarget,
+    token: string,
+    step: { mfaToken: string; error?: string },
+  ): Promise<void> {
+    const passkey = await this.hostedPasskeys.block({
+      redirectSession: token,
+      action: this.action,
+      mfaToken: step.mfaToken,
+    });
+    this.pages.mfa(res, status, client, target, token, step, passkey);
+  }
+
+  private get action(): string {
+    return `${this.config.publicUrl}/oauth2/authorize`;
   }
 
   /** Browsers get a page; API callers (and 5xx) get the JSON error body through the global filter. */

@@ -15,6 +15,7 @@ import { CredentialCheck } from '../../identity/credentials/credential-check.js'
 import { UsersService } from '../../identity/users.service.js';
 import { AuthCodesService } from '../auth-codes.service.js';
 import { OneTimeTokensService } from '../one-time-tokens.service.js';
+import { PASSKEY_AUTH_METHOD } from '../passkeys.js';
 import { SECOND_FACTOR_VERIFIER, SecondFactorVerifier } from '../second-factor.js';
 import { AccessTokensService } from '../access-tokens.service.js';
 import {
@@ -50,7 +51,7 @@ export type AuthorizeOutcome =
 export type FinalOutcome = Exclude<AuthorizeOutcome, { kind: 'mfa' }>;
 
 /** The hosted page's "password passed, second factor next" step: 5 minutes, 5 wrong codes. */
-const HOSTED_MFA_PURPOSE = 'hosted-mfa';
+export const HOSTED_MFA_PURPOSE = 'hosted-mfa';
 const HOSTED_MFA_TTL_S = 300;
 const HOSTED_MFA_MAX_FAILURES = 5;
 
@@ -301,7 +302,11 @@ export class AuthorizeService {
         refusal: { error: 'access_denied', status: 403, message: 'Unknown account.' },
       };
     }
-    const refusal = await this.refusalWithoutMfaStep(user, client);
+    // A passkey sign-in proved both factors: only the membership rules are left to check.
+    const refusal =
+      record.data.authMethod === PASSKEY_AUTH_METHOD
+        ? await this.refusalFor(user, client)
+        : await this.refusalWithoutMfaStep(user, client);
     if (refusal) {
       await this.redirectSessions.spend(record.id);
       return { kind: 'refused', refusal };
@@ -309,7 +314,24 @@ export class AuthorizeService {
     const authMethod = record.data.authMethod ?? 'HEADLESS_LOGIN';
     const authTime = new Date(record.data.authTime ?? record.createdAt.getTime());
     const outcome = await this.issueCode(record, client, record.data, user, authMethod, authTime);
-    return this.withSignIn(outcome, client, user, authMethod, authTime, false);
+    return this.withSignIn(outcome, client, user, authMethod, authTime, authMethod === PASSKEY_AUTH_METHOD);
+  }
+
+  /**
+   * A user who proved both factors at once on the hosted page (a passkey, HostedPasskeys): the
+   * membership refusals, then the code.
+   */
+  async completeProven(
+    record: RedirectRecord<AuthRedirectData>,
+    client: AuthClient,
+    user: User,
+    authMethod: string,
+  ): Promise<FinalOutcome> {
+    const refusal = await this.refusalFor(user, client);
+    if (refusal) return { kind: 'refused', refusal };
+    const now = new Date();
+    const outcome = await this.issueCode(record, client, record.data, user, authMethod, now);
+    return this.withSignIn(outcome, client, user, authMethod, now, true);
   }
 
   /**

@@ -5,6 +5,7 @@ import { AuthorizeController } from './authorize.controller.js';
 import { AuthorizeService } from './authorize.service.js';
 import { HostedSessionsService } from './hosted-sessions.service.js';
 import { LogoutController } from './logout.controller.js';
+import { HostedPasskeys } from './hosted-passkey.js';
 import { LogoutService } from './logout.service.js';
 import { OAuth2TokenService } from './oauth2-token.service.js';
 import { OAuth2Controller } from './oauth2.controller.js';
@@ -27,6 +28,7 @@ import { VisitorTokensService } from './visitor-tokens.service.js';
     SessionTokensService,
     RedirectSessionsService,
     AuthorizeService,
+    HostedPasskeys,
     LogoutService,
     HostedSessionsService,
     VisitorTokensService,
