@@ -1,9 +1,11 @@
 // Load with autocannon: one autocannon per base URL at once (connections and any fixed rate split
 // between them), req/s summed, p50/p99 over every answer's latency; plus who used the CPU.
 import { readdirSync, readFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon, { type Instance, type Options, type Result } from 'autocannon';
-import { checkInterrupted, defer, type Deferred } from './processes.js';
+import { checkInterrupted, defer, type Deferred, wasInterrupted } from './processes.js';
 import { round } from './settings.js';
 
 /** What one run hits: the base URLs and the pids whose CPU counts as "the service". */
@@ -17,7 +19,8 @@ export type Spec = (base: string) => Pick<Options, 'url' | 'method' | 'headers' 
 
 export interface RunResult {
   instances: number;
-  connections: number;
+  /** autocannon connections; null for an open-loop run (pace). */
+  connections: number | null;
   overallRate?: number;
   reqPerSec: number | null;
   p50Ms: number | null;
@@ -206,4 +209,89 @@ export async function measure(targets: Targets, spec: Spec, options: MeasureOpti
   }
   await options.beforeMeasured?.();
   return drive(targets, spec, { connections: options.connections, duration: options.duration });
+}
+
+/**
+ * Open-loop load at a fixed rate: one GET every 1000/rate ms (round-robin over the bases) whatever
+ * the answers, each timed from its PLANNED send time. A slow answer delays no later request, so
+ * the tail is what a client arriving at that rate sees (a closed-loop generator slows down with the
+ * service and under-reports it). For a modest rate; the requests go over keep-alive sockets.
+ */
+export async function pace(
+  targets: Targets,
+  request: { path: string; headers: Record<string, string> },
+  options: { rate: number; duration: number },
+): Promise<RunResult> {
+  checkInterrupted();
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const running = defer('stop the paced load', () => agent.destroy());
+  const samples: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  let non2xx = 0;
+  let errors = 0;
+  let timeouts = 0;
+  const one = (base: string, planned: number) =>
+    new Promise<void>((done) => {
+      let settled = false;
+      const settle = (outcome: number | 'error' | 'timeout') => {
+        if (settled) return;
+        settled = true;
+        if (outcome === 'error') errors++;
+        else if (outcome === 'timeout') timeouts++;
+        else {
+          samples.push(performance.now() - planned);
+          statusCodes[outcome] = (statusCodes[outcome] ?? 0) + 1;
+          if (outcome < 200 || outcome > 299) non2xx++;
+        }
+        done();
+      };
+      const req = httpRequest(
+        `${base}${request.path}`,
+        { method: 'GET', headers: request.headers, agent, timeout: 30_000 },
+        (res) => {
+          res.on('error', () => settle('error'));
+          res.on('end', () => settle(res.statusCode ?? 0));
+          res.on('close', () => settle('error')); // cut off before its end
+          res.resume();
+        },
+      );
+      req.on('timeout', () => {
+        settle('timeout');
+        req.destroy();
+      });
+      req.on('error', () => settle('error'));
+      req.end();
+    });
+
+  const before = snapshot(targets.pids);
+  const interval = 1000 / options.rate;
+  const total = Math.round(options.rate * options.duration);
+  const start = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total && !wasInterrupted(); i++) {
+    const planned = start + i * interval;
+    const wait = planned - performance.now();
+    if (wait > 1) await sleep(wait);
+    inFlight.push(one(targets.bases[i % targets.bases.length]!, planned));
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = cpuBetween(before, snapshot(targets.pids));
+  await running.close();
+  samples.sort((a, b) => a - b);
+  return {
+    instances: targets.bases.length,
+    connections: null,
+    overallRate: options.rate,
+    reqPerSec: round(samples.length / seconds, 1),
+    p50Ms: round(percentile(samples, 0.5), 2),
+    p99Ms: round(percentile(samples, 0.99), 2),
+    requests: samples.length,
+    non2xx,
+    errors,
+    timeouts,
+    statusCodes,
+    ...cpu,
+    durationSeconds: round(seconds, 2) ?? options.duration,
+  };
 }

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { call, expectOk, mapLimit, required } from './http.js';
-import { drive, measure, type RunResult, type Spec, type Targets } from './load.js';
+import { drive, measure, pace, type RunResult, type Spec, type Targets } from './load.js';
 import { CodePool, type CodeTemplate, pkce, RefreshPool } from './pools.js';
 import { memoryOf } from './processes.js';
 import type { Seed } from './provisioning.js';
@@ -40,6 +40,7 @@ export interface Scenario {
   loginSpec: Spec;
   headlessSpec: Spec;
   meSpec: Spec;
+  meRequest: { path: string; headers: Record<string, string> };
   me: { token: string; body: unknown };
   refresh: RefreshPool;
   codes: CodePool;
@@ -139,6 +140,7 @@ export async function prepareScenario(base: string, seed: Seed, db: pg.Client): 
       { ...JSON_POST, Authorization: `Bearer ${seed.headlessToken}` },
     ),
     meSpec: (b) => ({ url: `${b}/auth/me`, method: 'GET', headers: meHeaders }),
+    meRequest: { path: '/auth/me', headers: meHeaders },
     me: { token: meSession.accessToken, body: meAnswer.body },
     refresh: new RefreshPool(),
     codes,
@@ -226,10 +228,9 @@ export async function runPass(settings: Settings, s: Scenario, instances: Instan
     drive(targets, s.loginSpec, { connections: settings.connections, duration: settings.duration }),
     (async () => {
       await sleep(settings.duration > 2 ? 1000 : 0);
-      return drive(targets, s.meSpec, {
-        connections: settings.stormMeConnections,
+      return pace(targets, s.meRequest, {
+        rate: settings.stormMeRate,
         duration: Math.max(1, settings.duration - 2),
-        overallRate: settings.stormMeRate,
       });
     })(),
   ]);

@@ -33,10 +33,8 @@ export interface Settings {
   users: number;
   /** 1: one instance; 2: then the same runs again with two instances on the same database. */
   instances: 1 | 2;
-  /** req/s of GET /auth/me during the login storm. */
+  /** req/s of GET /auth/me during the login storm (sent open-loop, see load.ts pace). */
   stormMeRate: number;
-  /** autocannon connections of that fixed-rate run. */
-  stormMeConnections: number;
   /** Spawn-to-first-200 samples of the service and of the minimal Nest app (medians compared). */
   starts: number;
   /** The built service's main.js (absolute). */
@@ -77,7 +75,6 @@ export function readSettings(env: Env = process.env): Settings {
     users: whole(env, 'BENCH_USERS', 50, 1),
     instances: instances === '1' ? 1 : 2,
     stormMeRate: whole(env, 'BENCH_STORM_ME_RATE', 100, 1),
-    stormMeConnections: 4,
     starts: whole(env, 'BENCH_STARTS', 3, 1),
     entry: resolve(ROOT, text(env, 'BENCH_ENTRY') ?? join('dist', 'src', 'main.js')),
     pgbench: text(env, 'BENCH_PGBENCH') ?? 'pgbench',
