@@ -25,8 +25,8 @@ import {
   wasInterrupted,
 } from './processes.js';
 import { provision } from './provisioning.js';
-import { printReport, type Report, writeReport } from './report.js';
-import { prepareScenario, runPass, type PassResults } from './scenarios.js';
+import { passWarnings, printReport, type Report, writeReport } from './report.js';
+import { prepareScenario, runPass, runsOf, type PassResults } from './scenarios.js';
 import { type Instance, measureStarts, serviceEnv, startInstance } from './service.js';
 import { BenchError, log, readSettings, ROOT } from './settings.js';
 import { ARGON2_PARAMS, evaluate } from './targets.js';
@@ -140,38 +140,8 @@ async function main(): Promise<void> {
   }
 
   // 6.
-  for (const [n, p] of Object.entries(passes)) {
-    const runs: [
-      string,
-      { requests: number; non2xx: number; durationSeconds: number; statusCodes: object },
-    ][] = [
-      ['login-token', p.loginToken],
-      ['token-refresh', p.tokenRefresh],
-      ['oauth2 code exchange', p.oauth2Code],
-      ['headless auth_token', p.headless],
-      ['/auth/me', p.me],
-      ['storm login-token', p.stormLogin],
-      ['storm /auth/me', p.stormMe],
-    ];
-    for (const [name, r] of runs) {
-      if (r.requests === 0) warnings.push(`[${n} inst] ${name}: no answer at all in ${r.durationSeconds} s`);
-      if (r.non2xx > 0)
-        warnings.push(`[${n} inst] ${name}: ${r.non2xx} non-2xx answers (${JSON.stringify(r.statusCodes)})`);
-    }
-    const rot = p.tokenRefresh.rotation;
-    if (rot.errors > 0) warnings.push(`[${n} inst] token-refresh errors: ${JSON.stringify(rot.errorCodes)}`);
-    const ex = p.oauth2Code.exchange;
-    if (ex.errors > 0) warnings.push(`[${n} inst] code exchange errors: ${JSON.stringify(ex.errorCodes)}`);
-  }
-  const allRuns = Object.values(passes).flatMap((p) => [
-    p.loginToken,
-    p.tokenRefresh,
-    p.oauth2Code,
-    p.headless,
-    p.me,
-    p.stormLogin,
-    p.stormMe,
-  ]);
+  for (const [n, p] of Object.entries(passes)) warnings.push(...passWarnings(n, p, settings.stormMeRate));
+  const allRuns = Object.values(passes).flatMap((p) => runsOf(p, settings.stormMeRate).map(([, r]) => r));
   const instanceReports = instances.map((i) => ({
     name: i.name,
     pid: i.child.pid,

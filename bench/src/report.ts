@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { Argon2Rate, PgbenchResult } from './bounds.js';
 import type { RunResult } from './load.js';
-import type { PassResults } from './scenarios.js';
+import { type PassResults, runsOf } from './scenarios.js';
 import type { StartTimes } from './service.js';
 import { RESULTS_FILE, ROOT } from './settings.js';
 import { TARGETS, type Check } from './targets.js';
@@ -96,23 +96,31 @@ export function runsTable(rows: [string, RunResult][]): string {
   );
 }
 
-export function passRows(n: string, p: PassResults, stormRate: number): [string, RunResult][] {
-  const x = n === '1' ? '' : ` x${n}`;
-  return [
-    [`POST /auth/login-token${x}`, p.loginToken],
-    [`POST /auth/token-refresh${x}`, p.tokenRefresh],
-    [`POST /oauth2/token (code)${x}`, p.oauth2Code],
-    [`POST /api/v1/headless/auth_token${x}`, p.headless],
-    [`GET /auth/me${x}`, p.me],
-    [`storm: POST /auth/login-token${x}`, p.stormLogin],
-    [`storm: GET /auth/me @${stormRate}/s${x}`, p.stormMe],
-  ];
+/** What a pass did wrong besides its figures: runs without answers, non-2xx answers, pool errors. */
+export function passWarnings(n: string, p: PassResults, stormRate: number): string[] {
+  const warnings: string[] = [];
+  for (const [name, r] of runsOf(p, stormRate)) {
+    if (r.requests === 0) warnings.push(`[${n} inst] ${name}: no answer at all in ${r.durationSeconds} s`);
+    if (r.non2xx > 0)
+      warnings.push(`[${n} inst] ${name}: ${r.non2xx} non-2xx answers (${JSON.stringify(r.statusCodes)})`);
+  }
+  const rot = p.tokenRefresh.rotation;
+  if (rot.errors > 0) warnings.push(`[${n} inst] token-refresh errors: ${JSON.stringify(rot.errorCodes)}`);
+  const ex = p.oauth2Code.exchange;
+  if (ex.errors > 0) warnings.push(`[${n} inst] code exchange errors: ${JSON.stringify(ex.errorCodes)}`);
+  return warnings;
 }
 
 export function printReport(report: Report, stormRate: number): void {
   const { argon2, pgbench, bareMe, starts } = report.bounds;
   const rows: [string, RunResult][] = [];
-  for (const [n, p] of Object.entries(report.passes)) rows.push(...passRows(n, p, stormRate));
+  for (const [n, p] of Object.entries(report.passes))
+    rows.push(
+      ...runsOf(p, stormRate).map(([name, r]): [string, RunResult] => [
+        n === '1' ? name : `${name} x${n}`,
+        r,
+      ]),
+    );
   rows.push(['bare node:http GET /auth/me (bound)', bareMe]);
   console.log('');
   console.log('Every run (x2 = two instances on the same database, connections split, req/s summed):');

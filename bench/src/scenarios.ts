@@ -160,6 +160,19 @@ export interface PassResults {
   peakRssMb: number | null;
 }
 
+/** The runs of a pass, named, in the order they ran. */
+export function runsOf(p: PassResults, stormRate: number): [string, RunResult][] {
+  return [
+    ['POST /auth/login-token', p.loginToken],
+    ['POST /auth/token-refresh', p.tokenRefresh],
+    ['POST /oauth2/token (code)', p.oauth2Code],
+    ['POST /api/v1/headless/auth_token', p.headless],
+    ['GET /auth/me', p.me],
+    ['storm: POST /auth/login-token', p.stormLogin],
+    [`storm: GET /auth/me @${stormRate}/s`, p.stormMe],
+  ];
+}
+
 /** Every run on `instances` (connections split between them, req/s summed, latencies merged). */
 export async function runPass(settings: Settings, s: Scenario, instances: Instance[]): Promise<PassResults> {
   const targets: Targets = { bases: instances.map((i) => i.base), pids: instances.map((i) => i.child.pid!) };

@@ -54,7 +54,7 @@ export async function startInstance(
     readyPath: '/health/ready',
   });
   defer(`stop ${name}`, () => stopChild(started.child));
-  log(`${name} ready at ${started.base} in ${started.readyMs} ms (${readyOn})`);
+  log(`${name} ready at ${started.base} in ${started.readyMs} ms, on the ${readyOn}`);
   return { ...started, readyOn } satisfies Instance;
 }
 
