@@ -96,7 +96,8 @@ export interface MalformedRoute {
  * Each is shorter than 12 characters, so never a password a route would accept and store.
  */
 const HOSTILE_TEXT = ['<script>', "' OR 1=1 --", '{"$gt":""}'];
-export const ABSURD_LENGTH = 5000;
+/** Longer than any string field takes (an access token, at most 8 KB, is the longest). */
+export const ABSURD_LENGTH = 10_000;
 
 type Agent = { [m in MalformedRoute['method']]: (path: string) => Test };
 
