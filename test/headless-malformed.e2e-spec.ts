@@ -186,26 +186,21 @@ describe('malformed input on the headless and OAuth 2.0 routes', () => {
       grantType: 'authorization_code',
       code: 'c'.repeat(43),
       codeVerifier: pkcePair().verifier,
+      redirectUri: 'https://shop.example.com/callback',
     });
-    const unknownCode = oauth(400, 'invalid_grant', 'INVALID_CODE');
+    const rfc = { method: 'post', path: '/oauth2/token', oauth: true, form: true, state: sessions } as const;
+    const unknownClient = { text: oauth(401, 'invalid_client', 'INVALID_CLIENT') };
+    const unknownGrant = { text: oauth(400, 'unsupported_grant_type') };
     describeMalformed(http, [
       {
-        method: 'post',
-        path: '/oauth2/token',
+        ...rfc,
         valid: code,
-        validAnswer: unknownCode,
-        oauth: true,
-        form: true,
-        optional: ['codeVerifier'],
-        fields: {
-          clientId: { text: oauth(401, 'invalid_client', 'INVALID_CLIENT') },
-          grantType: { text: oauth(400, 'unsupported_grant_type') },
-        },
-        state: sessions,
+        validAnswer: oauth(400, 'invalid_grant', 'INVALID_CODE'),
+        optional: ['codeVerifier', 'redirectUri'],
+        fields: { clientId: unknownClient, grantType: unknownGrant },
       },
       {
-        method: 'post',
-        path: '/oauth2/token',
+        ...rfc,
         // The RFC 6749 spelling of the same request.
         valid: () => {
           const c = code();
@@ -214,27 +209,29 @@ describe('malformed input on the headless and OAuth 2.0 routes', () => {
             grant_type: c.grantType,
             code: c.code,
             code_verifier: c.codeVerifier,
+            redirect_uri: c.redirectUri,
           };
         },
-        validAnswer: unknownCode,
-        oauth: true,
-        form: true,
-        optional: ['code_verifier'],
-        fields: {
-          client_id: { text: oauth(401, 'invalid_client', 'INVALID_CLIENT') },
-          grant_type: { text: oauth(400, 'unsupported_grant_type') },
-        },
-        state: sessions,
+        validAnswer: oauth(400, 'invalid_grant', 'INVALID_CODE'),
+        optional: ['code_verifier', 'redirect_uri'],
+        fields: { client_id: unknownClient, grant_type: unknownGrant },
       },
       {
-        method: 'post',
+        ...rfc,
+        valid: () => ({
+          clientId: seed.client.clientId,
+          grantType: 'refresh_token',
+          refreshToken: 'r'.repeat(43),
+        }),
+        validAnswer: oauth(400, 'invalid_grant', 'INVALID_REFRESH_TOKEN'),
+        fields: { clientId: unknownClient, grantType: unknownGrant },
+      },
+      {
+        ...rfc,
         path: '/oauth2/revoke',
         valid: () => ({ token: 't'.repeat(43), client_id: seed.client.clientId }),
         validAnswer: answer(200),
-        oauth: true,
-        form: true,
-        fields: { client_id: { text: oauth(401, 'invalid_client', 'INVALID_CLIENT') } },
-        state: sessions,
+        fields: { client_id: unknownClient },
       },
     ]);
 

@@ -138,8 +138,8 @@ function wrongTypes(v: unknown, freeform: boolean): unknown[] {
   if (typeof v === 'number') return ['12', true, { nested: 'object' }, ['array']];
   if (typeof v === 'boolean') return ['true', 1, { nested: 'object' }, ['array']];
   if (Array.isArray(v)) return [123, 'text', true, { nested: 'object' }];
-  if (freeform) return [123, true, 'text', ['array']];
-  return [123, true, 'text', ['array'], [{}]];
+  if (freeform) return [123, true, 'text', [], ['array']];
+  return [123, true, 'text', [], ['array'], [{}]];
 }
 
 const describeBody = (v: unknown) => {
