@@ -3,6 +3,7 @@ import { createTestApp, freshDatabase, TestApp } from './support/test-app.js';
 import { loginBody, seedTenant, Seed } from './support/fixtures.js';
 import { expectError, expectTokenResponse } from './support/assertions.js';
 import { TcpProxy, viaProxy } from './support/tcp-proxy.js';
+import { until } from './support/wait.js';
 
 describe('while the database is unreachable', () => {
   let t: TestApp;
@@ -47,13 +48,12 @@ describe('while the database is unreachable', () => {
     expect((await t.http.get('/health')).status).toBe(200);
 
     proxy.restore();
-    const deadline = Date.now() + 10_000;
-    let status = 0;
-    while (Date.now() < deadline && status !== 200) {
-      status = (await t.http.get('/auth/me').set('Authorization', `Bearer ${tokens.accessToken}`)).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(status).toBe(200);
+    await until(
+      async () =>
+        (await t.http.get('/auth/me').set('Authorization', `Bearer ${tokens.accessToken}`)).status === 200,
+      10_000,
+      200,
+    );
     expect((await t.http.get('/health/ready')).status).toBe(200);
   });
 });

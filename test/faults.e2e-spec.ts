@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { MailCatcher } from './support/mail-catcher.js';
 import { OwnPostgres, OwnRedis } from './support/own-postgres.js';
 import { BuiltService, buildServiceInto, call } from './support/built-service.js';
 import { createTestApp, freshDatabase, sql, TEST_ADMIN_KEY, TestApp } from './support/test-app.js';
+import { until } from './support/wait.js';
 
 /**
  * Faults against the built service (`node dist/src/main.js`, compiled into a private folder) run as
@@ -95,12 +96,13 @@ describe('kill -9 of one instance in the middle of a load run', () => {
     const users: string[] = [];
     let mails = 0;
     const failures: string[] = [];
+    let aServed = 0;
     let bServed = 0;
     let killed = false;
-    const stopAt = Date.now() + 6000;
+    let running = true;
 
     const worker = async (n: number) => {
-      for (let i = 0; Date.now() < stopAt; i++) {
+      for (let i = 0; running; i++) {
         const target = (i + n) % 2 === 0 ? a : b;
         const op = (i + n) % 3;
         let r;
@@ -119,9 +121,12 @@ describe('kill -9 of one instance in the middle of a load run', () => {
           });
           if (r.status === 204) mails++;
         }
-        if (target === b && r.status >= 200 && r.status < 300) bServed++;
         // An instance that is down refuses or resets the connection (status 0); nothing may answer 5xx or 4xx.
         const ok = r.status >= 200 && r.status < 300;
+        if (ok) {
+          if (target === b) bServed++;
+          else aServed++;
+        }
         if (!ok && !(r.status === 0 && target === a && killed)) {
           failures.push(
             `${target === a ? 'a' : 'b'} op${op}: ${r.status} ${JSON.stringify(r.body)} ${r.error ?? ''}`,
@@ -130,11 +135,22 @@ describe('kill -9 of one instance in the middle of a load run', () => {
       }
     };
     const load = Promise.all([0, 1, 2, 3, 4, 5].map(worker));
-    await sleep(2000);
-    killed = true;
-    const servedBeforeKill = bServed;
-    await a.kill9();
-    await load;
+    let servedBeforeKill = 0;
+    try {
+      // The load is under way on both instances, every kind of write has succeeded: kill a.
+      await until(
+        async () => aServed > 0 && bServed > 0 && sessions.length > 0 && users.length > 0 && mails > 0,
+        60_000,
+      );
+      killed = true;
+      servedBeforeKill = bServed;
+      await a.kill9();
+      // ... and b goes on serving the load without it.
+      await until(async () => bServed >= servedBeforeKill + 30, 60_000);
+    } finally {
+      running = false;
+      await load;
+    }
 
     expect(failures).toEqual([]);
     expect(bServed, 'b kept serving after a was killed').toBeGreaterThan(servedBeforeKill);
@@ -176,6 +192,15 @@ describe('the embedded database after kill -9 (no DATABASE_URL)', () => {
   let dir = '';
   const pidFile = () => join(dir, 'pg', 'postmaster.pid');
   const postmasterPid = () => Number(readFileSync(pidFile(), 'utf8').split('\n')[0]);
+  /** The parent of a process (`/proc/<pid>/stat`), or undefined when it is gone. */
+  const parentOf = (pid: number) => {
+    try {
+      return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    } catch {
+      return undefined;
+    }
+  };
+  /** Not reaped yet (a zombie counts: PostgreSQL's own lock-file check would take it for alive). */
   const alive = (pid: number) => {
     try {
       process.kill(pid, 0);
@@ -184,6 +209,12 @@ describe('the embedded database after kill -9 (no DATABASE_URL)', () => {
       return false;
     }
   };
+  /** The processes a postmaster started: its backends and auxiliary processes. */
+  const childrenOf = (pid: number) =>
+    readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number)
+      .filter((p) => parentOf(p) === pid);
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'auth-embedded-'));
@@ -217,12 +248,13 @@ describe('the embedded database after kill -9 (no DATABASE_URL)', () => {
 
     // 2. kill -9 of everything (node, postmaster, backends): postmaster.pid is left behind, stale.
     await s.kill9();
+    const backends = childrenOf(first);
+    expect(backends.length, 'the postmaster has backends').toBeGreaterThan(0);
     process.kill(first, 'SIGKILL');
-    const deadline = Date.now() + 10_000;
-    while (alive(first) && Date.now() < deadline) await sleep(100);
-    expect(alive(first)).toBe(false);
+    await until(async () => !alive(first), 10_000);
     expect(existsSync(pidFile())).toBe(true);
-    await sleep(500); // the killed postmaster's backends notice and exit
+    // The killed postmaster's backends notice and exit (they hold its shared memory until then).
+    await until(async () => backends.every((p) => !alive(p)), 10_000);
     await s.start(120_000);
     expect(postmasterPid()).not.toBe(first);
     expect((await call(s.baseUrl, tenantPath, { token: TEST_ADMIN_KEY })).status).toBe(200);
@@ -230,9 +262,7 @@ describe('the embedded database after kill -9 (no DATABASE_URL)', () => {
     // A graceful stop stops the postmaster this run started.
     const second = postmasterPid();
     await s.stop();
-    const gone = Date.now() + 20_000;
-    while (alive(second) && Date.now() < gone) await sleep(100);
-    expect(alive(second)).toBe(false);
+    await until(async () => !alive(second), 20_000);
   }, 300_000);
 });
 
@@ -273,7 +303,12 @@ describe('Postgres restarted under load', () => {
       }
     };
     const load = Promise.all([0, 1, 2, 3].map(worker));
-    await sleep(1500);
+    const answered = (ph: string, path: string, status: number) =>
+      seen.filter((r) => r.phase === ph && r.path === path && r.status === status).length;
+    // Both kinds of request served while Postgres is up...
+    await until(
+      async () => answered('up', '/auth/me', 200) > 0 && answered('up', '/auth/login-token', 200) > 0,
+    );
 
     await pg.stop();
     phase = 'down';
@@ -282,24 +317,31 @@ describe('Postgres restarted under load', () => {
     expect(ready.body).toMatchObject({ status: 'unavailable', database: 'down' });
     expect(ready.ms).toBeLessThan(5000);
     expect((await call(s.baseUrl, '/health')).status).toBe(200);
-    await sleep(3000);
+    // ... and refused, several times each, while it is down.
+    await until(
+      async () => answered('down', '/auth/me', 503) >= 3 && answered('down', '/auth/login-token', 503) >= 3,
+    );
 
     await pg.start();
     phase = 'recovering';
-    const deadline = Date.now() + 30_000;
-    let recovered = false;
-    while (!recovered && Date.now() < deadline) {
-      const [me, login, rd] = await Promise.all([
-        call(s.baseUrl, '/auth/me', { token }),
-        call(s.baseUrl, '/auth/login-token', { body: loginBody(seed) }),
-        call(s.baseUrl, '/health/ready'),
-      ]);
-      recovered = me.status === 200 && login.status === 200 && rd.status === 200;
-      if (!recovered) await sleep(250);
+    // Requests recover by themselves after Postgres is back.
+    try {
+      await until(
+        async () => {
+          const [me, login, rd] = await Promise.all([
+            call(s.baseUrl, '/auth/me', { token }),
+            call(s.baseUrl, '/auth/login-token', { body: loginBody(seed) }),
+            call(s.baseUrl, '/health/ready'),
+          ]);
+          return me.status === 200 && login.status === 200 && rd.status === 200;
+        },
+        30_000,
+        250,
+      );
+    } finally {
+      running = false;
+      await load;
     }
-    running = false;
-    await load;
-    expect(recovered, 'requests recover by themselves after Postgres is back').toBe(true);
 
     const errors = seen.filter((r) => r.status !== 200 && r.status !== 503);
     expect(
@@ -424,17 +466,13 @@ describe('SMTP down for 30 s', () => {
       await catcher.start(port);
       await Promise.all(addresses.map((a) => catcher.waitFor((m) => m.to.includes(a), 90_000)));
       for (const a of addresses) expect(catcher.for(a)).toHaveLength(1);
-      const deadline = Date.now() + 10_000;
-      let sent = 0;
-      while (sent < addresses.length && Date.now() < deadline) {
+      await until(async () => {
         const [row] = await sql<{ n: number }>(
           checker,
           `SELECT count(*)::int AS n FROM notification_outbox WHERE template = 'reset-password' AND status = 'sent'`,
         );
-        sent = row!.n;
-        if (sent < addresses.length) await sleep(200);
-      }
-      expect(sent).toBe(addresses.length);
+        return row!.n === addresses.length;
+      }, 10_000);
     } finally {
       await checker.close();
     }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createTestApp, TEST_ADMIN_KEY, TestApp } from './support/test-app.js';
 import { loginBody, seedTenant, Seed } from './support/fixtures.js';
-import { cspDirective, expectTokenResponse } from './support/assertions.js';
+import { cspDirective, expectError, expectTokenResponse } from './support/assertions.js';
 import { bearer, pkcePair, visitorToken } from './support/headless.js';
 import {
   contractViolations,
@@ -702,7 +702,8 @@ describe('hostile input on every route of openapi.json', () => {
         .set('Origin', origin)
         .set('Access-Control-Request-Method', 'POST')
         .set('Access-Control-Request-Headers', 'content-type,authorization');
-      expect(res.status, origin).toBeLessThan(500);
+      // CORS does not answer a preflight for an origin it refuses: the router does, 404 NOT_FOUND.
+      expectError(res, 404, 'NOT_FOUND');
       expect(res.headers['access-control-allow-origin'], origin).toBeUndefined();
       expect(res.headers['access-control-allow-credentials'], origin).toBeUndefined();
       const simple = await t.http.get('/.well-known/jwks.json').set('Origin', origin);
@@ -828,7 +829,8 @@ describe('hostile input on every route of openapi.json', () => {
       .post('/auth/login-token')
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ ...loginBody(seed), password: 'a'.repeat(99_000) }));
-    expect(under.status).not.toBe(413);
-    expect(under.status).toBeLessThan(500);
+    // Parsed, then refused by validation (a password is at most 1,024 characters), not by size.
+    expectError(under, 422, 'VALIDATION_FAILED');
+    expect(under.body.details).toEqual([expect.objectContaining({ field: 'password' })]);
   });
 });

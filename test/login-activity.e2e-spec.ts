@@ -486,9 +486,10 @@ describe('login activity reports (API.md section 6)', () => {
       // Empty and null mean "no filter".
       expect((await get('/login-activity?filter=')).status).toBe(200);
       expect((await get('/login-activity?filter=null')).status).toBe(200);
-      expect(
-        (await get(`/login-activity?filter=${encodeURIComponent('x'.repeat(20_000))}`)).status,
-      ).toBeLessThan(500);
+      // A URL past Node's 16 KB header limit is refused by its HTTP parser, before the app.
+      expect((await get(`/login-activity?filter=${encodeURIComponent('x'.repeat(20_000))}`)).status).toBe(
+        431,
+      );
     });
   });
 

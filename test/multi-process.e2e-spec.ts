@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { freshDatabase } from './support/test-app.js';
+import { until } from './support/wait.js';
 import { reachableRedisUrl } from './support/redis.js';
 import { MailCatcher } from './support/mail-catcher.js';
 import { BuiltService, buildServiceInto, call, CallResult, randomIp } from './support/built-service.js';
@@ -32,6 +34,19 @@ describe('two processes of the built service on one database', () => {
   const password = 'Violet-Harbour-Lantern-42';
   const users: string[] = [];
   const killAll = () => instances.forEach((i) => i.killNow());
+  /** The reset-password rows of the outbox, read straight from the shared database. */
+  const outboxRows = async (): Promise<{ status: string; attempts: number }[]> => {
+    const client = new pg.Client({ connectionString: db!.url });
+    await client.connect();
+    try {
+      const res = await client.query(
+        `SELECT status, attempts FROM notification_outbox WHERE template = 'reset-password'`,
+      );
+      return res.rows as { status: string; attempts: number }[];
+    } finally {
+      await client.end();
+    }
+  };
 
   const admin = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
     const res = await call(a.baseUrl, path, { body, token: adminKey, ip: randomIp() });
@@ -198,12 +213,19 @@ describe('two processes of the built service on one database', () => {
         expect(res.status, JSON.stringify(res.body)).toBe(204);
       }),
     );
-    const deadline = Date.now() + 60_000;
     const mine = () => mail.mails.filter((m) => m.to.some((to) => targets.includes(to)));
-    while (mine().length < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(mine().length).toBe(20);
-    // Give a duplicate (a second instance sending the same row) time to show up.
-    await new Promise((r) => setTimeout(r, 5_000));
+    await until(async () => mine().length >= 20, 60_000, 200);
+    // Every row marked sent after exactly one claim (a claim counts an attempt): a duplicate, a
+    // second instance sending the same row, would need a second claim. No waiting for one to show up.
+    await until(
+      async () => {
+        const rows = await outboxRows();
+        return rows.length === 20 && rows.every((r) => r.status === 'sent') && rows;
+      },
+      60_000,
+      200,
+    );
+    expect((await outboxRows()).map((r) => r.attempts)).toEqual(Array(20).fill(1));
     const delivered = mine();
     expect(delivered).toHaveLength(20);
     expect(new Set(delivered.map((m) => m.to.join(','))).size).toBe(20);

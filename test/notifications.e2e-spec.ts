@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { generateEncryptionKey } from '../src/config/config.js';
 import { claimDue } from '../src/notifications/outbox.store.js';
 import { OutboxService } from '../src/notifications/outbox.service.js';
+import { OutboxWorker } from '../src/notifications/outbox.worker.js';
 import type { OutboxMessage } from '../src/notifications/outbox.types.js';
 import { TEMPLATE_NAMES } from '../src/notifications/templates.js';
 import { createTestApp, sql, TestApp } from './support/test-app.js';
@@ -14,8 +15,6 @@ import { until } from './support/wait.js';
 
 const MAIL_FROM = 'auth@example.test';
 const FAST = { OUTBOX_POLL_INTERVAL_MS: '50', OUTBOX_RETRY_BASE_MS: '100', RATE_LIMIT_PER_ADDRESS: '100000' };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Writes messages the way a feature does: inside a transaction of its own. */
 async function enqueue(t: TestApp, ...messages: OutboxMessage[]): Promise<void> {
@@ -258,12 +257,12 @@ describe('two instances on one database', () => {
       );
       return row!.n === '0';
     });
-    // Both instances keep polling; give a duplicate every chance to show up before counting.
-    await sleep(500);
-    for (const u of users) expect(catcher.for(u), u).toHaveLength(1);
+    // Every row sent after exactly one claim: a second send would need a second claim (a claim
+    // counts an attempt), so no duplicate can still be on its way.
     const sent = await sql<{ attempts: number }>(a, `SELECT attempts FROM notification_outbox`);
     expect(sent).toHaveLength(users.length);
     expect(sent.every((r) => r.attempts === 1)).toBe(true);
+    for (const u of users) expect(catcher.for(u), u).toHaveLength(1);
   });
 
   it('claims are disjoint: concurrent claimers never get the same row, and leases expire', async () => {
@@ -318,7 +317,11 @@ describe('without SMTP_URL', () => {
       .post('/auth/forget-password')
       .send({ username: s.email, client_id: s.client.clientId, client_secret: s.clientSecret });
     expect(res.status).toBe(204);
-    await sleep(500); // ten poll intervals
+    // A delivery round run here, not ten poll intervals waited for: without SMTP the instance
+    // has no channel to deliver, and its round claims nothing.
+    const worker = first.app.get(OutboxWorker);
+    expect(worker.channels).toEqual([]);
+    expect(await worker.deliverRound()).toBe(0);
     const [waiting] = await rowsFor(first, 'email', s.email);
     expect(waiting).toMatchObject({ status: 'pending', attempts: 0 });
 

@@ -4,6 +4,7 @@ import { loginBody, seedTenant, Seed, STRONG_PASSWORD, unique } from './support/
 import { expectError, expectTokenResponse } from './support/assertions.js';
 import { CaughtMail, MailCatcher } from './support/mail-catcher.js';
 import { expectStoredOnlyAsHash, sha256 } from './support/stored-hash.js';
+import { answer, describeMalformed } from './support/malformed.js';
 import { until } from './support/wait.js';
 
 const MAIL_FROM = 'auth@example.test';
@@ -354,82 +355,57 @@ describe('password recovery: malformed input answers the contract 4xx', () => {
     await t?.close();
   });
 
-  const routes: { method: 'post' | 'patch'; path: string; valid: () => Record<string, unknown> }[] = [
-    {
-      method: 'post',
-      path: '/auth/forget-password',
-      valid: () => ({ username: s.email, client_id: s.client.clientId, client_secret: s.clientSecret }),
-    },
-    {
-      method: 'patch',
-      path: '/auth/reset-password',
-      valid: () => ({
-        token: 'x'.repeat(43),
-        password: NEW_PASSWORD,
-        client_id: s.client.clientId,
-        client_secret: s.clientSecret,
-      }),
-    },
-  ];
+  // A confidential client without its secret (none, null or empty) or with a wrong one.
+  const noSecret = {
+    absent: answer(401, 'INVALID_CLIENT'),
+    empty: answer(401, 'INVALID_CLIENT'),
+    text: answer(401, 'INVALID_CLIENT'),
+  };
+  /** Unspent reset tokens and the user's password: what no refused request may change. */
+  const state = async () =>
+    sql(
+      t,
+      `SELECT (SELECT count(*) FROM one_time_token WHERE used_at IS NULL) AS tokens,
+              (SELECT string_agg(password_hash, ',') FROM user_credential WHERE user_id = $1) AS hash`,
+      [s.user.id],
+    );
 
-  for (const r of routes) {
-    describe(`${r.method.toUpperCase()} ${r.path}`, () => {
-      const send = () => t.http[r.method](r.path);
-
-      it('bad JSON and wrong content types: 400 BAD_REQUEST', async () => {
-        expectError(await send().set('Content-Type', 'application/json').send('{"a":'), 400, 'BAD_REQUEST');
-        expectError(
-          await send().set('Content-Type', 'text/plain').send(JSON.stringify(r.valid())),
-          400,
-          'BAD_REQUEST',
-        );
-        expectError(
-          await send().set('Content-Type', 'application/x-www-form-urlencoded').send('username=a'),
-          400,
-          'BAD_REQUEST',
-        );
-      });
-
-      it('a 1 MB body: 413 PAYLOAD_TOO_LARGE', async () => {
-        expectError(
-          await send().send({ ...r.valid(), pad: 'x'.repeat(1024 * 1024) }),
-          413,
-          'PAYLOAD_TOO_LARGE',
-        );
-      });
-
-      it('no body, {}, an array: 422 VALIDATION_FAILED', async () => {
-        expectError(await send(), 422, 'VALIDATION_FAILED');
-        expectError(await send().send({}), 422, 'VALIDATION_FAILED');
-        expectError(await send().send([r.valid()]), 422, 'VALIDATION_FAILED');
-      });
-
-      it('each missing field and an unknown field: 422 naming it', async () => {
-        for (const key of Object.keys(r.valid()).filter((k) => k !== 'client_secret')) {
-          const body = r.valid();
-          delete body[key];
-          const res = await send().send(body);
-          expectError(res, 422, 'VALIDATION_FAILED');
-          expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: key })]));
-        }
-        const res = await send().send({ ...r.valid(), unexpected: 1 });
-        expectError(res, 422, 'VALIDATION_FAILED');
-        expect(res.body.details).toEqual(
-          expect.arrayContaining([expect.objectContaining({ field: 'unexpected' })]),
-        );
-      });
-
-      it('every field with a wrong type or an absurd length: 4xx, never 5xx', async () => {
-        for (const key of Object.keys(r.valid())) {
-          for (const wrong of [123, true, null, { nested: 'object' }, ['array'], '', 'x'.repeat(5000)]) {
-            const res = await send().send({ ...r.valid(), [key]: wrong });
-            expect(res.status, `${key}=${JSON.stringify(wrong).slice(0, 20)}`).toBeGreaterThanOrEqual(400);
-            expect(res.status, `${key}=${JSON.stringify(wrong).slice(0, 20)}`).toBeLessThan(500);
-          }
-        }
-      });
-    });
-  }
+  describeMalformed(
+    () => t.http,
+    [
+      {
+        method: 'post',
+        path: '/auth/forget-password',
+        // An unknown user: 204 like a known one, and no mail, no token.
+        valid: () => ({
+          username: 'nobody@example.com',
+          client_id: s.client.clientId,
+          client_secret: s.clientSecret,
+        }),
+        validAnswer: answer(204),
+        optional: ['client_secret'],
+        fields: { client_id: { text: answer(401, 'INVALID_CLIENT') }, client_secret: noSecret },
+        state,
+      },
+      {
+        method: 'patch',
+        path: '/auth/reset-password',
+        valid: () => ({
+          token: 'x'.repeat(43),
+          password: NEW_PASSWORD,
+          client_id: s.client.clientId,
+          client_secret: s.clientSecret,
+        }),
+        validAnswer: answer(401, 'INVALID_TOKEN'),
+        optional: ['client_secret'],
+        fields: {
+          client_id: { text: answer(401, 'INVALID_CLIENT') },
+          client_secret: noSecret,
+        },
+        state,
+      },
+    ],
+  );
 
   describe('GET /auth/verify-reset-password-link', () => {
     it('no token, an empty one, a huge one, or an unknown parameter: 422', async () => {
@@ -447,10 +423,10 @@ describe('password recovery: malformed input answers the contract 4xx', () => {
       );
     });
 
-    it('a repeated token parameter: 4xx, never 5xx', async () => {
+    it('a repeated token parameter: 422 naming it', async () => {
       const res = await t.http.get('/auth/verify-reset-password-link?token=a&token=b');
-      expect(res.status).toBeGreaterThanOrEqual(400);
-      expect(res.status).toBeLessThan(500);
+      expectError(res, 422, 'VALIDATION_FAILED');
+      expect(res.body.details).toEqual([expect.objectContaining({ field: 'token' })]);
     });
   });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, sql, TestApp } from './support/test-app.js';
 import { loginBody, seedTenant, Seed } from './support/fixtures.js';
 import { decodeClaims, expectError, expectTokenResponse } from './support/assertions.js';
@@ -314,8 +314,17 @@ describe('token routes', () => {
       const quickRes = await t.http.post('/auth/login-token').send(loginBody(short));
       expect(quickRes.status).toBe(200);
       const quick = quickRes.body as { accessToken: string };
-      await new Promise((r) => setTimeout(r, 2100));
-      expectError(await t.http.get('/auth/me').set(bearer(quick.accessToken)), 401, 'UNAUTHORIZED');
+      const { iat, exp } = decodeClaims(quick.accessToken) as { iat: number; exp: number };
+      expect(exp - iat).toBe(1);
+      // The clock, not a sleep: the app runs in this process, so moving Date.now moves its clock.
+      try {
+        vi.spyOn(Date, 'now').mockReturnValue(exp * 1000 - 1);
+        expect((await t.http.get('/auth/me').set(bearer(quick.accessToken))).status).toBe(200);
+        vi.spyOn(Date, 'now').mockReturnValue(exp * 1000);
+        expectError(await t.http.get('/auth/me').set(bearer(quick.accessToken)), 401, 'UNAUTHORIZED');
+      } finally {
+        vi.restoreAllMocks();
+      }
     });
   });
 

@@ -150,6 +150,26 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     page.evaluate(() => (window as unknown as { received: Received[] }).received);
 
   /**
+   * Waits until every message the page's frame posted so far has reached the page, then forgets
+   * the marker used: the frame posts a marker after them, and messages from one window arrive in
+   * the order they were posted. A poll on the effect, not a pause for a stray message to show up.
+   */
+  async function flushMessages(page: Page): Promise<void> {
+    const frame = page.mainFrame().childFrames()[0]!;
+    const marker = `flush-${Math.random()}`;
+    await frame.evaluate((m) => window.parent.postMessage(m, '*'), marker);
+    type Received = { data: unknown }[];
+    await page.waitForFunction(
+      (m) => (window as unknown as { received: Received }).received.some((r) => r.data === m),
+      marker,
+    );
+    await page.evaluate((m) => {
+      const w = window as unknown as { received: Received };
+      w.received = w.received.filter((r) => r.data !== m);
+    }, marker);
+  }
+
+  /**
    * Asserts the browser refused to render our page in the client page's frame: the frame's load
    * event fired, but its document is the browser's own error page (frame-ancestors / X-Frame-Options),
    * not ours, so none of our markup or script ran in it.
@@ -188,8 +208,8 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     const page = await open(stranger, url, (m) => /frame-ancestors/i.test(m.text()));
     // The browser refused to render the frame (CSP frame-ancestors): its document is not our page.
     await expectFrameBlocked(page);
-    // Give a stray message a moment anyway.
-    await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+    // Every message the frame might have posted has arrived by now: none.
+    await flushMessages(page);
     expect(await received(page)).toEqual([]);
     await page.close();
   });
@@ -253,7 +273,7 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     // registered origin only: the browser drops the message for this page.
     const frame = page.frames().find((f) => f.url().startsWith(`${app.publicUrl}/oauth2/authorize`));
     expect(await frame!.textContent('h1')).toBe('Signed in');
-    await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+    await flushMessages(page);
     expect(await received(page)).toEqual([]);
     await page.close();
   });

@@ -35,6 +35,12 @@ export const MAX_BODY_DEPTH = 32;
 /** Half of a UTF-16 pair without the other half: not Unicode text (validator's isEmail throws on it). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/**
+ * Keys class-transformer drops without a word (they could reach prototypes): left to the
+ * validation pipe they would be ignored, where any other unknown field is a 422.
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor']);
+
 /** What is wrong with one string of a body (a key or a value), if anything. */
 function stringProblem(s: string): string | undefined {
   // PostgreSQL refuses NUL in text: "invalid byte sequence for encoding UTF8: 0x00".
@@ -45,8 +51,8 @@ function stringProblem(s: string): string | undefined {
 
 /**
  * What is wrong with a parsed body, if anything: nesting deeper than `max` (checked iteratively,
- * so a bomb cannot overflow the stack here), or a key or string that no text column or validator
- * can take (NUL, lone surrogates).
+ * so a bomb cannot overflow the stack here), a reserved key, or a key or string that no text
+ * column or validator can take (NUL, lone surrogates).
  */
 function bodyProblem(value: unknown, max: number): { field: string; message: string } | undefined {
   const stack: [unknown, number, string][] = [[value, 0, '']];
@@ -61,6 +67,7 @@ function bodyProblem(value: unknown, max: number): { field: string; message: str
     if (depth >= max) return { field: 'body', message: `nested deeper than ${max} levels` };
     for (const [key, child] of Object.entries(v)) {
       const path = field ? `${field}.${key}` : key;
+      if (RESERVED_KEYS.has(key)) return { field: path, message: `${key} is not an accepted field name` };
       const message = stringProblem(key);
       if (message) return { field: field || 'body', message: `a key ${message}` };
       stack.push([child, depth + 1, path]);

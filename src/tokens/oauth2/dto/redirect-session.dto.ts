@@ -1,11 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import {
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { RESPONSE_MODES } from '../auth-request.js';
 
 /** Postgres cannot store NUL in text: refused up front (422), never a failed query (5xx). */
 // eslint-disable-next-line no-control-regex -- matching NUL is the point
 const NO_NUL = /^[^\u0000]*$/;
+
+/** Optional, but `null` is a mistyped field (422): never taken for an absent object or for a token. */
+const IsOptionalField = () => ValidateIf((_: object, value: unknown) => value !== undefined);
 
 export class AuthRedirectRequestDto {
   @ApiProperty({ example: 'my-spa', description: 'The client the visitor token was issued to' })
@@ -73,7 +85,7 @@ export class AuthRedirectRequestDto {
     description:
       'From /auth/v2/register, /login or /verify (state SUCCESS); spent here. Without it /oauth2/authorize serves the hosted login page.',
   })
-  @IsOptional()
+  @IsOptionalField()
   @IsString()
   @Length(1, 512)
   sessionToken?: string;
@@ -99,14 +111,14 @@ export class LogoutRedirectRequestDto {
 /** Exactly one of `auth` (visitor or member Bearer) and `logout` (member Bearer). */
 export class CreateRedirectSessionDto {
   @ApiPropertyOptional({ type: AuthRedirectRequestDto })
-  @IsOptional()
+  @IsOptionalField()
   @IsObject()
   @ValidateNested()
   @Type(() => AuthRedirectRequestDto)
   auth?: AuthRedirectRequestDto;
 
   @ApiPropertyOptional({ type: LogoutRedirectRequestDto })
-  @IsOptional()
+  @IsOptionalField()
   @IsObject()
   @ValidateNested()
   @Type(() => LogoutRedirectRequestDto)
