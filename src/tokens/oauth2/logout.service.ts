@@ -70,11 +70,12 @@ export class LogoutService {
 
   /** RP-initiated logout: done at once, or a confirmation to ask for. */
   async byIdTokenHint(query: Record<string, unknown>, ctx: RequestContext): Promise<LogoutDecision> {
-    const str = (name: string): string | undefined => {
+    // Client ids have at most 200 characters (as on every other route); the rest may be long.
+    const str = (name: string, max = name === 'client_id' ? 200 : 8192): string | undefined => {
       const v = query[name];
       if (v === undefined || v === '') return undefined;
-      if (typeof v !== 'string' || v.length > 8192 || v.includes('\u0000')) {
-        throw invalidRequest(`${name} must appear once, without NUL characters`);
+      if (typeof v !== 'string' || v.length > max || v.includes('\u0000')) {
+        throw invalidRequest(`${name} must appear once, at most ${max} characters, without NUL characters`);
       }
       return v;
     };
