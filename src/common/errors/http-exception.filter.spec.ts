@@ -54,6 +54,12 @@ describe('toErrorPayload', () => {
       },
     );
     expect(toErrorPayload(released).payload).toMatchObject({ statusCode: 503, code: 'UNAVAILABLE' });
+    // ...or its COMMIT ran after the runner was released.
+    const commitAfterRelease = Object.assign(
+      new Error('Query runner already released. Cannot run queries anymore.'),
+      { name: 'QueryRunnerAlreadyReleasedError' },
+    );
+    expect(toErrorPayload(commitAfterRelease).payload).toMatchObject({ statusCode: 503, code: 'UNAVAILABLE' });
   });
 
   it('never leaks an unknown error message, SQL or stack', () => {

@@ -31,8 +31,10 @@ function isDatabaseUnavailable(err: unknown): boolean {
   const message = e?.message ?? '';
   return (
     // A transaction whose connection the server terminated (e.g. Postgres shutting down):
-    // TypeORM has released its query runner, and the transaction's next query throws this.
+    // TypeORM has released its query runner, and the transaction's next query (or its
+    // COMMIT) throws one of these.
     e?.name === 'QueryRunnerProviderAlreadyReleasedError' ||
+    e?.name === 'QueryRunnerAlreadyReleasedError' ||
     [
       'ECONNREFUSED',
       'ECONNRESET',
