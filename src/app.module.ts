@@ -14,6 +14,7 @@ import { HeadlessMemberModule } from './headless-member/headless-member.module.j
 import { IdentityModule } from './identity/identity.module.js';
 import { LoginActivityModule } from './login-activity/login-activity.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { OAuth2Module } from './oauth2/oauth2.module.js';
 import { OtpModule } from './otp/otp.module.js';
 import { PasskeysModule } from './passkeys/passkeys.module.js';
 import { PasswordModule } from './password/password.module.js';
@@ -46,6 +47,7 @@ export class AppModule implements NestModule {
         LoginActivityModule,
         IdentityModule,
         TokensModule,
+        OAuth2Module,
         NotificationsModule,
         PasswordModule,
         OtpModule,

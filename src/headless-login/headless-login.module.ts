@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
-import { OAuth2Module } from '../tokens/oauth2/oauth2.module.js';
 import { PROVEN_LOGIN } from '../tokens/proven-login.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { CaptchaService } from './captcha.service.js';
@@ -18,14 +17,14 @@ import { RecoveryService } from './recovery.service.js';
 /**
  * Headless login for custom login pages (API.md section 7, seed 002): register / login / verify
  * with states, the member's own profile, headless password recovery, and the mail of an owner's
- * approval. Tokens come from the OAuth 2.0 side (src/tokens/oauth2): a SUCCESS hands out a
- * sessionToken that a redirect session spends. Global only to hand the token engine's ProvenLogin
+ * approval. A SUCCESS hands out a sessionToken (issued by the token engine) that an /oauth2
+ * redirect session spends. Global only to hand the token engine's ProvenLogin
  * (the membership rules after a sign-in that proved both factors, e.g. a passkey) to the feature
  * that proves it, without that feature importing this one.
  */
 @Global()
 @Module({
-  imports: [IdentityModule, TokensModule, OAuth2Module, NotificationsModule],
+  imports: [IdentityModule, TokensModule, NotificationsModule],
   controllers: [HeadlessLoginController, RecoveryController, MembersController],
   providers: [
     HeadlessLoginService,

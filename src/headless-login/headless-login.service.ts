@@ -19,7 +19,7 @@ import { MfaPolicy } from '../identity/mfa-policy.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { RecipientLimiter } from '../notifications/recipient-limiter.js';
-import { SessionTokensService } from '../tokens/oauth2/session-tokens.service.js';
+import { SessionTokensService } from '../tokens/session-tokens.service.js';
 import { CaptchaService } from './captcha.service.js';
 import type {
   LoginDto,

@@ -27,7 +27,7 @@ import {
   renderPage,
   sendPage,
   wantsHtml,
-} from '../tokens/oauth2/hosted-page.js';
+} from '../common/http/hosted-page.js';
 import { EmptyResponseDto } from './dto/headless-login.dto.js';
 import { RecoveryResetDto, RecoveryResetResponseDto, SendRecoveryEmailDto } from './dto/recovery.dto.js';
 import { invalidRecoveryToken, RecoveryService } from './recovery.service.js';

@@ -16,12 +16,12 @@ import { RevocationService } from './revocation.service.js';
 import { SessionsService } from './sessions.service.js';
 import { TokenMaintenanceService } from './token-maintenance.service.js';
 import { TokensController } from './tokens.controller.js';
-import { WellKnownController } from './well-known.controller.js';
+import { SessionTokensService } from './session-tokens.service.js';
 
 /** The token engine: signing keys, access tokens, sessions with refresh rotation, codes, revocation. */
 @Module({
   imports: [TypeOrmModule.forFeature([SigningKey, Session, RefreshToken, AuthCode]), IdentityModule],
-  controllers: [TokensController, WellKnownController],
+  controllers: [TokensController],
   providers: [
     PgListener,
     SigningKeysService,
@@ -32,6 +32,7 @@ import { WellKnownController } from './well-known.controller.js';
     AccountService,
     TokenMaintenanceService,
     OneTimeTokensService,
+    SessionTokensService,
     JwtAuthGuard,
   ],
   exports: [
@@ -41,6 +42,7 @@ import { WellKnownController } from './well-known.controller.js';
     AuthCodesService,
     RevocationService,
     OneTimeTokensService,
+    SessionTokensService,
     JwtAuthGuard,
   ],
 })

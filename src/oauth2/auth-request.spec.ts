@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
-import { s256 } from '../pkce.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import { s256 } from '../tokens/pkce.js';
 import { parseScope, validateAuthRequest } from './auth-request.js';
 
 const client = {

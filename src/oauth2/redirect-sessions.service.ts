@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppError, Errors } from '../../common/errors/app-error.js';
-import type { AuthClaims } from '../../common/http/authenticated-request.js';
-import type { RequestContext } from '../../common/http/request-context.js';
-import { AttemptLimiter, IpOnly } from '../../common/rate-limit/attempt-limiter.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.js';
-import { ClientsService } from '../../identity/clients.service.js';
-import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
-import { OneTimeRecord, OneTimeTokensService } from '../one-time-tokens.service.js';
+import { AppError, Errors } from '../common/errors/app-error.js';
+import type { AuthClaims } from '../common/http/authenticated-request.js';
+import type { RequestContext } from '../common/http/request-context.js';
+import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { ClientsService } from '../identity/clients.service.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 import {
   AuthRequest,
   AuthRequestInput,
@@ -17,8 +17,8 @@ import {
   isRegisteredRedirect,
   validateAuthRequest,
 } from './auth-request.js';
-import { originOf } from './hosted-page.js';
-import { SessionTokensService } from './session-tokens.service.js';
+import { originOf } from '../common/http/hosted-page.js';
+import { SessionTokensService } from '../tokens/session-tokens.service.js';
 
 export const REDIRECT_SESSION_PURPOSE = 'redirect-session';
 /** Time to open the fullUrl (and, without a sessionToken, to fill in the hosted login page). */

@@ -1,15 +1,15 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { safeEqual } from '../../common/crypto/tokens.js';
-import { AppError } from '../../common/errors/app-error.js';
-import { ApiErrors, ApiHtmlPage } from '../../common/http/api-docs.js';
-import { Ctx, RequestContext } from '../../common/http/request-context.js';
-import { RateLimited } from '../../common/rate-limit/rate-limited.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.js';
+import { safeEqual } from '../common/crypto/tokens.js';
+import { AppError } from '../common/errors/app-error.js';
+import { ApiErrors, ApiHtmlPage } from '../common/http/api-docs.js';
+import { Ctx, RequestContext } from '../common/http/request-context.js';
+import { RateLimited } from '../common/rate-limit/rate-limited.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
 import { AuthorizePages } from './authorize-pages.js';
-import { messagePage, newNonce, sendPage, wantsHtml } from './hosted-page.js';
+import { messagePage, newNonce, sendPage, wantsHtml } from '../common/http/hosted-page.js';
 import { HostedSessionsService } from './hosted-sessions.service.js';
 import { LogoutDone, LogoutService } from './logout.service.js';
 

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, Errors } from '../../common/errors/app-error.js';
-import type { RequestContext } from '../../common/http/request-context.js';
-import { ClientsService } from '../../identity/clients.service.js';
-import { AccessTokensService } from '../access-tokens.service.js';
-import { OneTimeTokensService } from '../one-time-tokens.service.js';
-import { SessionsService } from '../sessions.service.js';
+import { AppError, Errors } from '../common/errors/app-error.js';
+import type { RequestContext } from '../common/http/request-context.js';
+import { ClientsService } from '../identity/clients.service.js';
+import { AccessTokensService } from '../tokens/access-tokens.service.js';
+import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
+import { SessionsService } from '../tokens/sessions.service.js';
 import { invalidRedirectUri } from './auth-request.js';
 import { invalidRedirectSession, RedirectSessionsService } from './redirect-sessions.service.js';
 

@@ -1,4 +1,4 @@
-import { AppError } from '../../common/errors/app-error.js';
+import { AppError } from '../common/errors/app-error.js';
 
 /** The OAuth 2.0 error codes of RFC 6749 section 5.2 (and RFC 7009) this service answers. */
 export type OAuthErrorName =

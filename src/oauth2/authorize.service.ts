@@ -1,23 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppError, Errors } from '../../common/errors/app-error.js';
-import type { RequestContext } from '../../common/http/request-context.js';
-import { AttemptLimiter, hasCode } from '../../common/rate-limit/attempt-limiter.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.js';
-import { ClientsService } from '../../identity/clients.service.js';
-import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
-import type { User } from '../../identity/entities/user.entity.js';
-import { MembershipsService } from '../../identity/memberships.service.js';
-import { MfaPolicy } from '../../identity/mfa-policy.js';
-import { CredentialCheck } from '../../identity/credentials/credential-check.js';
-import { UsersService } from '../../identity/users.service.js';
-import { AuthCodesService } from '../auth-codes.service.js';
-import { OneTimeTokensService } from '../one-time-tokens.service.js';
-import { PASSKEY_AUTH_METHOD } from '../passkeys.js';
-import { SECOND_FACTOR_VERIFIER, SecondFactorVerifier } from '../second-factor.js';
-import { AccessTokensService } from '../access-tokens.service.js';
+import { AppError, Errors } from '../common/errors/app-error.js';
+import type { RequestContext } from '../common/http/request-context.js';
+import { AttemptLimiter, hasCode } from '../common/rate-limit/attempt-limiter.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { ClientsService } from '../identity/clients.service.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { User } from '../identity/entities/user.entity.js';
+import { MembershipsService } from '../identity/memberships.service.js';
+import { MfaPolicy } from '../identity/mfa-policy.js';
+import { CredentialCheck } from '../identity/credentials/credential-check.js';
+import { UsersService } from '../identity/users.service.js';
+import { AuthCodesService } from '../tokens/auth-codes.service.js';
+import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
+import { PASSKEY_AUTH_METHOD } from '../tokens/passkeys.js';
+import { SECOND_FACTOR_VERIFIER, SecondFactorVerifier } from '../tokens/second-factor.js';
+import { AccessTokensService } from '../tokens/access-tokens.service.js';
 import {
   AuthorizationRequestError,
   AuthorizationTarget,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
-import { OneTimeRecord, OneTimeTokensService } from '../one-time-tokens.service.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import { OneTimeRecord, OneTimeTokensService } from './one-time-tokens.service.js';
 
 export const SESSION_TOKEN_PURPOSE = 'session-token';
 /** A sessionToken is used at once by the front end (Create Redirect Session): short-lived. */

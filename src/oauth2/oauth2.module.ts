@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { IdentityModule } from '../../identity/identity.module.js';
-import { TokensModule } from '../tokens.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { TokensModule } from '../tokens/tokens.module.js';
 import { AuthorizeController } from './authorize.controller.js';
 import { AuthorizeService } from './authorize.service.js';
 import { HostedSessionsService } from './hosted-sessions.service.js';
@@ -11,21 +11,20 @@ import { OAuth2TokenService } from './oauth2-token.service.js';
 import { OAuth2Controller } from './oauth2.controller.js';
 import { RedirectSessionsController } from './redirect-sessions.controller.js';
 import { RedirectSessionsService } from './redirect-sessions.service.js';
-import { SessionTokensService } from './session-tokens.service.js';
+import { WellKnownController } from './well-known.controller.js';
 import { VisitorTokensService } from './visitor-tokens.service.js';
 
 /**
  * The OAuth 2.0 / OpenID Connect authorization server over the token engine (API.md section 7):
  * /oauth2/token (authorization_code, refresh_token, anonymous visitor tokens), /oauth2/revoke,
  * /oauth2/userinfo, /oauth2/authorize with the hosted login page, /oauth2/logout, and redirect
- * sessions. Exports SessionTokensService: the headless login flows issue the sessionTokens that
- * redirect sessions spend.
+ * sessions, and discovery (/.well-known/openid-configuration, the JWKS). A feature over the token
+ * engine: it exports nothing.
  */
 @Module({
   imports: [TokensModule, IdentityModule],
-  controllers: [OAuth2Controller, AuthorizeController, LogoutController, RedirectSessionsController],
+  controllers: [WellKnownController, OAuth2Controller, AuthorizeController, LogoutController, RedirectSessionsController],
   providers: [
-    SessionTokensService,
     RedirectSessionsService,
     AuthorizeService,
     HostedPasskeys,
@@ -34,6 +33,5 @@ import { VisitorTokensService } from './visitor-tokens.service.js';
     VisitorTokensService,
     OAuth2TokenService,
   ],
-  exports: [SessionTokensService],
 })
 export class OAuth2Module {}

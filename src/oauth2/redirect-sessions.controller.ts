@@ -1,13 +1,13 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentAuth } from '../../common/decorators/current-auth.js';
-import { Errors } from '../../common/errors/app-error.js';
-import { ApiErrors, BODY_ERRORS } from '../../common/http/api-docs.js';
-import type { AuthClaims } from '../../common/http/authenticated-request.js';
-import { NoStore } from '../../common/http/no-store.js';
-import { Ctx, RequestContext } from '../../common/http/request-context.js';
-import { RateLimited } from '../../common/rate-limit/rate-limited.js';
-import { AllowVisitor, Authenticated } from '../guards/jwt-auth.guard.js';
+import { CurrentAuth } from '../common/decorators/current-auth.js';
+import { Errors } from '../common/errors/app-error.js';
+import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
+import type { AuthClaims } from '../common/http/authenticated-request.js';
+import { NoStore } from '../common/http/no-store.js';
+import { Ctx, RequestContext } from '../common/http/request-context.js';
+import { RateLimited } from '../common/rate-limit/rate-limited.js';
+import { AllowVisitor, Authenticated } from '../tokens/guards/jwt-auth.guard.js';
 import { CreateRedirectSessionDto, RedirectSessionResponseDto } from './dto/redirect-session.dto.js';
 import { RedirectSessionsService } from './redirect-sessions.service.js';
 

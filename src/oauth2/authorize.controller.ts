@@ -9,17 +9,17 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppError } from '../../common/errors/app-error.js';
-import { ApiErrors, ApiHtmlPage } from '../../common/http/api-docs.js';
-import { Ctx, RequestContext } from '../../common/http/request-context.js';
-import { RateLimited } from '../../common/rate-limit/rate-limited.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.js';
-import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
+import { AppError } from '../common/errors/app-error.js';
+import { ApiErrors, ApiHtmlPage } from '../common/http/api-docs.js';
+import { Ctx, RequestContext } from '../common/http/request-context.js';
+import { RateLimited } from '../common/rate-limit/rate-limited.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import type { AuthorizationTarget } from './auth-request.js';
 import { AuthorizePages } from './authorize-pages.js';
 import { AuthorizeOutcome, AuthorizeService, FinalOutcome } from './authorize.service.js';
-import { messagePage, newNonce, sendPage, wantsHtml } from './hosted-page.js';
+import { messagePage, newNonce, sendPage, wantsHtml } from '../common/http/hosted-page.js';
 import {
   HOSTED_SESSION_COOKIE,
   HOSTED_SESSION_TTL_S,

@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { randomToken, sha256 } from '../../common/crypto/tokens.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/config.js';
-import { Db } from '../../database/db.js';
+import { randomToken, sha256 } from '../common/crypto/tokens.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { Db } from '../database/db.js';
 import {
   deleteHostedSession,
   findHostedSession,
   HostedSessionRow,
   insertHostedSession,
-} from '../hosted-session.queries.js';
+} from '../tokens/hosted-session.queries.js';
 
 /** The cookie of the signed-in browser at the authorization server (path /oauth2 only). */
 export const HOSTED_SESSION_COOKIE = 'oauth2_session';

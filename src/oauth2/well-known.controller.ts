@@ -3,10 +3,10 @@ import type { Response } from 'express';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { JwksDto } from './dto/token.dto.js';
-import { ID_TOKEN_ALGORITHMS, SigningKeysService } from './keys/signing-keys.service.js';
-import { SUPPORTED_SCOPES } from './oauth2/auth-request.js';
-import { PROMPT_VALUES } from './oauth2/standard-request.js';
+import { JwksDto } from '../tokens/dto/token.dto.js';
+import { ID_TOKEN_ALGORITHMS, SigningKeysService } from '../tokens/keys/signing-keys.service.js';
+import { SUPPORTED_SCOPES } from './auth-request.js';
+import { PROMPT_VALUES } from './standard-request.js';
 
 @ApiTags('Discovery')
 @Controller('.well-known')

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
-import { AccessTokensService } from '../access-tokens.service.js';
-import { OneTimeRecord, OneTimeTokensService } from '../one-time-tokens.service.js';
-import { RevocationService } from '../revocation.service.js';
-import { DEFAULT_REFRESH_TTL_S } from '../sessions.service.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import { AccessTokensService } from '../tokens/access-tokens.service.js';
+import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
+import { RevocationService } from '../tokens/revocation.service.js';
+import { DEFAULT_REFRESH_TTL_S } from '../tokens/sessions.service.js';
 
 export const VISITOR_REFRESH_PURPOSE = 'visitor-refresh';
 

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import type { AuthorizationTarget } from './auth-request.js';
 import type { PasskeyBlock } from './hosted-passkey.js';
 import {
@@ -11,7 +11,7 @@ import {
   renderPage,
   scriptJson,
   sendPage,
-} from './hosted-page.js';
+} from '../common/http/hosted-page.js';
 
 /**
  * The pages of /oauth2/authorize and /oauth2/logout: the hosted login form and its second-factor

@@ -1,7 +1,7 @@
-import { AppError } from '../../common/errors/app-error.js';
-import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
-import { PKCE_CHALLENGE } from '../pkce.js';
-import { originOf } from './hosted-page.js';
+import { AppError } from '../common/errors/app-error.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import { PKCE_CHALLENGE } from '../tokens/pkce.js';
+import { originOf } from '../common/http/hosted-page.js';
 
 export const RESPONSE_MODES = ['web_message', 'query', 'fragment'] as const;
 export type ResponseMode = (typeof RESPONSE_MODES)[number];

@@ -20,14 +20,14 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppError, Errors } from '../../common/errors/app-error.js';
-import { bearerToken } from '../../common/http/bearer.js';
-import { ApiErrors } from '../../common/http/api-docs.js';
-import { NoStore } from '../../common/http/no-store.js';
-import { Ctx, RequestContext } from '../../common/http/request-context.js';
-import { RateLimited } from '../../common/rate-limit/rate-limited.js';
-import { UsersService } from '../../identity/users.service.js';
-import { AccessClaims, AccessTokensService } from '../access-tokens.service.js';
+import { AppError, Errors } from '../common/errors/app-error.js';
+import { bearerToken } from '../common/http/bearer.js';
+import { ApiErrors } from '../common/http/api-docs.js';
+import { NoStore } from '../common/http/no-store.js';
+import { Ctx, RequestContext } from '../common/http/request-context.js';
+import { RateLimited } from '../common/rate-limit/rate-limited.js';
+import { UsersService } from '../identity/users.service.js';
+import { AccessClaims, AccessTokensService } from '../tokens/access-tokens.service.js';
 import { hasScope } from './auth-request.js';
 import { scopedClaims } from './scoped-claims.js';
 import {

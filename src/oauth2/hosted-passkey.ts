@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { sha256Hex } from '../../common/crypto/tokens.js';
-import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
-import { UsersService } from '../../identity/users.service.js';
-import { OneTimeTokensService } from '../one-time-tokens.service.js';
-import { PASSKEY_AUTH_METHOD, PASSKEY_FACTOR, PasskeyFactor } from '../passkeys.js';
+import { sha256Hex } from '../common/crypto/tokens.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import { UsersService } from '../identity/users.service.js';
+import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
+import { PASSKEY_AUTH_METHOD, PASSKEY_FACTOR, PasskeyFactor } from '../tokens/passkeys.js';
 import { AuthorizeService, FinalOutcome, HOSTED_MFA_PURPOSE } from './authorize.service.js';
-import { escapeHtml, scriptJson } from './hosted-page.js';
+import { escapeHtml, scriptJson } from '../common/http/hosted-page.js';
 import type { AuthRedirectData, RedirectRecord } from './redirect-sessions.service.js';
 
 /** What the hosted page adds for "Sign in with a passkey": markup, and the nonce'd script that runs it. */
