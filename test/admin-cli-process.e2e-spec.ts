@@ -16,7 +16,7 @@ const SPAWNING = 120_000;
 const HAS_SCRIPT = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
 /**
- * The compiled CLI as a user runs it: `node dist/src/admin/cli/main.js`, `npm run -s cli`, with a
+ * The compiled CLI as a user runs it: `node dist/src/cli/main.js`, `npm run -s cli`, with a
  * real terminal and real standard input. Compiled into a private folder, so a `dist/` someone is
  * running is left alone.
  */
@@ -24,7 +24,7 @@ describe('admin CLI, built and run as a process', () => {
   let t: TestApp;
   const id = randomBytes(4).toString('hex');
   const outDir = join(ROOT, '.data', `cli-build-${id}`);
-  const main = join(outDir, 'src/admin/cli/main.js');
+  const main = join(outDir, 'src/cli/main.js');
   const env = () => ({
     ...process.env,
     NODE_ENV: 'test',

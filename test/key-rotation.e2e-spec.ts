@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/admin/cli/run.js';
+import { runCli } from '../src/cli/run.js';
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { SecretBox, sealedAt } from '../src/common/crypto/secret-box.js';
 import { generateEncryptionKey } from '../src/config/config.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/admin/cli/run.js';
+import { runCli } from '../src/cli/run.js';
 import { generateEncryptionKey } from '../src/config/config.js';
 import { signJwt } from '../src/tokens/keys/jwt.js';
 import { SigningKeysService } from '../src/tokens/keys/signing-keys.service.js';

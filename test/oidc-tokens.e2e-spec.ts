@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/admin/cli/run.js';
+import { runCli } from '../src/cli/run.js';
 import { AccessTokensService } from '../src/tokens/access-tokens.service.js';
 import { signJwt } from '../src/tokens/keys/jwt.js';
 import { SigningKeysService } from '../src/tokens/keys/signing-keys.service.js';

@@ -63,11 +63,11 @@ export class RecoveryService {
       throw invalidRedirect("redirect.url is not one of the client's registered redirect URLs");
     }
     const email = input.email.trim();
+    const user = await this.users.findByEmail(email);
     // Counted for every address, known or not, so a 429 says nothing about who has an account.
-    await this.recipients.hit('email', email);
+    await this.recipients.hit('email', email, user);
     // Every request counts (never taken back) against the address from this IP as well.
     await this.limiter.begin(AttemptSubjects.name(email), ctx.ip);
-    const user = await this.users.findByEmail(email);
     if (!user?.email || !(await this.memberships.find(user.id, client.tenantId))) return;
     await this.dataSource.transaction(async (m) => {
       await this.oneTime.revokeAll(RECOVERY_PURPOSE, user.id, m);

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { IdentityModule } from '../identity/identity.module.js';
 import { OutboxService } from './outbox.service.js';
 import { OutboxWorker } from './outbox.worker.js';
 import { RecipientLimiter } from './recipient-limiter.js';
@@ -11,7 +10,6 @@ import { RecipientLimiter } from './recipient-limiter.js';
  * account can be sent (RATE_LIMIT_PER_ADDRESS an hour), whichever of its names was typed.
  */
 @Module({
-  imports: [IdentityModule],
   providers: [OutboxService, OutboxWorker, RecipientLimiter],
   exports: [OutboxService, RecipientLimiter],
 })

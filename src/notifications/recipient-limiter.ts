@@ -5,7 +5,6 @@ import type { RateLimitStore } from '../common/rate-limit/rate-limit.store.js';
 import { RATE_LIMIT_STORE } from '../common/rate-limit/tokens.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { UsersService } from '../identity/users.service.js';
 import { normaliseRecipient } from './outbox.service.js';
 import type { OutboxMessage } from './outbox.types.js';
 
@@ -26,22 +25,20 @@ export class RecipientLimiter {
   constructor(
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly users: UsersService,
   ) {}
 
   /**
    * Counts one message requested for `typed` (a username, email or phone as the caller gave it);
    * throws 429 TOO_MANY_REQUESTS (with Retry-After) over the limit. `account` is the account the
-   * caller already resolved (null: none); when omitted, `typed` is resolved here.
+   * caller resolved from `typed` (null: none), so the budget is the account's.
    */
   async hit(
     channel: OutboxMessage['channel'],
     typed: string,
-    account?: { id: string } | null,
+    account: { id: string } | null,
   ): Promise<void> {
-    const owner = account === undefined ? await this.users.findByLogin(typed.trim()) : account;
-    const key = owner
-      ? `notify:acct:${owner.id}`
+    const key = account
+      ? `notify:acct:${account.id}`
       : `notify:${channel}:${sha256Hex(normaliseRecipient(channel, typed))}`;
     const { count, resetMs } = await this.store.hit(key, WINDOW_MS);
     if (count > this.config.rateLimitPerAddress) {

@@ -61,8 +61,8 @@ export class PasswordRecoveryService {
     ctx: RequestContext,
   ): Promise<void> {
     const client = await this.logins.authenticateClient(input.client_id, input.client_secret, ctx);
-    await this.recipients.hit('email', input.username);
     const user = await this.users.findByLogin(input.username);
+    await this.recipients.hit('email', input.username, user);
     // Only members of the client's tenant: a client of another tenant must not be able to send
     // this user a link that opens its own app (and so receive the user's reset token).
     const membership = await this.memberships.find(user?.id ?? randomUUID(), client.tenantId);

@@ -77,8 +77,9 @@ export class SignupService {
     }
     const client = await this.clients.authenticate(input.client_id, input.client_secret, ctx.ip);
     if (!client.allowSignUp) throw signUpDisabled();
-    await this.recipients.hit('email', email);
-    const registered = Boolean(await this.users.findByLogin(email));
+    const existing = await this.users.findByLogin(email);
+    await this.recipients.hit('email', email, existing);
+    const registered = Boolean(existing);
 
     await this.dataSource.transaction(async (m) => {
       // An address with an account gets a decoy token nobody ever sees (purged after expiry).

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { runCli } from '../../src/admin/cli/run.js';
+import { runCli } from '../../src/cli/run.js';
 import type { TestApp } from './test-app.js';
 
 export interface CliResult {

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import { AppError, Errors } from '../../common/errors/app-error.js';
-import { isUuid } from '../../identity/provisioning.service.js';
-import { IDENTIFIER } from '../dto/validators.js';
+import { AppError, Errors } from '../common/errors/app-error.js';
+import { isUuid } from '../identity/provisioning.service.js';
+import { IDENTIFIER } from '../admin/dto/validators.js';
 import type { Connect, Values } from './commands.js';
 
 /** How `--tenant` is written in usage lines: a tenant's key or its id. */

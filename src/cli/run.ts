@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { AppError } from '../../common/errors/app-error.js';
-import { ConfigError } from '../../config/config.js';
+import { AppError } from '../common/errors/app-error.js';
+import { ConfigError } from '../config/config.js';
 import { COMMANDS, CliCommand, Connect } from './commands.js';
 import { CliInput, refusePasswordValues } from './input.js';
 
@@ -17,7 +17,7 @@ export function helpText(): string {
     .join('\n');
   return `Provisioning from the command line: the operations of the admin routes, for first-time set-up.
 
-Usage: npm run -s cli -- <command> [options]   (or: node dist/src/admin/cli/main.js <command> ...)
+Usage: npm run -s cli -- <command> [options]   (or: node dist/src/cli/main.js <command> ...)
 
 Run \`npm run build\` (or \`npm start\`) first: the CLI runs the compiled code in dist/. It reads the
 same environment as the service (DATABASE_URL, ENCRYPTION_KEY, ...); without DATABASE_URL it uses the

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../../app.module.js';
-import { loadConfig } from '../../config/config.js';
-import { prepareRuntime, Runtime } from '../../database/runtime.js';
+import { AppModule } from '../app.module.js';
+import { loadConfig } from '../config/config.js';
+import { prepareRuntime, Runtime } from '../database/runtime.js';
 import { runCli } from './run.js';
 import { processIO } from './terminal.js';
 

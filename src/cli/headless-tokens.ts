@@ -1,12 +1,12 @@
-import { Errors } from '../../common/errors/app-error.js';
-import { validateBody } from '../../common/http/validation.js';
+import { Errors } from '../common/errors/app-error.js';
+import { validateBody } from '../common/http/validation.js';
 import {
   CreateHeadlessTokenDto,
   headlessTokenDto,
   HeadlessTokenListQueryDto,
-} from '../../headless-member/dto/headless-token.dto.js';
-import { HeadlessTokensService } from '../../headless-member/headless-tokens.service.js';
-import { isUuid } from '../../identity/provisioning.service.js';
+} from '../headless-member/dto/headless-token.dto.js';
+import { HeadlessTokensService } from '../headless-member/headless-tokens.service.js';
+import { isUuid } from '../identity/provisioning.service.js';
 import type { CliCommand } from './commands.js';
 import { TENANT, tenantArgument } from './input.js';
 
