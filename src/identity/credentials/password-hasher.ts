@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import { hash as argon2Hash, parseOptions, verify as argon2Verify } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
+import { Semaphore } from '../../common/concurrency/semaphore.js';
 
 /** argon2id parameters of API.md section 0 (OWASP's minimum for argon2id). */
 export const ARGON2_PARAMS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -33,14 +35,22 @@ export interface ImportProblem {
   message: string;
 }
 
-/** Hashes passwords with argon2id and verifies argon2 and imported bcrypt hashes. */
+/**
+ * Hashes passwords with argon2id and verifies argon2 and imported bcrypt hashes.
+ *
+ * At most one hash per core is computed at a time (each holds 19 MiB while it runs); the others
+ * wait their turn as a closure. A login storm then keeps every core busy hashing without queuing
+ * hashes on libuv's thread pool (where they would hold their memory and block the pool's other
+ * work: DNS, file reads) and without growing memory with the size of the storm.
+ */
 @Injectable()
 export class PasswordHasher {
   /** A real hash of a random string: verifying against it costs what a real check costs. */
   private dummy: Promise<string> | undefined;
+  private readonly slots = new Semaphore(Math.max(1, availableParallelism()));
 
   hash(password: string): Promise<string> {
-    return argon2Hash(password, { ...ARGON2_PARAMS, algorithm: ARGON2ID });
+    return this.slots.run(() => argon2Hash(password, { ...ARGON2_PARAMS, algorithm: ARGON2ID }));
   }
 
   /** Whether `value` is a hash this service can import (`passwordHash` of POST /admin/users). */
@@ -98,13 +108,13 @@ export class PasswordHasher {
       return { ok: false, needsRehash: false };
     }
     if (BCRYPT.test(storedHash)) {
-      const ok = await bcrypt.compare(password, storedHash);
+      const ok = await this.slots.run(() => bcrypt.compare(password, storedHash));
       return { ok, needsRehash: ok };
     }
     if (!ARGON2.test(storedHash)) return { ok: false, needsRehash: false };
     let ok: boolean;
     try {
-      ok = await argon2Verify(storedHash, password);
+      ok = await this.slots.run(() => argon2Verify(storedHash, password));
     } catch {
       return { ok: false, needsRehash: false };
     }
@@ -121,6 +131,7 @@ export class PasswordHasher {
   /** Spends the same time as a real verification, for unknown users (no user enumeration by timing). */
   async verifyDummy(password: string): Promise<void> {
     this.dummy ??= this.hash(`dummy-${Math.random()}`);
-    await argon2Verify(await this.dummy, password).catch(() => false);
+    const dummy = await this.dummy;
+    await this.slots.run(() => argon2Verify(dummy, password).catch(() => false));
   }
 }
