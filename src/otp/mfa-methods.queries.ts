@@ -31,16 +31,9 @@ function toStored(row: MethodRow): StoredMfaMethod {
 }
 
 function toRecord(row: MethodRow): MfaMethodRecord {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    type: row.type,
-    name: row.name,
-    confirmed: row.confirmed_at !== null,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-    remainingCodes: row.type === 'recoveryCode' ? Number(row.remaining_codes ?? 0) : null,
-  };
+  const { secretEnc: _secret, confirmedAt, ...method } = toStored(row);
+  const remainingCodes = row.type === 'recoveryCode' ? Number(row.remaining_codes ?? 0) : null;
+  return { ...method, confirmed: confirmedAt !== null, remainingCodes };
 }
 
 /**
