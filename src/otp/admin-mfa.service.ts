@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import type { AdminPrincipal } from '../tokens/guards/admin-principal.js';
+import { deleteAllMethods, lockUserForMfa } from './mfa-methods.queries.js';
 import { PasskeyMethods } from './passkey-methods.js';
 
 /**
@@ -42,14 +44,16 @@ export class AdminMfaService {
       }
       tenantName = (await this.provisioning.requireTenant(admin.tenantId)).name;
     }
+    // TODO(13b): db.transaction once identity/tokens take a Queryable
     await this.dataSource.transaction(async (m) => {
-      await m.query('SELECT id FROM app_user WHERE id = $1 FOR UPDATE', [userId]);
-      await m.query('DELETE FROM mfa_method WHERE user_id = $1', [userId]);
-      await this.passkeys.removeAll(m, userId);
+      const tx = queryableOf(m);
+      await lockUserForMfa(tx, userId);
+      await deleteAllMethods(tx, userId);
+      await this.passkeys.removeAll(tx, userId);
       await this.users.setMfaEnabled(userId, false, m);
       await this.sessions.endAllForUser(userId, { reason: 'mfa_reset' }, m);
       if (user.email) {
-        await this.outbox.enqueue(m, {
+        await this.outbox.enqueue(tx, {
           channel: 'email',
           to: user.email,
           template: 'mfa-reset',

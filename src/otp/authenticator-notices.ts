@@ -1,19 +1,5 @@
-import type { EntityManager } from 'typeorm';
-import { firstRow } from '../database/sql.js';
+import type { Queryable } from '../database/db.js';
 import type { OutboxService } from '../notifications/outbox.service.js';
-
-/**
- * Locks the user's row (serialising set-ups, confirmations and removals of one user's methods)
- * and answers their email, where the notice of an added or removed authenticator goes.
- */
-export async function lockUserForNotice(m: EntityManager, userId: string): Promise<string | null> {
-  const row = await firstRow<{ email: string | null }>(
-    m,
-    `SELECT email FROM app_user WHERE id = $1 FOR UPDATE`,
-    [userId],
-  );
-  return row?.email ?? null;
-}
 
 /**
  * The notice of API.md section 12 that an authenticator was added (confirmed) or removed, written
@@ -22,10 +8,10 @@ export async function lockUserForNotice(m: EntityManager, userId: string): Promi
  */
 export async function mailAuthenticatorNotice(
   outbox: OutboxService,
-  m: EntityManager,
+  tx: Queryable,
   email: string | null,
   template: 'authenticator-added' | 'authenticator-removed',
   method: string,
 ): Promise<void> {
-  if (email) await outbox.enqueue(m, { channel: 'email', to: email, template, data: { method } });
+  if (email) await outbox.enqueue(tx, { channel: 'email', to: email, template, data: { method } });
 }

@@ -14,7 +14,7 @@ import {
   OwnerProofDto,
   TotpSetupDto,
 } from './dto/mfa-methods.dto.js';
-import type { MfaMethodRecord } from './mfa-methods.service.js';
+import type { MfaMethodRecord } from './otp.types.js';
 import { MfaSettingsService } from './mfa-settings.service.js';
 
 const PROOF_ERRORS: [number, string] = [

@@ -5,11 +5,14 @@ import { Errors } from '../common/errors/app-error.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, hasCode } from '../common/rate-limit/attempt-limiter.js';
+import { Db } from '../database/db.js';
 import type { User } from '../identity/entities/user.entity.js';
 import { CredentialCheck } from '../identity/credentials/credential-check.js';
 import { UsersService } from '../identity/users.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
-import { MfaMethodRecord, MfaMethodsService, TotpSetup } from './mfa-methods.service.js';
+import { AuthenticatorMethods } from './authenticator-methods.service.js';
+import { isUuid, MfaMethodsService } from './mfa-methods.service.js';
+import type { MfaMethodRecord, TotpSetup } from './otp.types.js';
 import { OtpErrors } from './otp-errors.js';
 
 /** Proof of the account owner for changing its MFA methods: the password, or a code of a method. */
@@ -27,9 +30,11 @@ export interface OwnerProof {
 @Injectable()
 export class MfaSettingsService {
   constructor(
+    private readonly db: Db,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly methods: MfaMethodsService,
+    private readonly authenticators: AuthenticatorMethods,
     private readonly sessions: SessionsService,
     private readonly limiter: AttemptLimiter,
     private readonly credentials: CredentialCheck,
@@ -41,7 +46,7 @@ export class MfaSettingsService {
 
   async addTotp(auth: AuthClaims, proof: OwnerProof, ctx: RequestContext): Promise<TotpSetup> {
     const user = await this.requireOwner(auth, proof, ctx);
-    return this.methods.startTotp({ user, tenantId: auth.tid, onlyIfNone: false });
+    return this.authenticators.startTotp({ user, tenantId: auth.tid, onlyIfNone: false });
   }
 
   async confirm(
@@ -51,7 +56,8 @@ export class MfaSettingsService {
   ): Promise<{ method: MfaMethodRecord; recoveryCodes: string[] }> {
     const attempt = await this.limiter.beginSecondFactor(auth.sub);
     try {
-      const done = await this.methods.confirmTotp({
+      if (!isUuid(methodId)) throw Errors.notFound('No such MFA method');
+      const done = await this.authenticators.confirmTotp({
         userId: auth.sub,
         methodId,
         code: code.trim(),
@@ -68,8 +74,9 @@ export class MfaSettingsService {
   async remove(auth: AuthClaims, methodId: string, proof: OwnerProof, ctx: RequestContext): Promise<void> {
     if (!(await this.methods.findOwn(auth.sub, methodId))) throw Errors.notFound('No such MFA method');
     await this.requireOwner(auth, proof, ctx);
+    // TODO(13b): db.transaction once identity/tokens take a Queryable
     await this.dataSource.transaction(async (m) => {
-      const { mfaTurnedOff } = await this.methods.remove(auth.sub, methodId, m);
+      const { mfaTurnedOff } = await this.methods.remove(m, auth.sub, methodId);
       if (mfaTurnedOff) {
         await this.sessions.endAllForUser(auth.sub, { reason: 'mfa_disabled', exceptSessionId: auth.sid }, m);
       }
@@ -90,7 +97,7 @@ export class MfaSettingsService {
     }
     if (proof.code !== undefined) {
       const attempt = await this.limiter.beginSecondFactor(user.id);
-      if (!(await this.methods.verifyAnyCode(user.id, proof.code.trim(), { consume: true }))) {
+      if (!(await this.methods.verifyAnyCode(this.db, user.id, proof.code.trim(), { consume: true }))) {
         throw OtpErrors.invalidMfaCode();
       }
       await attempt.succeeded();

@@ -10,7 +10,8 @@ import {
   hasCode,
   IpOnly,
 } from '../common/rate-limit/attempt-limiter.js';
-import { firstRow } from '../database/sql.js';
+import { Db, Queryable } from '../database/db.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import { ClientsService } from '../identity/clients.service.js';
 import { CodeBudget } from '../identity/credentials/code-budget.js';
 import { MembershipsService } from '../identity/memberships.service.js';
@@ -18,9 +19,11 @@ import { MfaPolicy } from '../identity/mfa-policy.js';
 import { UsersService } from '../identity/users.service.js';
 import { RecipientLimiter } from '../notifications/recipient-limiter.js';
 import { AuthCodesService, PendingCode } from '../tokens/auth-codes.service.js';
-import type { OtpChannel } from './entities/otp-code.entity.js';
+import { AuthenticatorMethods } from './authenticator-methods.service.js';
 import { MfaMethodsService } from './mfa-methods.service.js';
+import { countPendingLoginFailure } from './otp-codes.queries.js';
 import { OtpCodesService } from './otp-codes.service.js';
+import type { OtpChannel } from './otp.types.js';
 import { beginAll } from './attempts.js';
 import { OtpErrors } from './otp-errors.js';
 
@@ -43,6 +46,7 @@ class NoMatch extends Error {}
 @Injectable()
 export class OtpLoginService {
   constructor(
+    private readonly db: Db,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clients: ClientsService,
     private readonly users: UsersService,
@@ -51,6 +55,7 @@ export class OtpLoginService {
     private readonly codes: AuthCodesService,
     private readonly otps: OtpCodesService,
     private readonly methods: MfaMethodsService,
+    private readonly authenticators: AuthenticatorMethods,
     private readonly limiter: AttemptLimiter,
     private readonly recipients: RecipientLimiter,
     private readonly codeBudget: CodeBudget,
@@ -76,14 +81,16 @@ export class OtpLoginService {
     // A user with a factor of their own (an authenticator or a passkey) is never sent a weaker one.
     if (await this.methods.hasSecondFactor(user.id)) return;
     const pending = await this.codes.latestPendingMfa(user.id, client.id);
-    await this.otps.send({
-      user,
-      clientId: client.id,
-      purpose: 'login',
-      pendingCodeId: pending?.id ?? null,
-      channel: input.channel,
-      appName: client.name,
-    });
+    await this.db.transaction((tx) =>
+      this.otps.send(tx, {
+        user,
+        clientId: client.id,
+        purpose: 'login',
+        pendingCodeId: pending?.id ?? null,
+        channel: input.channel,
+        appName: client.name,
+      }),
+    );
   }
 
   /** Trades a valid OTP, TOTP or recovery code for an auth code (see the class comment). */
@@ -112,8 +119,8 @@ export class OtpLoginService {
     if (await this.methods.hasSecondFactor(userId)) {
       if (!pending) throw OtpErrors.invalidOtp();
       const attempt = await this.limiter.beginSecondFactor(userId);
-      const code = await this.complete(pending.id, (m) =>
-        this.methods.verifyAnyCode(userId, otp, { consume: true }, m),
+      const code = await this.complete(pending.id, (tx) =>
+        this.methods.verifyAnyCode(tx, userId, otp, { consume: true }),
       );
       if (!code) {
         await this.countPendingFailure(pending.id);
@@ -129,9 +136,9 @@ export class OtpLoginService {
     const attempt = await this.beginCodeAttempt(userId, Boolean(pending));
 
     // An authenticator made by create-qr-code is proven by the code that completes the login.
-    if (pending && (await this.methods.pendingTotpId(userId))) {
-      const code = await this.complete(pending.id, async (m) =>
-        (await this.methods.confirmPendingWithCode(userId, otp, m)) ? 'TOTP' : null,
+    if (pending && (await this.authenticators.pendingTotpId(userId))) {
+      const code = await this.complete(pending.id, async (_tx, m) =>
+        (await this.authenticators.confirmPendingWithCode(m, userId, otp)) ? 'TOTP' : null,
       );
       if (code) {
         await attempt.succeeded();
@@ -148,8 +155,8 @@ export class OtpLoginService {
     // The code is right: it does not count, whatever is answered next.
     await attempt.succeeded();
     if (sent.pendingCodeId) {
-      const code = await this.complete(sent.pendingCodeId, async (m) =>
-        (await this.otps.consume(sent.id, m)) ? 'OTP' : null,
+      const code = await this.complete(sent.pendingCodeId, async (tx) =>
+        (await this.otps.consume(tx, sent.id)) ? 'OTP' : null,
       );
       // The login it was sent for ended meanwhile (expired or burnt): the code is worth nothing.
       if (!code) throw OtpErrors.invalidOtp();
@@ -184,12 +191,13 @@ export class OtpLoginService {
     ]);
     if (!user || !client) throw OtpErrors.invalidOtp();
     if (this.mfaPolicy.isSecondFactorDue(user, client)) {
-      const spent = await this.dataSource.transaction((m) => this.otps.consume(sent.id, m));
+      const spent = await this.otps.consume(this.db, sent.id);
       throw spent ? Errors.mfaRequired() : OtpErrors.invalidOtp();
     }
     await this.memberships.requireActive(user.id, client.tenantId);
+    // TODO(13b): db.transaction once identity/tokens take a Queryable
     return this.dataSource.transaction(async (m) => {
-      if (!(await this.otps.consume(sent.id, m))) throw OtpErrors.invalidOtp();
+      if (!(await this.otps.consume(queryableOf(m), sent.id))) throw OtpErrors.invalidOtp();
       const { code } = await this.codes.issue(
         { client, userId: user.id, tenantId: client.tenantId, authMethod: 'OTP', deviceInfo: ctx.deviceId },
         m,
@@ -204,11 +212,12 @@ export class OtpLoginService {
    */
   private async complete(
     pendingId: string,
-    prove: (m: EntityManager) => Promise<string | null>,
+    prove: (tx: Queryable, m: EntityManager) => Promise<string | null>,
   ): Promise<string | null> {
     try {
+      // TODO(13b): db.transaction once identity/tokens take a Queryable
       return await this.dataSource.transaction(async (m) => {
-        const authMethod = await prove(m);
+        const authMethod = await prove(queryableOf(m), m);
         if (!authMethod) throw new NoMatch();
         const issued = await this.codes.completeMfa(pendingId, authMethod, m);
         if (!issued) throw new NoMatch();
@@ -222,14 +231,9 @@ export class OtpLoginService {
 
   /** Counts a wrong second factor against a pending login; the fifth burns it. */
   private async countPendingFailure(pendingId: string): Promise<void> {
-    const row = await firstRow<{ failed_attempts: number }>(
-      this.dataSource.manager,
-      `INSERT INTO pending_login_failure (auth_code_id, failed_attempts) VALUES ($1, 1)
-       ON CONFLICT (auth_code_id) DO UPDATE SET failed_attempts = pending_login_failure.failed_attempts + 1
-       RETURNING failed_attempts`,
-      [pendingId],
-    );
-    if (row && row.failed_attempts >= PENDING_LOGIN_MAX_FAILURES) await this.codes.burnPendingMfa(pendingId);
+    const failed = await countPendingLoginFailure(this.db, pendingId);
+    if (failed !== undefined && failed >= PENDING_LOGIN_MAX_FAILURES)
+      await this.codes.burnPendingMfa(pendingId);
   }
 
   /** A live code of the client from /auth/login (pending or not), not spent by looking. */
@@ -244,7 +248,7 @@ export class OtpLoginService {
   /** Whether the user of a login code has a confirmed authenticator app. */
   async checkQrCode(code: string, clientId: string, ctx: RequestContext): Promise<boolean> {
     const found = await this.liveCode(code, clientId, ctx);
-    return this.methods.hasConfirmedTotp(found.userId);
+    return this.authenticators.hasConfirmedTotp(found.userId);
   }
 
   /**
@@ -255,7 +259,7 @@ export class OtpLoginService {
     const found = await this.liveCode(code, clientId, ctx);
     const user = await this.users.findById(found.userId);
     if (!user) throw Errors.invalidCode();
-    const setup = await this.methods.startTotp({ user, tenantId: found.tenantId, onlyIfNone: true });
+    const setup = await this.authenticators.startTotp({ user, tenantId: found.tenantId, onlyIfNone: true });
     return setup.qrCode;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Db } from '../database/db.js';
+import { purgeExpiredCodes } from './otp-codes.queries.js';
 
 const PURGE_INTERVAL_MS = 10 * 60_000;
 
@@ -10,15 +10,12 @@ const PURGE_INTERVAL_MS = 10 * 60_000;
 export class OtpMaintenanceService {
   private readonly logger = new Logger('OtpMaintenance');
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly db: Db) {}
 
   @Interval('purge-expired-otp-codes', PURGE_INTERVAL_MS)
   async purgeExpired(): Promise<number> {
     try {
-      const [, count] = (await this.dataSource.query(
-        `DELETE FROM otp_code WHERE expires_at < now() - interval '1 day'`,
-      )) as [unknown, number];
-      return count;
+      return await purgeExpiredCodes(this.db);
     } catch (err) {
       this.logger.warn(`purge failed: ${(err as Error).message}`);
       return 0;

@@ -1,11 +1,8 @@
 import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '../identity/identity.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
-import { MfaMethod } from './entities/mfa-method.entity.js';
-import { MfaRecoveryCode } from './entities/mfa-recovery-code.entity.js';
-import { OtpCode } from './entities/otp-code.entity.js';
+import { AuthenticatorMethods } from './authenticator-methods.service.js';
 import { MfaMethodsController } from './mfa-methods.controller.js';
 import { MfaMethodsService } from './mfa-methods.service.js';
 import { MfaSettingsService } from './mfa-settings.service.js';
@@ -31,15 +28,11 @@ import { AdminMfaService } from './admin-mfa.service.js';
  */
 @Global()
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([MfaMethod, MfaRecoveryCode, OtpCode]),
-    IdentityModule,
-    TokensModule,
-    NotificationsModule,
-  ],
+  imports: [IdentityModule, TokensModule, NotificationsModule],
   controllers: [OtpController, TokenGrantController, MfaMethodsController, AdminMfaController],
   providers: [
     MfaMethodsService,
+    AuthenticatorMethods,
     OtpCodesService,
     OtpLoginService,
     TokenGrantService,

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
-import { rows } from '../database/sql.js';
+import type { Queryable } from '../database/db.js';
 import { queryableOf } from '../database/typeorm-bridge.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { PASSKEY_FACTOR, PasskeyFactor } from '../tokens/passkeys.js';
 import { mailAuthenticatorNotice } from './authenticator-notices.js';
-import type { MfaMethodRecord } from './mfa-methods.service.js';
+import { deleteRecoveryCodeSet, hasConfirmedTotpMethod } from './mfa-methods.queries.js';
+import type { MfaMethodRecord } from './otp.types.js';
 
 /**
  * The user's passkeys as methods of the MFA store (API.md section 13): listed beside the
@@ -42,13 +43,8 @@ export class PasskeyMethods {
   }
 
   /** Removes every passkey of the user in the caller's transaction (an admin's MFA reset). */
-  async removeAll(manager: EntityManager, userId: string): Promise<number> {
-    return this.passkeys.removeAll(queryableOf(manager), userId);
-  }
-
-  /** Whether the user has a passkey, read in the caller's transaction. */
-  async anyLeft(manager: EntityManager, userId: string): Promise<boolean> {
-    return (await this.passkeys.count(queryableOf(manager), userId)) > 0;
+  removeAll(tx: Queryable, userId: string): Promise<number> {
+    return this.passkeys.removeAll(tx, userId);
   }
 
   /**
@@ -56,23 +52,30 @@ export class PasskeyMethods {
    * notice; with no authenticator and no passkey left, MFA is off (the recovery codes, a fallback
    * of those factors, go too). 404 when the user has no such passkey.
    */
+  // TODO(13b): take a Tx once UsersService.setMfaEnabled takes a Queryable
   async remove(
+    m: EntityManager,
     userId: string,
     methodId: string,
     email: string | null,
-    manager: EntityManager,
   ): Promise<{ mfaTurnedOff: boolean }> {
-    const removed = await this.passkeys.remove(queryableOf(manager), userId, methodId);
+    const tx = queryableOf(m);
+    const removed = await this.passkeys.remove(tx, userId, methodId);
     if (!removed) throw Errors.notFound('No such MFA method');
-    await mailAuthenticatorNotice(this.outbox, manager, email, 'authenticator-removed', removed.name);
-    const totp = await rows<{ id: string }>(
-      manager,
-      `SELECT id FROM mfa_method WHERE user_id = $1 AND type = 'totp' AND confirmed_at IS NOT NULL`,
-      [userId],
-    );
-    if (totp.length > 0 || (await this.anyLeft(manager, userId))) return { mfaTurnedOff: false };
-    await manager.query(`DELETE FROM mfa_method WHERE user_id = $1 AND type = 'recoveryCode'`, [userId]);
-    await this.users.setMfaEnabled(userId, false, manager);
+    await mailAuthenticatorNotice(this.outbox, tx, email, 'authenticator-removed', removed.name);
+    return this.turnOffIfNoFactorLeft(m, userId);
+  }
+
+  /**
+   * After a factor was removed in the caller's transaction: with no confirmed authenticator and
+   * no passkey left, the recovery codes (their fallback) go and MFA is off. Answers whether it is.
+   */
+  async turnOffIfNoFactorLeft(m: EntityManager, userId: string): Promise<{ mfaTurnedOff: boolean }> {
+    const tx = queryableOf(m);
+    if (await hasConfirmedTotpMethod(tx, userId)) return { mfaTurnedOff: false };
+    if ((await this.passkeys.count(tx, userId)) > 0) return { mfaTurnedOff: false };
+    await deleteRecoveryCodeSet(tx, userId);
+    await this.users.setMfaEnabled(userId, false, m);
     return { mfaTurnedOff: true };
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, Errors } from '../common/errors/app-error.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, BAD_TOKEN_CODES, hasCode, IpOnly } from '../common/rate-limit/attempt-limiter.js';
@@ -135,10 +136,12 @@ export class TokenGrantService {
     const token = await this.dataSource.transaction(async (m) => {
       const data: ChallengeData = {};
       if (methods.length === 0) {
-        const sent = await this.otps.send(
-          { user, clientId: client.id, purpose: 'mfa-grant', appName: client.name },
-          m,
-        );
+        const sent = await this.otps.send(queryableOf(m), {
+          user,
+          clientId: client.id,
+          purpose: 'mfa-grant',
+          appName: client.name,
+        });
         if (sent) {
           data.otpId = sent.id;
           methods.push({
@@ -254,9 +257,9 @@ export class TokenGrantService {
     if (challenge.data.otpId && methodId === challenge.data.otpId) {
       const sent = await this.otps.findLive(methodId, userId);
       if (!sent || !this.otps.matches(sent, code)) return null;
-      return (await this.otps.consume(sent.id, m)) ? 'OTP' : null;
+      return (await this.otps.consume(queryableOf(m), sent.id)) ? 'OTP' : null;
     }
-    return this.methods.verifyMethodCode(userId, methodId, code, m);
+    return this.methods.verifyMethodCode(queryableOf(m), userId, methodId, code);
   }
 
   /** `{refreshToken}`: a rotated pair (reuse of a rotated token revokes the session). */

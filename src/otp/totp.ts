@@ -30,8 +30,9 @@ export function isTotpFormat(code: string): boolean {
 
 /**
  * The time step `code` belongs to (previous, current or next step), or null. Steps at or before
- * `lastUsedStep` are refused, so a code is accepted once per method: the caller stores the step
- * it answers with a conditional UPDATE (see MfaMethodsService), which also settles races.
+ * `lastUsedStep` are refused, so a code is accepted once per user: the caller records the step it
+ * answers with a conditional upsert (recordTotpStep in mfa-methods.queries.ts), which also settles
+ * races.
  */
 export async function matchTotpStep(
   secret: string,
