@@ -264,6 +264,44 @@ describe('headless recovery and members/me', () => {
       expect(Number(stored[0]!.n)).toBeGreaterThan(0);
     });
 
+    it('unknown and non-member addresses cost the same work as a member: one token row each, the outbox only rehearsed', async () => {
+      // The same decoy as the forgot-password of section 3 (test/password-recovery.e2e-spec.ts).
+      const outsider = await seedTenant(app.t); // an account, but not a member of spa's tenant
+      const count = async (table: string) =>
+        Number((await sql<{ n: string }>(app.t, `SELECT count(*) AS n FROM ${table}`))[0]!.n);
+      const rows = async () => ({
+        tokens: await count(`one_time_token WHERE purpose = 'recovery-email'`),
+        outbox: await count('notification_outbox'),
+      });
+      const send = async (email: string) => {
+        const visitor = await visitorToken(app.t, spa.clientId);
+        const res = await http()
+          .post('/auth/v2/recovery/send-email')
+          .set(bearer(visitor))
+          .send({ email, redirect: { url: 'https://shop.example.com/', clientId: spa.clientId } });
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({});
+      };
+      const unknown = `${unique('nobody')}@example.com`;
+      for (const email of [unknown, outsider.email]) {
+        const before = await rows();
+        await send(email);
+        expect(await rows()).toEqual({ tokens: before.tokens + 1, outbox: before.outbox });
+      }
+      const before = await rows();
+      await send(seed.email);
+      expect(await rows()).toEqual({ tokens: before.tokens + 1, outbox: before.outbox + 1 });
+      await mail.waitFor((m) => m.to.includes(seed.email.toLowerCase()) && /recover/i.test(m.subject));
+      expect(mail.for(unknown)).toHaveLength(0);
+      expect(mail.for(outsider.email)).toHaveLength(0);
+      // The decoys' token rows belong to nobody (a link for no user opens nothing).
+      const decoy = await sql<{ user_id: string | null }>(
+        app.t,
+        `SELECT user_id FROM one_time_token WHERE purpose = 'recovery-email' AND user_id IS NULL`,
+      );
+      expect(decoy.length).toBeGreaterThanOrEqual(2);
+    });
+
     it('a redirect URL removed from the client after the mail is refused when the link is used (400 INVALID_REDIRECT, nothing spent)', async () => {
       const target = 'https://shop2.example.com/after-reset';
       const { client: shop2 } = await seed.provisioning.createClient({

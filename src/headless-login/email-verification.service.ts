@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, QueryFailedError } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { randomDigits } from '../common/crypto/tokens.js';
+import { isUniqueViolation } from '../database/db.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
+import { inCodeSavepoint } from './headless-login.queries.js';
 
 export const STATE_TOKEN_PURPOSE = 'state-token';
 export const VERIFICATION_CODE_PURPOSE = 'email-verification';
@@ -95,30 +98,29 @@ export class EmailVerificationService {
     client: AuthClient,
     email: string,
   ): Promise<string> {
+    // The token engine still runs on the TypeORM transaction; the savepoint is ours, on Db.
+    const tx = queryableOf(m);
     for (let attempt = 0; ; attempt++) {
       const code = randomDigits(6);
-      await m.query('SAVEPOINT verification_code');
       try {
-        await this.oneTime.issue(
-          {
-            purpose: VERIFICATION_CODE_PURPOSE,
-            ttlSeconds: VERIFICATION_CODE_TTL_S,
-            userId: state.userId,
-            clientId: client.id,
-            tenantId: client.tenantId,
-            token: `${state.id}:${code}`,
-            // Where the code was mailed: the address a correct code proves.
-            data: { email } satisfies CodeData,
-          },
-          m,
+        await inCodeSavepoint(tx, () =>
+          this.oneTime.issue(
+            {
+              purpose: VERIFICATION_CODE_PURPOSE,
+              ttlSeconds: VERIFICATION_CODE_TTL_S,
+              userId: state.userId,
+              clientId: client.id,
+              tenantId: client.tenantId,
+              token: `${state.id}:${code}`,
+              // Where the code was mailed: the address a correct code proves.
+              data: { email } satisfies CodeData,
+            },
+            m,
+          ),
         );
-        await m.query('RELEASE SAVEPOINT verification_code');
         return code;
       } catch (err) {
-        await m.query('ROLLBACK TO SAVEPOINT verification_code');
-        const unique =
-          err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505';
-        if (!unique || attempt >= 4) throw err;
+        if (!isUniqueViolation(err) || attempt >= 4) throw err;
       }
     }
   }

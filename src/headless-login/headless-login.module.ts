@@ -11,13 +11,11 @@ import { MemberApprovedListener } from './member-approved.listener.js';
 import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
 import { HeadlessProvenLogin } from './proven-login.provider.js';
-import { RecoveryController } from './recovery.controller.js';
-import { RecoveryService } from './recovery.service.js';
 
 /**
  * Headless login for custom login pages (API.md section 7, seed 002): register / login / verify
- * with states, the member's own profile, headless password recovery, and the mail of an owner's
- * approval. A SUCCESS hands out a sessionToken (issued by the token engine) that an /oauth2
+ * with states, the member's own profile, and the mail of an owner's approval (the headless
+ * password recovery is the password feature's). A SUCCESS hands out a sessionToken (issued by the token engine) that an /oauth2
  * redirect session spends. Global only to hand the token engine's ProvenLogin
  * (the membership rules after a sign-in that proved both factors, e.g. a passkey) to the feature
  * that proves it, without that feature importing this one.
@@ -25,12 +23,11 @@ import { RecoveryService } from './recovery.service.js';
 @Global()
 @Module({
   imports: [IdentityModule, TokensModule, NotificationsModule],
-  controllers: [HeadlessLoginController, RecoveryController, MembersController],
+  controllers: [HeadlessLoginController, MembersController],
   providers: [
     HeadlessLoginService,
     EmailVerificationService,
     CaptchaService,
-    RecoveryService,
     MembersService,
     MemberApprovedListener,
     { provide: PROVEN_LOGIN, useClass: HeadlessProvenLogin },

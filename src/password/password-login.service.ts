@@ -32,17 +32,15 @@ export class PasswordLoginService {
     return this.clients.authenticate(clientId, clientSecret, ctx.ip);
   }
 
-  /** Verifies the password of `login` (username or email); answers the user, or throws 401. */
-  verifyPassword(login: string, password: string, ctx: RequestContext, tenantId?: string): Promise<User> {
-    return this.credentials.signIn(login, password, ctx.ip, { tenantId });
-  }
-
   async login(
     input: { clientId: string; clientSecret?: string; username: string; password: string },
     ctx: RequestContext,
   ): Promise<PasswordLogin> {
     const client = await this.authenticateClient(input.clientId, input.clientSecret, ctx);
-    const user = await this.verifyPassword(input.username, input.password, ctx, client.tenantId);
+    // The one password check (rate limit, look-up, verify, count the failure, 401).
+    const user = await this.credentials.signIn(input.username, input.password, ctx.ip, {
+      tenantId: client.tenantId,
+    });
     // Only now, with the password proven, may the answer say something about the account.
     await this.memberships.requireActive(user.id, client.tenantId);
     return { user, client };

@@ -1,18 +1,6 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
-/** A string Postgres can store: no NUL character (it would make the query fail, a 5xx). */
-export function NoNul(options?: ValidationOptions): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) =>
-    registerDecorator({
-      name: 'noNul',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: '$property must not contain NUL characters', ...options },
-      validator: {
-        validate: (value: unknown) => typeof value !== 'string' || !value.includes('\u0000'),
-      },
-    });
-}
+export { NoNul } from '../../common/http/no-nul.js';
 
 /** `YYYY-MM-DD`, a real calendar date (no 2023-02-30). */
 export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {

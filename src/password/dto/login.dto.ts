@@ -1,18 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Equals, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { Equals, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { ClientIdField, ClientSecretField } from '../../common/http/client-fields.js';
 import { PKCE_CHALLENGE } from '../../tokens/pkce.js';
 
 /** LoginRequest of API.md section 2. */
 export class LoginRequestDto {
-  @ApiProperty({ example: 'my-spa' })
-  @IsString()
-  @Length(1, 200)
+  @ClientIdField()
   client_id: string;
 
-  @ApiPropertyOptional({ description: 'Required for confidential clients' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
+  @ClientSecretField('Required for confidential clients')
   client_secret?: string;
 
   @ApiProperty({ description: 'Username or email', example: 'ada@example.com' })

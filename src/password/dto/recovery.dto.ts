@@ -1,17 +1,13 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
+import { ClientIdField, ClientSecretField } from '../../common/http/client-fields.js';
 
 /** The client fields of the routes of API.md section 3. */
 class ClientCredentialsDto {
-  @ApiProperty({ description: 'The client whose app the mailed link opens', example: 'my-spa' })
-  @IsString()
-  @Length(1, 200)
+  @ClientIdField('The client whose app the mailed link opens')
   client_id: string;
 
-  @ApiPropertyOptional({ description: 'Required for a confidential client only' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
+  @ClientSecretField('Required for a confidential client only')
   client_secret?: string;
 }
 

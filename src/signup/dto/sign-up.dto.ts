@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsObject, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { ClientIdField, ClientSecretField } from '../../common/http/client-fields.js';
 
 export class CreateSignUpTokenDto {
   @ApiProperty({ description: 'The address the sign-up link is mailed to', example: 'ada@example.com' })
@@ -20,15 +21,10 @@ export class CreateSignUpTokenDto {
   @IsObject()
   data?: Record<string, unknown>;
 
-  @ApiProperty({ description: 'The client whose app the sign-up link opens', example: 'my-spa' })
-  @IsString()
-  @Length(1, 200)
+  @ClientIdField('The client whose app the sign-up link opens')
   client_id: string;
 
-  @ApiPropertyOptional({ description: 'Required for a confidential client only' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
+  @ClientSecretField('Required for a confidential client only')
   client_secret?: string;
 }
 

@@ -28,16 +28,24 @@ import {
   sendPage,
   wantsHtml,
 } from '../common/http/hosted-page.js';
-import { EmptyResponseDto } from './dto/headless-login.dto.js';
-import { RecoveryResetDto, RecoveryResetResponseDto, SendRecoveryEmailDto } from './dto/recovery.dto.js';
-import { invalidRecoveryToken, RecoveryService } from './recovery.service.js';
+import {
+  EmptyResponseDto,
+  RecoveryResetDto,
+  RecoveryResetResponseDto,
+  SendRecoveryEmailDto,
+} from './dto/headless-recovery.dto.js';
+import { HeadlessRecoveryService, invalidRecoveryToken } from './headless-recovery.service.js';
 
+/**
+ * The headless recovery routes (API.md section 7). Named RecoveryController, as before it moved
+ * here from headless-login, so the OpenAPI operation ids stay `RecoveryController_*`.
+ */
 @ApiTags('Headless login')
 @Controller('auth/v2/recovery')
 export class RecoveryController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly recovery: RecoveryService,
+    private readonly recovery: HeadlessRecoveryService,
   ) {}
 
   @Post('send-email')

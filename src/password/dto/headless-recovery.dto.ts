@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsObject, IsString, Length, ValidateNested } from 'class-validator';
-import { NoNul } from './validators.js';
+import { NoNul } from '../../common/http/no-nul.js';
 
 export class RecoveryRedirectDto {
   @ApiProperty({
@@ -49,3 +49,6 @@ export class RecoveryResetDto {
 export class RecoveryResetResponseDto {
   @ApiProperty({ example: 'https://app.example.com/callback' }) redirectUrl: string;
 }
+
+/** The `{}` answer. */
+export class EmptyResponseDto {}
