@@ -4,6 +4,7 @@ import { randomDigits } from '../common/crypto/tokens.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 export const STATE_TOKEN_PURPOSE = 'state-token';
 export const VERIFICATION_CODE_PURPOSE = 'email-verification';
@@ -77,7 +78,7 @@ export class EmailVerificationService {
   ): Promise<void> {
     if (state.userId) await this.oneTime.revokeAll(VERIFICATION_CODE_PURPOSE, state.userId, m);
     const code = await this.issueUniqueCode(m, state, client, email);
-    await this.outbox.enqueue(m, {
+    await this.outbox.enqueue(queryableOf(m), {
       channel: 'email',
       to: email,
       template: 'verification-code',

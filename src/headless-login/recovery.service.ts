@@ -15,6 +15,7 @@ import { OutboxService } from '../notifications/outbox.service.js';
 import { RecipientLimiter } from '../notifications/recipient-limiter.js';
 import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 export const RECOVERY_PURPOSE = 'recovery-email';
 /** The headless recovery link lives an hour (API.md section 0). */
@@ -82,7 +83,7 @@ export class RecoveryService {
         },
         m,
       );
-      await this.outbox.enqueue(m, {
+      await this.outbox.enqueue(queryableOf(m), {
         channel: 'email',
         to: user.email!,
         template: 'recovery-email',
@@ -141,7 +142,7 @@ export class RecoveryService {
       await this.codeBudget.restore(user.id, m);
       if (user.email) {
         const client = record.clientId ? await this.clients.findById(record.clientId) : null;
-        await this.outbox.enqueue(m, {
+        await this.outbox.enqueue(queryableOf(m), {
           channel: 'email',
           to: user.email,
           template: 'password-changed',

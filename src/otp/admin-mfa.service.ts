@@ -8,6 +8,7 @@ import { OutboxService } from '../notifications/outbox.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import type { AdminPrincipal } from '../tokens/guards/admin-principal.js';
 import { PasskeyMethods } from './passkey-methods.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 /**
  * An admin's reset of a user's MFA ("Reset MFA" in the console), for a user who lost their
@@ -49,7 +50,7 @@ export class AdminMfaService {
       await this.users.setMfaEnabled(userId, false, m);
       await this.sessions.endAllForUser(userId, { reason: 'mfa_reset' }, m);
       if (user.email) {
-        await this.outbox.enqueue(m, {
+        await this.outbox.enqueue(queryableOf(m), {
           channel: 'email',
           to: user.email,
           template: 'mfa-reset',

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { firstRow } from '../database/sql.js';
 import type { OutboxService } from '../notifications/outbox.service.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 /**
  * Locks the user's row (serialising set-ups, confirmations and removals of one user's methods)
@@ -27,5 +28,6 @@ export async function mailAuthenticatorNotice(
   template: 'authenticator-added' | 'authenticator-removed',
   method: string,
 ): Promise<void> {
-  if (email) await outbox.enqueue(m, { channel: 'email', to: email, template, data: { method } });
+  if (email)
+    await outbox.enqueue(queryableOf(m), { channel: 'email', to: email, template, data: { method } });
 }

@@ -7,6 +7,7 @@ import { firstRow, rows } from '../database/sql.js';
 import type { User } from '../identity/entities/user.entity.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import type { OtpChannel, OtpPurpose } from './entities/otp-code.entity.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 /** OTPs live 5 minutes (API.md section 0) and 5 wrong tries burn one (section 4). */
 export const OTP_TTL_S = 300;
@@ -104,7 +105,7 @@ export class OtpCodesService {
           OTP_TTL_S,
         ],
       );
-      await this.outbox.enqueue(m, {
+      await this.outbox.enqueue(queryableOf(m), {
         channel: destination.channel,
         to: destination.to,
         template: 'otp-code',

@@ -18,6 +18,7 @@ import { RecipientLimiter } from '../notifications/recipient-limiter.js';
 import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import { PasswordLoginService } from './password-login.service.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 /** Reset links live 30 minutes (API.md section 0). */
 export const RESET_TOKEN_TTL_S = 30 * 60;
@@ -94,8 +95,8 @@ export class PasswordRecoveryService {
           appName: client.name,
         },
       };
-      if (recipient) await this.outbox.enqueue(m, message);
-      else await this.outbox.rehearse(m, message);
+      if (recipient) await this.outbox.enqueue(queryableOf(m), message);
+      else await this.outbox.rehearse(queryableOf(m), message);
     });
   }
 
@@ -137,7 +138,7 @@ export class PasswordRecoveryService {
       await this.sessions.endAllForUser(user.id, { reason: 'password_reset' }, m);
       await this.codeBudget.restore(user.id, m);
       if (user.email) {
-        await this.outbox.enqueue(m, {
+        await this.outbox.enqueue(queryableOf(m), {
           channel: 'email',
           to: user.email,
           template: 'password-changed',
