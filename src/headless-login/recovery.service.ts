@@ -139,7 +139,7 @@ export class RecoveryService {
       if (record.data.email) await this.users.markEmailVerified(user.id, record.data.email, m);
       await this.oneTime.revokeAll(RECOVERY_PURPOSE, user.id, m);
       await this.sessions.endAllForUser(user.id, { reason: 'password_reset' }, m);
-      await this.codeBudget.restore(user.id, m);
+      await this.codeBudget.restoreIn(queryableOf(m), user.id);
       if (user.email) {
         const client = record.clientId ? await this.clients.findById(record.clientId) : null;
         await this.outbox.enqueue(queryableOf(m), {

@@ -136,7 +136,7 @@ export class PasswordRecoveryService {
       if (record.data.email) await this.users.markEmailVerified(user.id, record.data.email, m);
       await this.tokens.revokeAll(PURPOSE, user.id, m);
       await this.sessions.endAllForUser(user.id, { reason: 'password_reset' }, m);
-      await this.codeBudget.restore(user.id, m);
+      await this.codeBudget.restoreIn(queryableOf(m), user.id);
       if (user.email) {
         await this.outbox.enqueue(queryableOf(m), {
           channel: 'email',
