@@ -137,7 +137,6 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async deliver(row: OutboxRow): Promise<void> {
-    const db = this.db;
     let recipient = '';
     try {
       // A sealed value that does not open here (moved from another row, or sealed under a key no
@@ -155,20 +154,20 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
         err instanceof TemplateError || (err instanceof DeliveryError && err.permanent) || !recipient;
       const error = err instanceof DeliveryError ? err.message : describeError(err, recipient);
       if (permanent || row.attempts >= this.config.outboxMaxAttempts) {
-        await markFailed(db, row.id, this.owner, error);
+        await markFailed(this.db, row.id, this.owner, error);
         this.logger.error(
           `outbox message ${row.id} (${row.channel}, ${row.template}) failed for good after ${row.attempts} attempt(s): ${error}`,
         );
       } else {
         const delay = retryDelayMs(row.attempts, this.config.outboxRetryBaseMs, MAX_RETRY_DELAY_MS);
-        await markRetry(db, row.id, this.owner, delay, error);
+        await markRetry(this.db, row.id, this.owner, delay, error);
         this.logger.warn(
           `outbox message ${row.id} (${row.channel}, ${row.template}) attempt ${row.attempts} failed, retry in ${Math.round(delay / 1000)} s: ${error}`,
         );
       }
       return;
     }
-    if (!(await markSent(db, row.id, this.owner))) {
+    if (!(await markSent(this.db, row.id, this.owner))) {
       this.logger.warn(`outbox message ${row.id} was sent after its lease ended`);
     }
   }
