@@ -1,9 +1,9 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataSource } from 'typeorm';
 import { generateEncryptionKey } from '../src/config/config.js';
-import { claimDue } from '../src/notifications/outbox.store.js';
+import { Db } from '../src/database/db.js';
+import { claimDue } from '../src/notifications/notifications.queries.js';
 import { OutboxService } from '../src/notifications/outbox.service.js';
 import { OutboxWorker } from '../src/notifications/outbox.worker.js';
 import type { OutboxMessage } from '../src/notifications/outbox.types.js';
@@ -19,8 +19,8 @@ const FAST = { OUTBOX_POLL_INTERVAL_MS: '50', OUTBOX_RETRY_BASE_MS: '100', RATE_
 /** Writes messages the way a feature does: inside a transaction of its own. */
 async function enqueue(t: TestApp, ...messages: OutboxMessage[]): Promise<void> {
   const outbox = t.app.get(OutboxService);
-  await t.app.get(DataSource).transaction(async (m) => {
-    for (const message of messages) await outbox.enqueue(m, message);
+  await t.app.get(Db).transaction(async (tx) => {
+    for (const message of messages) await outbox.enqueue(tx, message);
   });
 }
 
@@ -102,10 +102,10 @@ describe('outbox delivery through a real SMTP server', () => {
   it('a rolled-back transaction leaves no message', async () => {
     const to = email();
     await expect(
-      t.app.get(DataSource).transaction(async (m) => {
+      t.app.get(Db).transaction(async (tx) => {
         await t.app
           .get(OutboxService)
-          .enqueue(m, { channel: 'email', to, template: 'password-changed', data: {} });
+          .enqueue(tx, { channel: 'email', to, template: 'password-changed', data: {} });
         throw new Error('the state change failed');
       }),
     ).rejects.toThrow('the state change failed');
@@ -162,17 +162,17 @@ describe('outbox delivery through a real SMTP server', () => {
     const crashed = email();
     const leased = email();
     const outbox = t.app.get(OutboxService);
-    await t.app.get(DataSource).transaction(async (m) => {
-      await outbox.enqueue(m, { channel: 'email', to: crashed, template: 'password-changed', data: {} });
-      await outbox.enqueue(m, { channel: 'email', to: leased, template: 'password-changed', data: {} });
+    await t.app.get(Db).transaction(async (tx) => {
+      await outbox.enqueue(tx, { channel: 'email', to: crashed, template: 'password-changed', data: {} });
+      await outbox.enqueue(tx, { channel: 'email', to: leased, template: 'password-changed', data: {} });
       // Before commit, so no worker ever sees them pending: one lease ran out, one is still live.
-      await m.query(
+      await tx.exec(
         `UPDATE notification_outbox SET status = 'sending', attempts = 1, locked_by = 'dead-instance',
                 locked_until = now() - interval '1 second'
           WHERE recipient_hash = sha256(convert_to($1, 'UTF8'))`,
         [`email:${crashed}`],
       );
-      await m.query(
+      await tx.exec(
         `UPDATE notification_outbox SET status = 'sending', attempts = 1, locked_by = 'busy-instance',
                 locked_until = now() + interval '1 hour'
           WHERE recipient_hash = sha256(convert_to($1, 'UTF8'))`,
@@ -278,7 +278,7 @@ describe('two instances on one database', () => {
       })),
     );
     const claim = (t: TestApp, owner: string) =>
-      claimDue(t.app.get(DataSource).manager, { channels: ['sms'], limit: 15, leaseMs: 60_000, owner });
+      claimDue(t.app.get(Db), { channels: ['sms'], limit: 15, leaseMs: 60_000, owner });
     const [first, second] = await Promise.all([claim(a, 'claimer-a'), claim(b, 'claimer-b')]);
     const ids = [...first!, ...second!].map((r) => r.id);
     expect(ids).toHaveLength(20);

@@ -53,6 +53,7 @@ export class AdminClientsService {
   async delete(admin: AdminPrincipal, id: string): Promise<void> {
     const client = await this.managed(admin, id);
     // End its sessions first: the cascade would delete them without revoking their access tokens.
+    // TODO(13b): db.transaction once the identity and token services take a Queryable (helpers J, K).
     await this.provisioning.transaction(async (m) => {
       await this.sessions.endWhere({ clientId: client.id }, { reason: 'client_deleted' }, m);
       await this.provisioning.deleteClient(client.id, m);

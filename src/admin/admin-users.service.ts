@@ -13,6 +13,7 @@ import type {
   UpdateUserDto,
   UserListQueryDto,
 } from './dto/user-request.dto.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 /** Emitted after an admin approved a PENDING_APPROVAL member: `{userId, tenantId, memberId}`. */
 export const MEMBER_APPROVED = 'member.approved';
@@ -104,6 +105,7 @@ export class AdminUsersService {
         );
       }
     }
+    // TODO(13b): db.transaction once the identity and token services take a Queryable (helpers J, K).
     await this.provisioning.transaction(async (m) => {
       const result = await this.provisioning.updateUser(id, { ...dto, tenantId }, m);
       if (result.passwordChanged) {
@@ -111,7 +113,12 @@ export class AdminUsersService {
         // The notice goes to the address the account had (the person who held it), else the new one.
         const to = record.user.email ?? result.user.email;
         if (to)
-          await this.outbox.enqueue(m, { channel: 'email', to, template: 'password-set-by-admin', data: {} });
+          await this.outbox.enqueue(queryableOf(m), {
+            channel: 'email',
+            to,
+            template: 'password-set-by-admin',
+            data: {},
+          });
       }
       // A member who is no longer ACTIVE must not keep the access tokens issued while they were.
       if (result.membership && dto.status !== undefined && dto.status !== 'ACTIVE') {
@@ -125,6 +132,7 @@ export class AdminUsersService {
   /** The admin key deletes the user; a ManageAuth token removes only their membership of its tenant. */
   async delete(admin: AdminPrincipal, id: string): Promise<void> {
     await this.inReach(admin, id);
+    // TODO(13b): db.transaction once the identity and token services take a Queryable (helpers J, K).
     await this.provisioning.transaction(async (m) => {
       if (admin.kind === 'key') {
         await this.sessions.endAllForUser(id, { reason: 'user_deleted' }, m);

@@ -1,14 +1,6 @@
-import type { DataSource } from 'typeorm';
 import { sealedAt, type SecretBox } from '../common/crypto/secret-box.js';
-
-/** One column holding SecretBox-sealed values, and the (unique, ordered) key that finds its row. */
-interface SealedColumn {
-  table: string;
-  key: string;
-  /** The key's SQL type, so the keyset bound compares natively (and uses the index). */
-  keyType: 'uuid' | 'varchar';
-  column: string;
-}
+import type { Queryable } from '../database/db.js';
+import { resealValue, SealedColumn, staleSealedValues } from './reencrypt.queries.js';
 
 /**
  * Every column that holds a value sealed with ENCRYPTION_KEY (`grep -rn "box.encrypt" src`), and
@@ -57,7 +49,7 @@ export interface ReencryptReport {
  */
 export class ReencryptService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: Queryable,
     private readonly box: SecretBox,
     private readonly batchSize = 500,
   ) {}
@@ -76,17 +68,11 @@ export class ReencryptService {
   }
 
   private async column(spec: SealedColumn, currentPrefix: string): Promise<ReencryptCount> {
-    const { table, key, keyType, column } = spec;
+    const { table, column } = spec;
     const count: ReencryptCount = { rewritten: 0, skipped: 0, unreadable: 0 };
     let after: string | null = null;
     for (;;) {
-      const rows: { k: string; v: string }[] = await this.dataSource.query(
-        `SELECT ${key}::text AS k, ${column} AS v FROM ${table}
-         WHERE ${column} IS NOT NULL AND left(${column}, length($1)) <> $1
-           AND ($2::text IS NULL OR ${key} > $2::${keyType})
-         ORDER BY ${key} LIMIT $3`,
-        [currentPrefix, after, this.batchSize],
-      );
+      const rows = await staleSealedValues(this.db, spec, currentPrefix, after, this.batchSize);
       if (rows.length === 0) return count;
       after = rows[rows.length - 1]!.k;
       for (const row of rows) {
@@ -100,13 +86,7 @@ export class ReencryptService {
           count.unreadable++;
           continue;
         }
-        const result: unknown = await this.dataSource.query(
-          `UPDATE ${table} SET ${column} = $1 WHERE ${key} = $2::${keyType} AND ${column} = $3`,
-          [resealed, row.k, row.v],
-        );
-        // TypeORM answers [rows, affected] for an UPDATE on Postgres.
-        const affected = Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
-        if (affected > 0) count.rewritten++;
+        if (await resealValue(this.db, spec, row.k, row.v, resealed)) count.rewritten++;
         else count.skipped++;
       }
     }

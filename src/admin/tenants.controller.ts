@@ -73,6 +73,7 @@ export class TenantsController {
   @ApiErrors(KEY_ONLY, NOT_FOUND)
   async delete(@Param('id', new UuidPipe('Tenant')) id: string): Promise<void> {
     // End its sessions first: the cascade would delete them without revoking their access tokens.
+    // TODO(13b): db.transaction once the identity and token services take a Queryable (helpers J, K).
     await this.provisioning.transaction(async (m) => {
       await this.sessions.endWhere({ tenantId: id }, { reason: 'tenant_deleted' }, m);
       await this.provisioning.deleteTenant(id, m);

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { ParseArgsConfig } from 'node:util';
-import { DataSource } from 'typeorm';
 import { SecretBox } from '../common/crypto/secret-box.js';
+import { Db } from '../database/db.js';
 import { validateBody } from '../common/http/validation.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
 import { SigningKeysService } from '../tokens/keys/signing-keys.service.js';
@@ -261,7 +261,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     flags: {},
     async run(_v, connect) {
       const app = await connect();
-      return new ReencryptService(app.get(DataSource), app.get(SecretBox)).run();
+      return new ReencryptService(app.get(Db), app.get(SecretBox)).run();
     },
   },
 };

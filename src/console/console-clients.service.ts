@@ -1,17 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { Db } from '../database/db.js';
 import { ClientsService } from '../identity/clients.service.js';
 import { CONSOLE_CALLBACK_PATH, CONSOLE_SIGNED_OUT_PATH, consoleClientId } from './console-paths.js';
-
-/** A tenant as the console page needs it. */
-export interface ConsoleTenant {
-  id: string;
-  key: string;
-  name: string;
-}
+import {
+  ConsoleTenant,
+  findTenantByKey,
+  upsertConsoleClientDefaults,
+  upsertConsoleClients,
+} from './console.queries.js';
 
 /**
  * The settings of every reserved console client. The client itself is created for each tenant
@@ -22,32 +20,12 @@ export interface ConsoleTenant {
  * wrote them meanwhile). Nothing else in the service knows
  * the console: to the authorization server it is an ordinary public client with PKCE.
  */
-const UPSERT = `
-  INSERT INTO auth_client (client_id, name, tenant_id, is_public, allow_sign_up,
-                           access_token_expiration, refresh_token_expiration, redirect_urls, allowed_origins)
-  SELECT 'console:' || t.id, 'Admin console', t.id, true, false, 600, 43200, $1::text[], $2::text[]
-  FROM tenant t WHERE $3::uuid IS NULL OR t.id = $3::uuid
-  ON CONFLICT (client_id) DO UPDATE SET
-    redirect_urls = EXCLUDED.redirect_urls, allowed_origins = EXCLUDED.allowed_origins,
-    tenant_id = EXCLUDED.tenant_id, is_public = true, secret_hash = NULL, allow_sign_up = false,
-    updated_at = now()
-  WHERE auth_client.redirect_urls IS DISTINCT FROM EXCLUDED.redirect_urls
-     OR auth_client.allowed_origins IS DISTINCT FROM EXCLUDED.allowed_origins
-     OR auth_client.tenant_id <> EXCLUDED.tenant_id OR NOT auth_client.is_public
-     OR auth_client.secret_hash IS NOT NULL OR auth_client.allow_sign_up`;
-
-const DEFAULTS = `
-  INSERT INTO console_client_defaults (id, redirect_urls, allowed_origins) VALUES (true, $1, $2)
-  ON CONFLICT (id) DO UPDATE SET redirect_urls = EXCLUDED.redirect_urls, allowed_origins = EXCLUDED.allowed_origins
-  WHERE console_client_defaults.redirect_urls IS DISTINCT FROM EXCLUDED.redirect_urls
-     OR console_client_defaults.allowed_origins IS DISTINCT FROM EXCLUDED.allowed_origins`;
-
 @Injectable()
 export class ConsoleClientsService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Console');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clients: ClientsService,
   ) {}
@@ -71,12 +49,8 @@ export class ConsoleClientsService implements OnApplicationBootstrap {
   }
 
   /** The tenant of a console URL (keys are unique case-insensitively), or undefined. */
-  async findTenant(key: string): Promise<ConsoleTenant | undefined> {
-    const found: ConsoleTenant[] = await this.dataSource.query(
-      'SELECT id, key, name FROM tenant WHERE lower(key) = lower($1)',
-      [key],
-    );
-    return found[0];
+  findTenant(key: string): Promise<ConsoleTenant | undefined> {
+    return findTenantByKey(this.db, key);
   }
 
   /**
@@ -102,10 +76,10 @@ export class ConsoleClientsService implements OnApplicationBootstrap {
   /** Creates missing console clients and brings their settings in step (one tenant, or all). */
   private async sync(tenantId: string | null): Promise<void> {
     const { redirectUrls, allowedOrigins } = this.settings();
-    await this.dataSource.transaction(async (m) => {
+    await this.db.transaction(async (tx) => {
       // What the tenant trigger gives the console client of every tenant created from now on.
-      await m.query(DEFAULTS, [redirectUrls, allowedOrigins]);
-      await m.query(UPSERT, [redirectUrls, allowedOrigins, tenantId]);
+      await upsertConsoleClientDefaults(tx, redirectUrls, allowedOrigins);
+      await upsertConsoleClients(tx, tenantId, redirectUrls, allowedOrigins);
     });
     this.clients.invalidateOrigins();
   }

@@ -4,7 +4,8 @@ import type { Request, Response } from 'express';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { ConsoleAssets, ConsolePageConfig } from './console-assets.js';
-import { ConsoleClientsService, ConsoleTenant } from './console-clients.service.js';
+import { ConsoleClientsService } from './console-clients.service.js';
+import type { ConsoleTenant } from './console.queries.js';
 import { CONSOLE_CALLBACK_PATH, CONSOLE_SIGNED_OUT_PATH } from './console-paths.js';
 
 /** A year: the assets' names carry a hash of their content, so a new build has new names. */

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 /**
  * The event the admin feature emits after `POST /admin/members/{userId}/approve` (named here, not
@@ -36,7 +37,7 @@ export class MemberApprovedListener {
       if (!user?.email) return;
       const tenant = await this.provisioning.requireTenant(event.tenantId);
       await this.dataSource.transaction((m) =>
-        this.outbox.enqueue(m, {
+        this.outbox.enqueue(queryableOf(m), {
           channel: 'email',
           to: user.email!,
           template: 'member-approved',

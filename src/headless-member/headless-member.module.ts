@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminGuard } from '../tokens/guards/admin.guard.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
-import { HeadlessToken } from './entities/headless-token.entity.js';
 import { HeadlessMemberController } from './headless-member.controller.js';
 import { HeadlessMemberService } from './headless-member.service.js';
 import { HeadlessTokenGuard } from './headless-token.guard.js';
@@ -15,7 +13,7 @@ import { HeadlessTokensService } from './headless-tokens.service.js';
  * `/admin/headless-tokens` (section 1, behind the admin guard of src/admin).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([HeadlessToken]), IdentityModule, TokensModule],
+  imports: [IdentityModule, TokensModule],
   controllers: [HeadlessTokensController, HeadlessMemberController],
   providers: [AdminGuard, HeadlessTokenGuard, HeadlessTokensService, HeadlessMemberService],
 })

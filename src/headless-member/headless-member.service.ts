@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, hasCode, IpOnly } from '../common/rate-limit/attempt-limiter.js';
+import { Db } from '../database/db.js';
 import { AccessTokensService } from '../tokens/access-tokens.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import type { MemberAccessTokenDto, MemberTokensDto } from './dto/headless-member.dto.js';
+import { findMember } from './headless-member.queries.js';
 import { HeadlessPrincipal, HeadlessTokensService } from './headless-tokens.service.js';
 
 export const HEADLESS_AUTH_METHOD = 'HEADLESS';
@@ -29,7 +29,7 @@ const invalidAccessToken = () =>
 @Injectable()
 export class HeadlessMemberService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly headlessTokens: HeadlessTokensService,
     private readonly sessions: SessionsService,
     private readonly accessTokens: AccessTokensService,
@@ -110,30 +110,17 @@ export class HeadlessMemberService {
     });
   }
 
-  /**
-   * The member of `tenantId` a key names. A read-only lookup over the identity tables, which have no
-   * finder by memberId or ssoId: membership x user x tenant, each key on a unique index.
-   */
-  private async findMember(
+  /** The member of `tenantId` a key names (a read-only lookup over the identity tables). */
+  private findMember(
     tenantId: string,
     key: MemberKey,
   ): Promise<{ userId: string; memberId: number; communityId: number } | undefined> {
-    const [condition, value] =
-      'communityMemberId' in key
-        ? ['m.member_id = $2::bigint', String(key.communityMemberId)]
-        : 'email' in key
-          ? ['lower(u.email) = lower($2)', key.email]
-          : ['u.sso_id = $2', key.ssoId];
-    const rows: { user_id: string; member_id: string; community_id: string }[] = await this.dataSource.query(
-      `SELECT m.user_id, m.member_id, t.community_id
-       FROM membership m JOIN app_user u ON u.id = m.user_id JOIN tenant t ON t.id = m.tenant_id
-       WHERE m.tenant_id = $1 AND ${condition}`,
-      [tenantId, value],
-    );
-    const row = rows[0];
-    return (
-      row && { userId: row.user_id, memberId: Number(row.member_id), communityId: Number(row.community_id) }
-    );
+    if ('communityMemberId' in key) {
+      return findMember(this.db, tenantId, 'communityMemberId', String(key.communityMemberId));
+    }
+    return 'email' in key
+      ? findMember(this.db, tenantId, 'email', key.email)
+      : findMember(this.db, tenantId, 'ssoId', key.ssoId);
   }
 
   /** Bad member tokens count against the IP (like bad refresh tokens), so they cannot be guessed. */

@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { randomToken, sha256 } from '../common/crypto/tokens.js';
 import { AppError, Errors } from '../common/errors/app-error.js';
+import { Db } from '../database/db.js';
 import { ClientsService } from '../identity/clients.service.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
-import { HeadlessToken } from './entities/headless-token.entity.js';
+import {
+  deleteHeadlessToken,
+  findHeadlessToken,
+  findHeadlessTokenByHash,
+  HeadlessToken,
+  insertHeadlessToken,
+  listHeadlessTokens,
+  touchHeadlessToken,
+} from './headless-member.queries.js';
 
 /** Prefix of every headless token, so one is recognisable in a config file or a secret scanner. */
 export const HEADLESS_TOKEN_PREFIX = 'hdls_';
@@ -43,14 +50,10 @@ export function internalClientId(tenantId: string): string {
 @Injectable()
 export class HeadlessTokensService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly provisioning: ProvisioningService,
     private readonly clients: ClientsService,
   ) {}
-
-  private get repo() {
-    return this.dataSource.getRepository(HeadlessToken);
-  }
 
   async create(input: {
     tenantId: string;
@@ -65,65 +68,38 @@ export class HeadlessTokensService {
         throw Errors.notFound('Client not found in that tenant');
     }
     const secret = `${HEADLESS_TOKEN_PREFIX}${randomToken(32)}`;
-    const { identifiers } = await this.repo.insert({
+    const token = await insertHeadlessToken(this.db, {
       tenantId: input.tenantId,
       clientId: client?.id ?? null,
       name: input.name,
       tokenHash: sha256(secret),
     });
-    const token = (await this.repo.findOneBy({ id: identifiers[0]!.id as string }))!;
     return { record: { token, clientId: client?.clientId ?? null }, secret };
   }
 
   async list(tenantId: string | undefined): Promise<HeadlessTokenRecord[]> {
-    const rows: {
-      id: string;
-      tenant_id: string;
-      client_id: string | null;
-      name: string;
-      created_at: Date;
-      last_used_at: Date | null;
-      public_client_id: string | null;
-    }[] = await this.dataSource.query(
-      `SELECT h.id, h.tenant_id, h.client_id, h.name, h.created_at, h.last_used_at, a.client_id AS public_client_id
-       FROM headless_token h LEFT JOIN auth_client a ON a.id = h.client_id
-       WHERE $1::uuid IS NULL OR h.tenant_id = $1::uuid
-       ORDER BY h.created_at, h.id`,
-      [tenantId ?? null],
-    );
-    return rows.map((r) => ({
-      token: Object.assign(new HeadlessToken(), {
-        id: r.id,
-        tenantId: r.tenant_id,
-        clientId: r.client_id,
-        name: r.name,
-        createdAt: r.created_at,
-        lastUsedAt: r.last_used_at,
-      }),
-      clientId: r.public_client_id,
-    }));
+    const rows = await listHeadlessTokens(this.db, tenantId);
+    return rows.map((r) => ({ token: r.token, clientId: r.publicClientId }));
   }
 
   async get(id: string): Promise<HeadlessTokenRecord> {
-    const token = await this.repo.findOneBy({ id });
+    const token = await findHeadlessToken(this.db, id);
     if (!token) throw Errors.notFound('Headless token not found');
     const client = token.clientId ? await this.clients.findById(token.clientId) : null;
     return { token, clientId: client?.clientId ?? null };
   }
 
   async delete(id: string): Promise<void> {
-    const { affected } = await this.repo.delete({ id });
-    if (!affected) throw Errors.notFound('Headless token not found');
+    if (!(await deleteHeadlessToken(this.db, id))) throw Errors.notFound('Headless token not found');
   }
 
   /** The principal of a presented token, or undefined when it is unknown or was deleted. */
   async authenticate(secret: string): Promise<HeadlessPrincipal | undefined> {
     if (!secret.startsWith(HEADLESS_TOKEN_PREFIX) || secret.length > 200) return undefined;
-    const hash = sha256(secret);
-    const row = await this.repo.createQueryBuilder('h').where('h.token_hash = :hash', { hash }).getOne();
+    const row = await findHeadlessTokenByHash(this.db, sha256(secret));
     if (!row) return undefined;
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
-      await this.repo.update({ id: row.id }, { lastUsedAt: new Date() });
+      await touchHeadlessToken(this.db, row.id, new Date());
     }
     return { tokenId: row.id, tenantId: row.tenantId, clientId: row.clientId };
   }

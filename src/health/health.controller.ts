@@ -1,10 +1,10 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { Db } from '../database/db.js';
+import { ping } from './health.queries.js';
 import { RATE_LIMIT_STORE } from '../common/rate-limit/tokens.js';
 import type { RateLimitStore } from '../common/rate-limit/rate-limit.store.js';
 
@@ -21,7 +21,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 @Controller('health')
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     @Inject(RATE_LIMIT_STORE) private readonly rateLimits: RateLimitStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -43,7 +43,7 @@ export class HealthController {
   @ApiOkResponse({ schema: { example: { status: 'ok', database: 'ok', redis: 'ok' } } })
   @ApiResponse({ status: 503, schema: { example: { status: 'unavailable', database: 'down', redis: 'ok' } } })
   async ready(@Res({ passthrough: true }) res: Response): Promise<Record<string, string>> {
-    const database = await withTimeout(this.dataSource.query('SELECT 1'), READY_TIMEOUT_MS)
+    const database = await withTimeout(ping(this.db), READY_TIMEOUT_MS)
       .then(() => 'ok')
       .catch(() => 'down');
     const redis = this.config.redisUrl

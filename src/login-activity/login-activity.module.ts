@@ -1,9 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '../identity/identity.module.js';
 import { LOGIN_ACTIVITY_RECORDER } from '../tokens/login-activity-recorder.js';
 import { TokensModule } from '../tokens/tokens.module.js';
-import { LoginActivity } from './entities/login-activity.entity.js';
 import { LoginActivityMaintenance } from './login-activity-maintenance.service.js';
 import { LoginActivityController } from './login-activity.controller.js';
 import { DbLoginActivityRecorder } from './login-activity.recorder.js';
@@ -19,7 +17,7 @@ import { LOGIN_FAILURE_SINK } from '../identity/credentials/login-failures.js';
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([LoginActivity]), IdentityModule, TokensModule],
+  imports: [IdentityModule, TokensModule],
   controllers: [LoginActivityController, LoginFailuresController],
   providers: [
     { provide: LOGIN_ACTIVITY_RECORDER, useClass: DbLoginActivityRecorder },

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { Db } from '../database/db.js';
 import type { LoginFailureSink } from '../identity/credentials/login-failures.js';
 import { ActiveUsersRange, RANGE_BUCKETS } from './active-users.js';
+import { countLoginFailure, loginFailuresPerBucket, purgeLoginFailures } from './login-activity.queries.js';
 
 /** Writes in flight at most: past it (a database that is slow or down) failures go uncounted. */
 const MAX_IN_FLIGHT = 20;
@@ -26,18 +26,12 @@ export class LoginFailuresService implements LoginFailureSink {
   private readonly logger = new Logger('LoginFailures');
   private inFlight = 0;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly db: Db) {}
 
   record(failure: { tenantId: string; authMethod: string }): void {
     if (this.inFlight >= MAX_IN_FLIGHT) return;
     this.inFlight++;
-    this.dataSource
-      .query(
-        `INSERT INTO login_failure (tenant_id, hour, auth_method, failures)
-         VALUES ($1, date_trunc('hour', now()), $2, 1)
-         ON CONFLICT (tenant_id, hour, auth_method) DO UPDATE SET failures = login_failure.failures + 1`,
-        [failure.tenantId, failure.authMethod.slice(0, 30)],
-      )
+    countLoginFailure(this.db, failure.tenantId, failure.authMethod.slice(0, 30))
       .catch((err: Error) => this.logger.debug(`not counted: ${err.message}`))
       .finally(() => this.inFlight--);
   }
@@ -48,18 +42,9 @@ export class LoginFailuresService implements LoginFailureSink {
     range: ActiveUsersRange,
     window: { start: Date; end: Date },
   ): Promise<LoginFailuresReport> {
-    const { unit, format } = RANGE_BUCKETS[range];
-    const found: { period: string; auth_method: string; failures: number }[] = await this.dataSource.query(
-      `SELECT to_char(date_trunc('${unit}', hour AT TIME ZONE 'UTC'), '${format}') AS period, auth_method,
-              sum(failures)::int AS failures
-       FROM login_failure
-       WHERE tenant_id = $1 AND hour >= date_trunc('hour', $2::timestamptz) AND hour <= $3
-       GROUP BY 1, 2, date_trunc('${unit}', hour AT TIME ZONE 'UTC')
-       ORDER BY date_trunc('${unit}', hour AT TIME ZONE 'UTC'), auth_method`,
-      [tenantId, window.start, window.end],
-    );
+    const found = await loginFailuresPerBucket(this.db, tenantId, window, RANGE_BUCKETS[range]);
     const report: LoginFailuresReport = {};
-    for (const row of found) (report[row.period] ??= {})[row.auth_method] = row.failures;
+    for (const row of found) (report[row.period] ??= {})[row.authMethod] = row.failures;
     return report;
   }
 }
@@ -70,15 +55,15 @@ export class LoginFailuresRetention {
   private readonly logger = new Logger('LoginFailures');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Interval('login-failure-retention', DAILY_MS)
   async purge(): Promise<void> {
     const cutoff = new Date(Date.now() - this.config.loginActivityRetentionDays * DAILY_MS);
-    await this.dataSource
-      .query('DELETE FROM login_failure WHERE hour < $1', [cutoff])
-      .catch((err: Error) => this.logger.warn(`purge failed: ${err.message}`));
+    await purgeLoginFailures(this.db, cutoff).catch((err: Error) =>
+      this.logger.warn(`purge failed: ${err.message}`),
+    );
   }
 }

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { EntityManager } from 'typeorm';
 import type { Queryable } from '../database/db.js';
 import { randomUUID } from 'node:crypto';
 import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { sha256 } from '../common/crypto/tokens.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { insertOutboxRow, NewOutboxRow, rehearseOutboxRow } from './notifications.queries.js';
 import type { OutboxMessage } from './outbox.types.js';
 
 /**
@@ -20,8 +20,6 @@ export function normaliseRecipient(channel: OutboxMessage['channel'], to: string
   const trimmed = to.trim();
   return channel === 'email' ? trimmed.toLowerCase() : trimmed;
 }
-
-const INSERT = `INSERT INTO notification_outbox (id, channel, recipient_enc, recipient_hash, template, data_enc)`;
 
 /**
  * Writes messages into the outbox inside the caller's transaction: the message exists exactly
@@ -40,24 +38,25 @@ export class OutboxService {
   ) {}
 
   /** The row's values; its id is chosen here, as the sealed fields are bound to their row. */
-  private sealed(message: OutboxMessage): unknown[] {
+  private sealed(message: OutboxMessage): NewOutboxRow {
     const id = randomUUID();
     const recipient = normaliseRecipient(message.channel, message.to);
-    return [
+    return {
       id,
-      message.channel,
-      this.box.encrypt(recipient, sealedAt('notification_outbox', 'recipient_enc', id)),
-      sha256(`${message.channel}:${recipient}`),
-      message.template,
-      this.box.encrypt(JSON.stringify(message.data ?? {}), sealedAt('notification_outbox', 'data_enc', id)),
-    ];
+      channel: message.channel,
+      recipientEnc: this.box.encrypt(recipient, sealedAt('notification_outbox', 'recipient_enc', id)),
+      recipientHash: sha256(`${message.channel}:${recipient}`),
+      template: message.template,
+      dataEnc: this.box.encrypt(
+        JSON.stringify(message.data ?? {}),
+        sealedAt('notification_outbox', 'data_enc', id),
+      ),
+    };
   }
 
-  /** Adds a message to the outbox in the caller's transaction (`manager`, or a Db transaction). */
-  async enqueue(manager: EntityManager | Queryable, message: OutboxMessage): Promise<void> {
-    const sql = `${INSERT} VALUES ($1, $2, $3, $4, $5, $6)`;
-    if ('exec' in manager) await manager.exec(sql, this.sealed(message));
-    else await manager.query(sql, this.sealed(message));
+  /** Adds a message to the outbox in the caller's transaction `tx`. */
+  async enqueue(tx: Queryable, message: OutboxMessage): Promise<void> {
+    await insertOutboxRow(tx, this.sealed(message));
     this.reportUndeliverable(message);
     this.events.emit(OUTBOX_ENQUEUED);
   }
@@ -67,8 +66,8 @@ export class OutboxService {
    * answers that must not reveal, even by their timing, whether a message was sent (e.g. forgot
    * password for an unknown user).
    */
-  async rehearse(manager: EntityManager, message: OutboxMessage): Promise<void> {
-    await manager.query(`${INSERT} SELECT $1, $2, $3, $4, $5, $6 WHERE false`, this.sealed(message));
+  async rehearse(tx: Queryable, message: OutboxMessage): Promise<void> {
+    await rehearseOutboxRow(tx, this.sealed(message));
   }
 
   /**

@@ -1,23 +1,22 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { Interval } from '@nestjs/schedule';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DataSource } from 'typeorm';
 import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { Db } from '../database/db.js';
 import {
   claimDue,
   countWaiting,
   markFailed,
   markRetry,
   markSent,
-  MAX_RETRY_DELAY_MS,
   OutboxRow,
-  retryDelayMs,
-} from './outbox.store.js';
+  purgeOutbox,
+} from './notifications.queries.js';
+import { MAX_RETRY_DELAY_MS, retryDelayMs } from './outbox-retry.js';
 import { OUTBOX_ENQUEUED } from './outbox.service.js';
 import type { OutboxMessage } from './outbox.types.js';
 import { DeliveryError, describeError } from './senders/delivery-error.js';
@@ -57,7 +56,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private stopped = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly box: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -127,7 +126,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Claims one batch and delivers it; answers how many messages were claimed. */
   async deliverRound(): Promise<number> {
-    const claimed = await claimDue(this.dataSource.manager, {
+    const claimed = await claimDue(this.db, {
       channels: this.channels,
       limit: BATCH_SIZE,
       leaseMs: LEASE_MS,
@@ -138,7 +137,6 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async deliver(row: OutboxRow): Promise<void> {
-    const m = this.dataSource.manager;
     let recipient = '';
     try {
       // A sealed value that does not open here (moved from another row, or sealed under a key no
@@ -156,20 +154,20 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
         err instanceof TemplateError || (err instanceof DeliveryError && err.permanent) || !recipient;
       const error = err instanceof DeliveryError ? err.message : describeError(err, recipient);
       if (permanent || row.attempts >= this.config.outboxMaxAttempts) {
-        await markFailed(m, row.id, this.owner, error);
+        await markFailed(this.db, row.id, this.owner, error);
         this.logger.error(
           `outbox message ${row.id} (${row.channel}, ${row.template}) failed for good after ${row.attempts} attempt(s): ${error}`,
         );
       } else {
         const delay = retryDelayMs(row.attempts, this.config.outboxRetryBaseMs, MAX_RETRY_DELAY_MS);
-        await markRetry(m, row.id, this.owner, delay, error);
+        await markRetry(this.db, row.id, this.owner, delay, error);
         this.logger.warn(
           `outbox message ${row.id} (${row.channel}, ${row.template}) attempt ${row.attempts} failed, retry in ${Math.round(delay / 1000)} s: ${error}`,
         );
       }
       return;
     }
-    if (!(await markSent(m, row.id, this.owner))) {
+    if (!(await markSent(this.db, row.id, this.owner))) {
       this.logger.warn(`outbox message ${row.id} was sent after its lease ended`);
     }
   }
@@ -187,7 +185,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       if (!this.mail) missing.push(['email', 'SMTP_URL']);
       if (!this.sms) missing.push(['sms', 'SMS_GATEWAY_URL']);
       for (const [channel, variable] of missing) {
-        const n = await countWaiting(this.dataSource.manager, channel);
+        const n = await countWaiting(this.db, channel);
         if (n) this.logger.warn(`${n} ${channel} message(s) wait in the outbox: ${variable} is not set`);
       }
     } catch {
@@ -199,12 +197,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   @Interval('notification-outbox-purge', 60 * 60_000)
   async purge(): Promise<number> {
     try {
-      const [, count] = (await this.dataSource.query(
-        `DELETE FROM notification_outbox
-          WHERE (status = 'sent' AND sent_at < now() - interval '${PURGE_SENT_AFTER}')
-             OR (status = 'failed' AND created_at < now() - interval '${PURGE_FAILED_AFTER}')`,
-      )) as [unknown, number];
-      return count;
+      return await purgeOutbox(this.db, PURGE_SENT_AFTER, PURGE_FAILED_AFTER);
     } catch (err) {
       this.logger.warn(`outbox purge failed: ${(err as Error).message}`);
       return 0;

@@ -13,6 +13,7 @@ import { OutboxService } from '../notifications/outbox.service.js';
 import { AuthCodesService } from '../tokens/auth-codes.service.js';
 import { IssuedTokens, SessionsService } from '../tokens/sessions.service.js';
 import type { PasswordLogin } from './password-login.service.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 /** Password login (code or tokens) and password change. */
 @Injectable()
@@ -90,7 +91,7 @@ export class PasswordService {
         m,
       );
       if (user.email) {
-        await this.outbox.enqueue(m, {
+        await this.outbox.enqueue(queryableOf(m), {
           channel: 'email',
           to: user.email,
           template: 'password-changed',

@@ -16,6 +16,7 @@ import { OutboxService } from '../notifications/outbox.service.js';
 import { RecipientLimiter } from '../notifications/recipient-limiter.js';
 import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 import { SIGN_UP_PURPOSE, SignUpTokenData, SignUpTokenRecord } from './sign-up-token.guard.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 /** Sign-up links live 30 minutes (API.md section 0). */
 export const SIGN_UP_TOKEN_TTL_S = 30 * 60;
@@ -94,7 +95,7 @@ export class SignupService {
         m,
       );
       await this.outbox.enqueue(
-        m,
+        queryableOf(m),
         registered
           ? { channel: 'email', to: email, template: 'already-registered', data: { appName: client.name } }
           : {

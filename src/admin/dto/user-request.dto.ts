@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -21,6 +22,20 @@ import { OptionalNotNull } from './validators.js';
 const PHONE = /^\+?[0-9][0-9 ().-]{2,38}$/;
 const PHONE_MESSAGE = 'phone must be a phone number (digits, optional leading +)';
 export const MAX_USER_PAGE = 1000;
+
+/** `role` of a new membership: optional, the name of a role in the tenant. */
+const OptionalRole = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: String,
+      nullable: true,
+      description: 'Role name in the tenant',
+      example: 'member',
+    }),
+    IsOptional(),
+    IsString(),
+    Length(1, 100),
+  );
 
 /**
  * The user fields both POST and PATCH take. Passwords are only bounded here: the policy (12-128
@@ -108,15 +123,7 @@ export class CreateUserDto extends UserFieldsDto {
   @IsUUID()
   tenantId: string;
 
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    description: 'Role name in the tenant',
-    example: 'member',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @OptionalRole()
   role?: string | null;
 }
 
@@ -152,15 +159,7 @@ export class AddMembershipDto {
   @IsUUID()
   tenantId: string;
 
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    description: 'Role name in the tenant',
-    example: 'member',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @OptionalRole()
   role?: string | null;
 }
 

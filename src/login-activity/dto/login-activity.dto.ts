@@ -109,7 +109,8 @@ export class LoginActivityByIdQueryDto {
   filter?: unknown;
 }
 
-export class ActiveUsersQueryDto {
+/** The window of a report (active users, login failures): startDate and endDate, both optional. */
+export class ReportWindowQueryDto {
   @ApiPropertyOptional({
     format: 'date-time',
     description: 'Start of the window, inclusive (default: 30 days before endDate)',
@@ -127,7 +128,9 @@ export class ActiveUsersQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   endDate?: string;
+}
 
+export class ActiveUsersQueryDto extends ReportWindowQueryDto {
   @ApiPropertyOptional({
     type: String,
     description:

@@ -62,32 +62,30 @@ export class PasskeyLoginDto {
   credential: Record<string, unknown>;
 }
 
-export class CreationOptionsAnswerDto {
+/** The options of a WebAuthn ceremony (a JSON object, `description` says which), for the browser. */
+const OptionsProperty = (description: string) =>
+  ApiProperty({ type: 'object', additionalProperties: true, description });
+
+/** What both ceremonies' options answers carry besides the options. */
+class OptionsAnswerDto {
   @ApiProperty({ description: 'Give it back with the credential (single use, 5 minutes)' })
   stateToken: string;
+}
 
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'PublicKeyCredentialCreationOptionsJSON (for PublicKeyCredential.parseCreationOptionsFromJSON): rp, user, ' +
+export class CreationOptionsAnswerDto extends OptionsAnswerDto {
+  @OptionsProperty(
+    'PublicKeyCredentialCreationOptionsJSON (for PublicKeyCredential.parseCreationOptionsFromJSON): rp, user, ' +
       'challenge, pubKeyCredParams, timeout, attestation "none", excludeCredentials (the member\'s passkeys), ' +
       'authenticatorSelection {residentKey: "preferred", userVerification: "preferred"}',
-  })
+  )
   options: Record<string, unknown>;
 }
 
-export class RequestOptionsAnswerDto {
-  @ApiProperty({ description: 'Give it back with the credential (single use, 5 minutes)' })
-  stateToken: string;
-
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'PublicKeyCredentialRequestOptionsJSON (for PublicKeyCredential.parseRequestOptionsFromJSON): challenge, rpId, ' +
+export class RequestOptionsAnswerDto extends OptionsAnswerDto {
+  @OptionsProperty(
+    'PublicKeyCredentialRequestOptionsJSON (for PublicKeyCredential.parseRequestOptionsFromJSON): challenge, rpId, ' +
       'timeout, userVerification "preferred", allowCredentials only when a loginId was given',
-  })
+  )
   options: Record<string, unknown>;
 }
 

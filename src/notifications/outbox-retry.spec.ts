@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RETRY_DELAY_MS, retryDelayMs } from './outbox.store.js';
+import { MAX_RETRY_DELAY_MS, retryDelayMs } from './outbox-retry.js';
 
 describe('retryDelayMs', () => {
   const exact = () => 1; // no jitter: the upper bound

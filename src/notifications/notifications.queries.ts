@@ -1,6 +1,31 @@
-import type { EntityManager } from 'typeorm';
-import { rows } from '../database/sql.js';
+import type { Queryable } from '../database/db.js';
 import type { OutboxMessage } from './outbox.types.js';
+
+/** A message as written: already sealed (recipient and data), its id chosen by the caller. */
+export interface NewOutboxRow {
+  id: string;
+  channel: OutboxMessage['channel'];
+  recipientEnc: string;
+  recipientHash: Buffer;
+  template: string;
+  dataEnc: string;
+}
+
+const INSERT = `INSERT INTO notification_outbox (id, channel, recipient_enc, recipient_hash, template, data_enc)`;
+
+function insertParams(row: NewOutboxRow): unknown[] {
+  return [row.id, row.channel, row.recipientEnc, row.recipientHash, row.template, row.dataEnc];
+}
+
+/** Writes one message (in the caller's transaction when `q` is one). */
+export async function insertOutboxRow(q: Queryable, row: NewOutboxRow): Promise<void> {
+  await q.exec(`${INSERT} VALUES ($1, $2, $3, $4, $5, $6)`, insertParams(row));
+}
+
+/** The same statement and round trip as insertOutboxRow, writing nothing. */
+export async function rehearseOutboxRow(q: Queryable, row: NewOutboxRow): Promise<void> {
+  await q.exec(`${INSERT} SELECT $1, $2, $3, $4, $5, $6 WHERE false`, insertParams(row));
+}
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
@@ -18,24 +43,6 @@ export interface OutboxRow {
   created_at: Date;
 }
 
-/** A retry never waits longer than this, however many attempts failed. */
-export const MAX_RETRY_DELAY_MS = 60 * 60_000;
-
-/**
- * Delay before the next attempt after `attempts` failed ones: base x 2^(attempts-1), capped at
- * `capMs`, then spread by -20%..+0% so instances retrying after one outage do not stampede.
- */
-export function retryDelayMs(
-  attempts: number,
-  baseMs: number,
-  capMs = MAX_RETRY_DELAY_MS,
-  random = Math.random,
-): number {
-  const exponential = baseMs * 2 ** Math.min(Math.max(attempts - 1, 0), 40);
-  const delay = Math.min(capMs, exponential);
-  return Math.round(delay * (0.8 + 0.2 * random()));
-}
-
 /**
  * Claims up to `limit` due messages of the given channels for `owner`, in one short statement:
  * rows that are `pending` and due, or `sending` with an expired lease (their instance crashed or
@@ -45,12 +52,11 @@ export function retryDelayMs(
  * a message that crashes its sender cannot loop forever).
  */
 export function claimDue(
-  m: EntityManager,
+  q: Queryable,
   input: { channels: OutboxMessage['channel'][]; limit: number; leaseMs: number; owner: string },
 ): Promise<OutboxRow[]> {
   if (!input.channels.length) return Promise.resolve([]);
-  return rows<OutboxRow>(
-    m,
+  return q.rows<OutboxRow>(
     `UPDATE notification_outbox o
         SET status = 'sending', attempts = o.attempts + 1, locked_by = $3,
             locked_until = now() + make_interval(secs => $4::double precision / 1000)
@@ -68,9 +74,8 @@ export function claimDue(
 }
 
 /** Marks a claimed message sent and forgets its data (links and codes); only its owner may. */
-export async function markSent(m: EntityManager, id: string, owner: string): Promise<boolean> {
-  const done = await rows<{ id: string }>(
-    m,
+export async function markSent(q: Queryable, id: string, owner: string): Promise<boolean> {
+  const done = await q.rows<{ id: string }>(
     `UPDATE notification_outbox
         SET status = 'sent', sent_at = now(), data_enc = NULL, locked_until = NULL, locked_by = NULL,
             last_error = NULL
@@ -82,14 +87,13 @@ export async function markSent(m: EntityManager, id: string, owner: string): Pro
 
 /** Puts a claimed message back to `pending` for a later attempt. */
 export async function markRetry(
-  m: EntityManager,
+  q: Queryable,
   id: string,
   owner: string,
   delayMs: number,
   error: string,
 ): Promise<boolean> {
-  const done = await rows<{ id: string }>(
-    m,
+  const done = await q.rows<{ id: string }>(
     `UPDATE notification_outbox
         SET status = 'pending', next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
             locked_until = NULL, locked_by = NULL, last_error = $4
@@ -100,14 +104,8 @@ export async function markRetry(
 }
 
 /** Gives a claimed message up for good. */
-export async function markFailed(
-  m: EntityManager,
-  id: string,
-  owner: string,
-  error: string,
-): Promise<boolean> {
-  const done = await rows<{ id: string }>(
-    m,
+export async function markFailed(q: Queryable, id: string, owner: string, error: string): Promise<boolean> {
+  const done = await q.rows<{ id: string }>(
     `UPDATE notification_outbox
         SET status = 'failed', locked_until = NULL, locked_by = NULL, last_error = $3
       WHERE id = $1 AND status = 'sending' AND locked_by = $2 RETURNING id`,
@@ -117,11 +115,20 @@ export async function markFailed(
 }
 
 /** Messages waiting for a channel (e.g. mail while SMTP_URL is unset). */
-export async function countWaiting(m: EntityManager, channel: OutboxMessage['channel']): Promise<number> {
-  const [row] = await rows<{ n: string }>(
-    m,
+export async function countWaiting(q: Queryable, channel: OutboxMessage['channel']): Promise<number> {
+  const row = await q.row<{ n: string }>(
     `SELECT count(*) AS n FROM notification_outbox WHERE channel = $1 AND status IN ('pending', 'sending')`,
     [channel],
   );
   return Number(row?.n ?? 0);
+}
+
+/** Drops sent messages older than `sentAfter` and failed ones older than `failedAfter`; answers how many. */
+export function purgeOutbox(q: Queryable, sentAfter: string, failedAfter: string): Promise<number> {
+  return q.exec(
+    `DELETE FROM notification_outbox
+      WHERE (status = 'sent' AND sent_at < now() - $1::interval)
+         OR (status = 'failed' AND created_at < now() - $2::interval)`,
+    [sentAfter, failedAfter],
+  );
 }
