@@ -21,7 +21,7 @@ import { AuthCodesService, PendingCode } from '../tokens/auth-codes.service.js';
 import type { OtpChannel } from './entities/otp-code.entity.js';
 import { MfaMethodsService } from './mfa-methods.service.js';
 import { OtpCodesService } from './otp-codes.service.js';
-import { beginAll } from './attempts.js';
+import { beginAll } from '../common/rate-limit/begin-all.js';
 import { OtpErrors } from './otp-errors.js';
 
 /** Wrong second factors against one pending /auth/login code before it is burnt. */
