@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -19,12 +19,12 @@ import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import type { AuthorizationTarget } from './auth-request.js';
 import { AuthorizePages } from './authorize-pages.js';
 import { AuthorizeOutcome, AuthorizeService, FinalOutcome } from './authorize.service.js';
-import { messagePage, newNonce, sendPage, wantsHtml } from '../common/http/hosted-page.js';
 import {
   HOSTED_SESSION_COOKIE,
   HOSTED_SESSION_TTL_S,
   HostedSessionsService,
 } from './hosted-sessions.service.js';
+import { SIGN_IN_ERROR_PAGE } from './hosted-error.filter.js';
 import { HostedPasskeys } from './hosted-passkey.js';
 import { invalidRedirectSession, RedirectSessionsService } from './redirect-sessions.service.js';
 import type { SignInOptions } from './standard-request.js';
@@ -49,10 +49,12 @@ export const HOSTED_SESSION_DOC =
  * The browser side of the authorization server: `/oauth2/authorize` (redirect sessions, the
  * standard request, the hosted login page and the hosted session). Answers are pages and
  * redirects; errors before the client and its redirect URI are known are the contract's JSON
- * body, or a small page when a browser navigates here, and are never redirected.
+ * body, or a small page when a browser navigates here (SIGN_IN_ERROR_PAGE), and are never
+ * redirected.
  */
 @ApiTags('OAuth 2.0 / OpenID Connect')
 @Controller('oauth2')
+@UseFilters(SIGN_IN_ERROR_PAGE)
 export class AuthorizeController {
   private readonly pages: AuthorizePages;
 
@@ -120,12 +122,8 @@ export class AuthorizeController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    try {
-      if (query.redirectSession !== undefined) return await this.openRedirectSession(query, req, res);
-      await this.standardRequest(query, req, res, 302);
-    } catch (err) {
-      this.fail(req, res, err);
-    }
+    if (query.redirectSession !== undefined) return this.openRedirectSession(query, req, res);
+    await this.standardRequest(query, req, res, 302);
   }
 
   /** The standard request (GET query or POST form): a code, an error for the client, or the form. */
@@ -216,14 +214,10 @@ export class AuthorizeController {
     @Res() res: Response,
     @Ctx() ctx: RequestContext,
   ): Promise<void> {
-    try {
-      if (body.redirectSession === undefined && body.client_id !== undefined) {
-        return await this.standardRequest(body, req, res, 303);
-      }
-      await this.hostedForm(body, req, res, ctx);
-    } catch (err) {
-      this.fail(req, res, err);
+    if (body.redirectSession === undefined && body.client_id !== undefined) {
+      return this.standardRequest(body, req, res, 303);
     }
+    await this.hostedForm(body, req, res, ctx);
   }
 
   private async hostedForm(
@@ -327,18 +321,6 @@ export class AuthorizeController {
 
   private get action(): string {
     return `${this.config.publicUrl}/oauth2/authorize`;
-  }
-
-  /** Browsers get a page; API callers (and 5xx) get the JSON error body through the global filter. */
-  private fail(req: Request, res: Response, err: unknown): void {
-    if (!(err instanceof AppError) || err.getStatus() >= 500 || !wantsHtml(req)) throw err;
-    const nonce = newNonce();
-    const html = messagePage(
-      nonce,
-      'This sign-in cannot continue',
-      `${err.message}. Go back to the application and try again.`,
-    );
-    sendPage(res, err.getStatus(), html, { nonce });
   }
 
   private loginRequired(
