@@ -13,6 +13,7 @@ import { OAuth2TokenService } from './oauth2-token.service.js';
 import { OAuth2Controller } from './oauth2.controller.js';
 import { RedirectSessionsController } from './redirect-sessions.controller.js';
 import { RedirectSessionsService } from './redirect-sessions.service.js';
+import { SignInRules } from './sign-in-rules.js';
 import { WellKnownController } from './well-known.controller.js';
 import { VisitorTokensService } from './visitor-tokens.service.js';
 
@@ -38,6 +39,7 @@ import { VisitorTokensService } from './visitor-tokens.service.js';
   providers: [
     RedirectSessionsService,
     AuthorizeService,
+    SignInRules,
     HostedPasskeys,
     LogoutService,
     HostedSessionsService,
