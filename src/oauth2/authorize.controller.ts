@@ -11,6 +11,7 @@ import {
 import type { Request, Response } from 'express';
 import { AppError } from '../common/errors/app-error.js';
 import { ApiErrors, ApiHtmlPage } from '../common/http/api-docs.js';
+import { readFormFields } from '../common/http/form-fields.js';
 import { Ctx, RequestContext } from '../common/http/request-context.js';
 import { RateLimited } from '../common/rate-limit/rate-limited.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -18,6 +19,7 @@ import type { AppConfig } from '../config/config.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import type { AuthorizationTarget } from './auth-request.js';
 import { AuthorizePages } from './authorize-pages.js';
+import { HostedLoginForm } from './dto/hosted-forms.dto.js';
 import { AuthorizeOutcome, AuthorizeService, FinalOutcome } from './authorize.service.js';
 import {
   HOSTED_SESSION_COOKIE,
@@ -28,9 +30,6 @@ import { SIGN_IN_ERROR_PAGE } from './hosted-error.filter.js';
 import { HostedPasskeys } from './hosted-passkey.js';
 import { invalidRedirectSession, RedirectSessionsService } from './redirect-sessions.service.js';
 import type { SignInOptions } from './standard-request.js';
-
-const str = (v: unknown, max = 1000): string | undefined =>
-  typeof v === 'string' && v.length > 0 && v.length <= max && !v.includes('\u0000') ? v : undefined;
 
 /** A redirect session of the API asks nothing of the sign-in: no prompt, no max_age. */
 const NO_OPTIONS: SignInOptions = { prompt: new Set(), maxAge: null };
@@ -217,28 +216,28 @@ export class AuthorizeController {
     if (body.redirectSession === undefined && body.client_id !== undefined) {
       return this.standardRequest(body, req, res, 303);
     }
-    await this.hostedForm(body, req, res, ctx);
+    await this.hostedForm(readFormFields(HostedLoginForm, body), req, res, ctx);
   }
 
   private async hostedForm(
-    body: Record<string, unknown>,
+    form: HostedLoginForm,
     req: Request,
     res: Response,
     ctx: RequestContext,
   ): Promise<void> {
-    const token = str(body.redirectSession, 512);
+    const token = form.redirectSession;
     const { record, client } = await this.redirectSessions.find(token, 'auth');
     if (record.userId) throw invalidRedirectSession();
     const request = record.data;
-    const passkey = HostedPasskeys.posted(body);
+    const passkey = HostedPasskeys.posted(form);
     if (passkey) {
       const step = await this.hostedPasskeys.complete(record, client, token!, passkey, ctx.ip);
       if (step.kind === 'code') return this.deliver(req, res, 303, client, request, step);
       return this.loginPage(res, step.refusal.status, client, request, token!, step.refusal.message);
     }
-    const mfaToken = str(body.mfaToken, 512);
+    const mfaToken = form.mfaToken;
     if (mfaToken) {
-      const code = str(body.code, 100);
+      const code = form.code;
       const step: AuthorizeOutcome = code
         ? await this.authorize.loginWithSecondFactor(record, client, mfaToken, code)
         : { kind: 'mfa', mfaToken, error: 'Enter the code of your authenticator app.' };
@@ -249,8 +248,8 @@ export class AuthorizeController {
       }
       return this.deliver(req, res, 303, client, request, step);
     }
-    const email = str(body.email, 320);
-    const password = str(body.password, 1000);
+    const email = form.email;
+    const password = form.password;
     if (!email || !password) {
       return this.loginPage(res, 400, client, request, token!, 'Enter your email and password.', email);
     }

@@ -6,6 +6,7 @@ import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 import { PASSKEY_AUTH_METHOD, PASSKEY_FACTOR, PasskeyFactor } from '../tokens/passkeys.js';
 import { AuthorizeService, FinalOutcome, HOSTED_MFA_PURPOSE } from './authorize.service.js';
 import type { AuthRedirectData, RedirectRecord } from './redirect-sessions.service.js';
+import type { HostedLoginForm } from './dto/hosted-forms.dto.js';
 import { passkeyBlock } from './templates/passkey-block.template.js';
 import type { PasskeyBlock } from './templates/sign-in.template.js';
 
@@ -43,17 +44,10 @@ export class HostedPasskeys {
   ) {}
 
   /** The passkey fields of a form posted to /oauth2/authorize, or null when it is not a passkey sign-in. */
-  static posted(body: Record<string, unknown>): PasskeyPost | null {
-    const field = (name: string, max: number) => {
-      const v = body[name];
-      return typeof v === 'string' && v.length > 0 && v.length <= max && !v.includes('\u0000')
-        ? v
-        : undefined;
-    };
-    const passkeyState = field('passkeyState', 512);
-    const credential = field('credential', 40_000);
+  static posted(form: HostedLoginForm): PasskeyPost | null {
+    const { passkeyState, credential, mfaToken } = form;
     if (!passkeyState || !credential) return null;
-    return { passkeyState, credential, mfaToken: field('mfaToken', 512) };
+    return { passkeyState, credential, mfaToken };
   }
 
   /** The button, its hidden form and its script, for the page of this redirect session. */

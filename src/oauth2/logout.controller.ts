@@ -4,11 +4,13 @@ import type { Request, Response } from 'express';
 import { safeEqual } from '../common/crypto/tokens.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ApiErrors, ApiHtmlPage } from '../common/http/api-docs.js';
+import { readFormFields } from '../common/http/form-fields.js';
 import { Ctx, RequestContext } from '../common/http/request-context.js';
 import { RateLimited } from '../common/rate-limit/rate-limited.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { AuthorizePages } from './authorize-pages.js';
+import { LogoutConfirmationForm } from './dto/hosted-forms.dto.js';
 import { SIGN_OUT_ERROR_PAGE } from './hosted-error.filter.js';
 import { HostedSessionsService } from './hosted-sessions.service.js';
 import { LogoutDone, LogoutService } from './logout.service.js';
@@ -112,7 +114,7 @@ export class LogoutController {
     @Res() res: Response,
     @Ctx() ctx: RequestContext,
   ): Promise<void> {
-    const token = typeof body.confirm === 'string' && body.confirm.length <= 100 ? body.confirm : '';
+    const token = readFormFields(LogoutConfirmationForm, body).confirm;
     const bound = cookie(req, CONFIRM_COOKIE);
     if (!token || !bound || !safeEqual(token, bound)) {
       throw new AppError(400, 'INVALID_REQUEST', 'This sign-out was not asked in this browser');
