@@ -3,8 +3,11 @@ import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import type { AuthorizationTarget } from './auth-request.js';
 import { formActionSource, newNonce, originOf, sendPage } from '../common/http/hosted-page.js';
 import { logoutConfirmationPage, signedOutPage } from './templates/logout.template.js';
-import { loginPage, mfaPage, PasskeyBlock } from './templates/sign-in.template.js';
+import { LoginView, loginPage, mfaPage, MfaView } from './templates/sign-in.template.js';
 import { webMessagePage } from './templates/web-message.template.js';
+
+/** A form page's view as the controller knows it: the page picks its nonce and form action. */
+type PageView<V> = Omit<V, 'nonce' | 'action'>;
 
 /**
  * Sends the pages of /oauth2/authorize and /oauth2/logout (the HTML is in ./templates): the
@@ -34,52 +37,18 @@ export class AuthorizePages {
     sendPage(res, status, html, { nonce, formAction: this.formAction(target.redirectUri), script });
   }
 
-  login(
-    res: Response,
-    status: number,
-    client: AuthClient,
-    target: AuthorizationTarget,
-    token: string,
-    error?: string,
-    email?: string,
-    passkey?: PasskeyBlock,
-  ): void {
+  /** The hosted login form. */
+  login(res: Response, status: number, target: AuthorizationTarget, view: PageView<LoginView>): void {
     const nonce = newNonce();
-    const action = `${this.publicUrl}/oauth2/authorize`;
-    const html = loginPage({
-      nonce,
-      clientName: client.name,
-      action,
-      redirectSession: token,
-      error,
-      email,
-      passkey,
-    });
-    this.sendForm(res, status, html, nonce, target, !!passkey);
+    const html = loginPage({ ...view, nonce, action: `${this.publicUrl}/oauth2/authorize` });
+    this.sendForm(res, status, html, nonce, target, !!view.passkey);
   }
 
   /** The second step of the hosted page: the code of the user's authenticator app (or a recovery code). */
-  mfa(
-    res: Response,
-    status: number,
-    client: AuthClient,
-    target: AuthorizationTarget,
-    token: string,
-    step: { mfaToken: string; error?: string },
-    passkey?: PasskeyBlock,
-  ): void {
+  mfa(res: Response, status: number, target: AuthorizationTarget, view: PageView<MfaView>): void {
     const nonce = newNonce();
-    const action = `${this.publicUrl}/oauth2/authorize`;
-    const html = mfaPage({
-      nonce,
-      clientName: client.name,
-      action,
-      redirectSession: token,
-      mfaToken: step.mfaToken,
-      error: step.error,
-      passkey,
-    });
-    this.sendForm(res, status, html, nonce, target, !!passkey);
+    const html = mfaPage({ ...view, nonce, action: `${this.publicUrl}/oauth2/authorize` });
+    this.sendForm(res, status, html, nonce, target, !!view.passkey);
   }
 
   /**

@@ -298,7 +298,13 @@ export class AuthorizeController {
     email?: string,
   ): Promise<void> {
     const passkey = await this.hostedPasskeys.block({ redirectSession: token, action: this.action });
-    this.pages.login(res, status, client, target, token, error, email, passkey);
+    this.pages.login(res, status, target, {
+      clientName: client.name,
+      redirectSession: token,
+      error,
+      email,
+      passkey,
+    });
   }
 
   /** The second-factor step: a code, or a passkey of the user whose password matched. */
@@ -315,7 +321,13 @@ export class AuthorizeController {
       action: this.action,
       mfaToken: step.mfaToken,
     });
-    this.pages.mfa(res, status, client, target, token, step, passkey);
+    this.pages.mfa(res, status, target, {
+      clientName: client.name,
+      redirectSession: token,
+      mfaToken: step.mfaToken,
+      error: step.error,
+      passkey,
+    });
   }
 
   private get action(): string {
