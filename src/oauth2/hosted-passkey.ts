@@ -31,8 +31,8 @@ const refused = (message: string): FinalOutcome => ({
  * script (allowed by the page's CSP nonce, no inline handlers) calls navigator.credentials.get and
  * posts `credential.toJSON()` back in a form, so the page needs no fetch. A passkey proves both
  * factors; on the second-factor step it must be a passkey of the user whose password matched.
- * The passkeys themselves are the passkeys module's (PasskeyFactor), so the token engine imports
- * no feature.
+ * The passkeys themselves are the passkeys module's (PasskeyFactor), so oauth2 imports no other
+ * feature; the markup is in ./templates/passkey-block.template.ts.
  */
 @Injectable()
 export class HostedPasskeys {
