@@ -28,7 +28,12 @@ export class GrantFactors implements MfaChallengeFactors {
     return { id: sent.id, type: sent.channel, name };
   }
 
-  async proveSentCode(tx: EntityManager, userId: string, codeId: string, code: string): Promise<'OTP' | null> {
+  async proveSentCode(
+    tx: EntityManager,
+    userId: string,
+    codeId: string,
+    code: string,
+  ): Promise<'OTP' | null> {
     const sent = await this.otps.findLive(codeId, userId);
     if (!sent || !this.otps.matches(sent, code)) return null;
     return (await this.otps.consume(sent.id, tx)) ? 'OTP' : null;
