@@ -80,7 +80,7 @@ export class EmailVerificationService {
   ): Promise<void> {
     if (state.userId) await this.oneTime.revokeAll(VERIFICATION_CODE_PURPOSE, state.userId, m);
     const code = await this.issueUniqueCode(m, state, client, email);
-    await this.outbox.enqueue(m, {
+    await this.outbox.enqueue(queryableOf(m), {
       channel: 'email',
       to: email,
       template: 'verification-code',

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -11,6 +11,7 @@ import {
 import type { Request, Response } from 'express';
 import { AppError } from '../common/errors/app-error.js';
 import { ApiErrors, ApiHtmlPage } from '../common/http/api-docs.js';
+import { readFormFields } from '../common/http/form-fields.js';
 import { Ctx, RequestContext } from '../common/http/request-context.js';
 import { RateLimited } from '../common/rate-limit/rate-limited.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -18,19 +19,17 @@ import type { AppConfig } from '../config/config.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import type { AuthorizationTarget } from './auth-request.js';
 import { AuthorizePages } from './authorize-pages.js';
+import { HostedLoginForm } from './dto/hosted-forms.dto.js';
 import { AuthorizeOutcome, AuthorizeService, FinalOutcome } from './authorize.service.js';
-import { messagePage, newNonce, sendPage, wantsHtml } from '../common/http/hosted-page.js';
 import {
   HOSTED_SESSION_COOKIE,
   HOSTED_SESSION_TTL_S,
   HostedSessionsService,
 } from './hosted-sessions.service.js';
+import { SIGN_IN_ERROR_PAGE } from './hosted-error.filter.js';
 import { HostedPasskeys } from './hosted-passkey.js';
 import { invalidRedirectSession, RedirectSessionsService } from './redirect-sessions.service.js';
 import type { SignInOptions } from './standard-request.js';
-
-const str = (v: unknown, max = 1000): string | undefined =>
-  typeof v === 'string' && v.length > 0 && v.length <= max && !v.includes('\u0000') ? v : undefined;
 
 /** A redirect session of the API asks nothing of the sign-in: no prompt, no max_age. */
 const NO_OPTIONS: SignInOptions = { prompt: new Set(), maxAge: null };
@@ -49,10 +48,12 @@ export const HOSTED_SESSION_DOC =
  * The browser side of the authorization server: `/oauth2/authorize` (redirect sessions, the
  * standard request, the hosted login page and the hosted session). Answers are pages and
  * redirects; errors before the client and its redirect URI are known are the contract's JSON
- * body, or a small page when a browser navigates here, and are never redirected.
+ * body, or a small page when a browser navigates here (SIGN_IN_ERROR_PAGE), and are never
+ * redirected.
  */
 @ApiTags('OAuth 2.0 / OpenID Connect')
 @Controller('oauth2')
+@UseFilters(SIGN_IN_ERROR_PAGE)
 export class AuthorizeController {
   private readonly pages: AuthorizePages;
 
@@ -120,12 +121,8 @@ export class AuthorizeController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    try {
-      if (query.redirectSession !== undefined) return await this.openRedirectSession(query, req, res);
-      await this.standardRequest(query, req, res, 302);
-    } catch (err) {
-      this.fail(req, res, err);
-    }
+    if (query.redirectSession !== undefined) return this.openRedirectSession(query, req, res);
+    await this.standardRequest(query, req, res, 302);
   }
 
   /** The standard request (GET query or POST form): a code, an error for the client, or the form. */
@@ -216,35 +213,31 @@ export class AuthorizeController {
     @Res() res: Response,
     @Ctx() ctx: RequestContext,
   ): Promise<void> {
-    try {
-      if (body.redirectSession === undefined && body.client_id !== undefined) {
-        return await this.standardRequest(body, req, res, 303);
-      }
-      await this.hostedForm(body, req, res, ctx);
-    } catch (err) {
-      this.fail(req, res, err);
+    if (body.redirectSession === undefined && body.client_id !== undefined) {
+      return this.standardRequest(body, req, res, 303);
     }
+    await this.hostedForm(readFormFields(HostedLoginForm, body), req, res, ctx);
   }
 
   private async hostedForm(
-    body: Record<string, unknown>,
+    form: HostedLoginForm,
     req: Request,
     res: Response,
     ctx: RequestContext,
   ): Promise<void> {
-    const token = str(body.redirectSession, 512);
+    const token = form.redirectSession;
     const { record, client } = await this.redirectSessions.find(token, 'auth');
     if (record.userId) throw invalidRedirectSession();
     const request = record.data;
-    const passkey = HostedPasskeys.posted(body);
+    const passkey = HostedPasskeys.posted(form);
     if (passkey) {
       const step = await this.hostedPasskeys.complete(record, client, token!, passkey, ctx.ip);
       if (step.kind === 'code') return this.deliver(req, res, 303, client, request, step);
       return this.loginPage(res, step.refusal.status, client, request, token!, step.refusal.message);
     }
-    const mfaToken = str(body.mfaToken, 512);
+    const mfaToken = form.mfaToken;
     if (mfaToken) {
-      const code = str(body.code, 100);
+      const code = form.code;
       const step: AuthorizeOutcome = code
         ? await this.authorize.loginWithSecondFactor(record, client, mfaToken, code)
         : { kind: 'mfa', mfaToken, error: 'Enter the code of your authenticator app.' };
@@ -255,8 +248,8 @@ export class AuthorizeController {
       }
       return this.deliver(req, res, 303, client, request, step);
     }
-    const email = str(body.email, 320);
-    const password = str(body.password, 1000);
+    const email = form.email;
+    const password = form.password;
     if (!email || !password) {
       return this.loginPage(res, 400, client, request, token!, 'Enter your email and password.', email);
     }
@@ -305,7 +298,13 @@ export class AuthorizeController {
     email?: string,
   ): Promise<void> {
     const passkey = await this.hostedPasskeys.block({ redirectSession: token, action: this.action });
-    this.pages.login(res, status, client, target, token, error, email, passkey);
+    this.pages.login(res, status, target, {
+      clientName: client.name,
+      redirectSession: token,
+      error,
+      email,
+      passkey,
+    });
   }
 
   /** The second-factor step: a code, or a passkey of the user whose password matched. */
@@ -322,23 +321,17 @@ export class AuthorizeController {
       action: this.action,
       mfaToken: step.mfaToken,
     });
-    this.pages.mfa(res, status, client, target, token, step, passkey);
+    this.pages.mfa(res, status, target, {
+      clientName: client.name,
+      redirectSession: token,
+      mfaToken: step.mfaToken,
+      error: step.error,
+      passkey,
+    });
   }
 
   private get action(): string {
     return `${this.config.publicUrl}/oauth2/authorize`;
-  }
-
-  /** Browsers get a page; API callers (and 5xx) get the JSON error body through the global filter. */
-  private fail(req: Request, res: Response, err: unknown): void {
-    if (!(err instanceof AppError) || err.getStatus() >= 500 || !wantsHtml(req)) throw err;
-    const nonce = newNonce();
-    const html = messagePage(
-      nonce,
-      'This sign-in cannot continue',
-      `${err.message}. Go back to the application and try again.`,
-    );
-    sendPage(res, err.getStatus(), html, { nonce });
   }
 
   private loginRequired(

@@ -9,7 +9,6 @@ import type { AppConfig } from '../config/config.js';
 import { ClientsService } from '../identity/clients.service.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import type { User } from '../identity/entities/user.entity.js';
-import { MembershipsService } from '../identity/memberships.service.js';
 import { MfaPolicy } from '../identity/mfa-policy.js';
 import { CredentialCheck } from '../identity/credentials/credential-check.js';
 import { UsersService } from '../identity/users.service.js';
@@ -29,16 +28,8 @@ import {
 } from './auth-request.js';
 import type { HostedSession, SignIn } from './hosted-sessions.service.js';
 import { AuthRedirectData, RedirectRecord, RedirectSessionsService } from './redirect-sessions.service.js';
+import { Refusal, SignInRules } from './sign-in-rules.js';
 import { readSignInOptions, readStandardQuery, SignInOptions } from './standard-request.js';
-
-/** Why a user who proved who they are still gets no code (shown on the hosted page, or sent to the client). */
-export interface Refusal {
-  /** The OAuth error sent back to the client. */
-  error: 'access_denied' | 'interaction_required';
-  /** The HTTP status of the hosted page. */
-  status: number;
-  message: string;
-}
 
 export type AuthorizeOutcome =
   /** A code; `signIn` when the user just signed in (the browser gets a hosted session). */
@@ -60,14 +51,6 @@ export type StandardRequest =
   | { kind: 'ok'; client: AuthClient; request: AuthRequest; options: SignInOptions }
   | { kind: 'error'; client: AuthClient; target: AuthorizationTarget; error: string; description: string };
 
-const STATUS_MESSAGES: Record<string, string> = {
-  PENDING_VERIFICATION: 'Your email address is not verified yet. Verify it from the app, then sign in again.',
-  PENDING_APPROVAL:
-    'Your membership is waiting for approval by the owner. You can sign in once it is approved.',
-  LOCKED: 'This account is locked.',
-  DISABLED: 'This account is disabled.',
-};
-
 /**
  * The authorization endpoint's rules: reading the standard query, checking a user who logged in
  * on the hosted page (or through a sessionToken), and issuing the code. Codes are issued through
@@ -81,7 +64,6 @@ export class AuthorizeService {
     private readonly redirectSessions: RedirectSessionsService,
     private readonly clients: ClientsService,
     private readonly users: UsersService,
-    private readonly memberships: MembershipsService,
     private readonly mfa: MfaPolicy,
     private readonly codes: AuthCodesService,
     private readonly limiter: AttemptLimiter,
@@ -89,6 +71,7 @@ export class AuthorizeService {
     private readonly oneTime: OneTimeTokensService,
     @Inject(SECOND_FACTOR_VERIFIER) private readonly secondFactor: SecondFactorVerifier,
     private readonly accessTokens: AccessTokensService,
+    private readonly rules: SignInRules,
   ) {}
 
   /**
@@ -165,43 +148,9 @@ export class AuthorizeService {
       return null;
     if (options.hintSub !== undefined && options.hintSub !== hosted.userId) return null;
     const user = await this.users.findById(hosted.userId);
-    if (!user || (await this.refusalFor(user, client))) return null;
+    if (!user || (await this.rules.refusalFor(user, client))) return null;
     if (this.mfa.isSecondFactorDue(user, client) && !hosted.mfa) return null;
     return this.issueCode(record, client, request, user, hosted.authMethod, hosted.authTime);
-  }
-
-  /** Whether this user may get a code for this client now; the reason when not. */
-  private async refusalFor(user: User, client: AuthClient): Promise<Refusal | null> {
-    const membership = await this.memberships.find(user.id, client.tenantId);
-    if (!membership) {
-      return {
-        error: 'access_denied',
-        status: 403,
-        message: 'This account has no access to this application.',
-      };
-    }
-    if (membership.status !== 'ACTIVE') {
-      return {
-        error: 'access_denied',
-        status: 403,
-        message: STATUS_MESSAGES[membership.status] ?? 'This account cannot sign in.',
-      };
-    }
-    if (client.requireEmailVerification && !user.emailVerified) {
-      return { error: 'access_denied', status: 403, message: STATUS_MESSAGES.PENDING_VERIFICATION! };
-    }
-    return null;
-  }
-
-  /** Refusals, and for a bound session (no page to ask on) a due second factor too. */
-  private async refusalWithoutMfaStep(user: User, client: AuthClient): Promise<Refusal | null> {
-    const refusal = await this.refusalFor(user, client);
-    if (refusal || !this.mfa.isSecondFactorDue(user, client)) return refusal;
-    return {
-      error: 'interaction_required',
-      status: 401,
-      message: 'This account must confirm a second factor. Sign in again to enter it.',
-    };
   }
 
   /**
@@ -269,7 +218,7 @@ export class AuthorizeService {
       if (left === 0) return expired;
       return { kind: 'mfa', mfaToken, error: 'Invalid code.' };
     }
-    const refusal = await this.refusalFor(user, client);
+    const refusal = await this.rules.refusalFor(user, client);
     if (refusal) return { kind: 'refused', refusal };
     const now = new Date();
     const outcome = await this.issueCode(record, client, record.data, user, method, now);
@@ -305,8 +254,8 @@ export class AuthorizeService {
     // A passkey sign-in proved both factors: only the membership rules are left to check.
     const refusal =
       record.data.authMethod === PASSKEY_AUTH_METHOD
-        ? await this.refusalFor(user, client)
-        : await this.refusalWithoutMfaStep(user, client);
+        ? await this.rules.refusalFor(user, client)
+        : await this.rules.refusalWithoutMfaStep(user, client);
     if (refusal) {
       await this.redirectSessions.spend(record.id);
       return { kind: 'refused', refusal };
@@ -327,7 +276,7 @@ export class AuthorizeService {
     user: User,
     authMethod: string,
   ): Promise<FinalOutcome> {
-    const refusal = await this.refusalFor(user, client);
+    const refusal = await this.rules.refusalFor(user, client);
     if (refusal) return { kind: 'refused', refusal };
     const now = new Date();
     const outcome = await this.issueCode(record, client, record.data, user, authMethod, now);
@@ -355,7 +304,7 @@ export class AuthorizeService {
         refusal: { error: 'access_denied', status: 401, message: 'Invalid email or password.' },
       };
     }
-    const refusal = await this.refusalFor(user, client);
+    const refusal = await this.rules.refusalFor(user, client);
     if (refusal) return { kind: 'refused', refusal };
     if (this.mfa.isSecondFactorDue(user, client)) return this.startMfaStep(record, client, user);
     const now = new Date();

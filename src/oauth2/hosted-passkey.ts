@@ -5,14 +5,10 @@ import { UsersService } from '../identity/users.service.js';
 import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 import { PASSKEY_AUTH_METHOD, PASSKEY_FACTOR, PasskeyFactor } from '../tokens/passkeys.js';
 import { AuthorizeService, FinalOutcome, HOSTED_MFA_PURPOSE } from './authorize.service.js';
-import { escapeHtml, scriptJson } from '../common/http/hosted-page.js';
 import type { AuthRedirectData, RedirectRecord } from './redirect-sessions.service.js';
-
-/** What the hosted page adds for "Sign in with a passkey": markup, and the nonce'd script that runs it. */
-export interface PasskeyBlock {
-  html: string;
-  script: string;
-}
+import type { HostedLoginForm } from './dto/hosted-forms.dto.js';
+import { passkeyBlock } from './templates/passkey-block.template.js';
+import type { PasskeyBlock } from './templates/sign-in.template.js';
 
 /** The form fields of a passkey sign-in posted back to /oauth2/authorize. */
 export interface PasskeyPost {
@@ -35,8 +31,8 @@ const refused = (message: string): FinalOutcome => ({
  * script (allowed by the page's CSP nonce, no inline handlers) calls navigator.credentials.get and
  * posts `credential.toJSON()` back in a form, so the page needs no fetch. A passkey proves both
  * factors; on the second-factor step it must be a passkey of the user whose password matched.
- * The passkeys themselves are the passkeys module's (PasskeyFactor), so the token engine imports
- * no feature.
+ * The passkeys themselves are the passkeys module's (PasskeyFactor), so oauth2 imports no other
+ * feature; the markup is in ./templates/passkey-block.template.ts.
  */
 @Injectable()
 export class HostedPasskeys {
@@ -48,42 +44,22 @@ export class HostedPasskeys {
   ) {}
 
   /** The passkey fields of a form posted to /oauth2/authorize, or null when it is not a passkey sign-in. */
-  static posted(body: Record<string, unknown>): PasskeyPost | null {
-    const field = (name: string, max: number) => {
-      const v = body[name];
-      return typeof v === 'string' && v.length > 0 && v.length <= max && !v.includes('\u0000')
-        ? v
-        : undefined;
-    };
-    const passkeyState = field('passkeyState', 512);
-    const credential = field('credential', 40_000);
+  static posted(form: HostedLoginForm): PasskeyPost | null {
+    const { passkeyState, credential, mfaToken } = form;
     if (!passkeyState || !credential) return null;
-    return { passkeyState, credential, mfaToken: field('mfaToken', 512) };
+    return { passkeyState, credential, mfaToken };
   }
 
   /** The button, its hidden form and its script, for the page of this redirect session. */
   async block(input: { redirectSession: string; action: string; mfaToken?: string }): Promise<PasskeyBlock> {
     const { stateToken, options } = await this.passkeys.startSignIn(bindingOf(input.redirectSession));
-    const mfa = input.mfaToken
-      ? `<input type="hidden" name="mfaToken" value="${escapeHtml(input.mfaToken)}">`
-      : '';
-    const html = `<form id="passkey-form" method="post" action="${escapeHtml(input.action)}">
-<input type="hidden" name="redirectSession" value="${escapeHtml(input.redirectSession)}">
-<input type="hidden" name="passkeyState" value="${escapeHtml(stateToken)}">${mfa}
-<input type="hidden" name="credential" value="">
-<button type="button" id="passkey-button" hidden>Sign in with a passkey</button>
-<p id="passkey-error" class="error" role="alert" hidden>The passkey sign-in did not finish. Try again.</p>
-</form>`;
-    const script =
-      `(function(){var o=${scriptJson(options)};var P=window.PublicKeyCredential;` +
-      `var b=document.getElementById('passkey-button');var f=document.getElementById('passkey-form');` +
-      `var e=document.getElementById('passkey-error');` +
-      `if(!P||!P.parseRequestOptionsFromJSON||!navigator.credentials){return;}b.hidden=false;` +
-      `b.addEventListener('click',function(){b.disabled=true;e.hidden=true;` +
-      `navigator.credentials.get({publicKey:P.parseRequestOptionsFromJSON(o)}).then(function(c){` +
-      `f.elements.credential.value=JSON.stringify(c.toJSON());f.submit();` +
-      `}).catch(function(){b.disabled=false;e.hidden=false;});});})();`;
-    return { html, script };
+    return passkeyBlock({
+      action: input.action,
+      redirectSession: input.redirectSession,
+      passkeyState: stateToken,
+      options,
+      mfaToken: input.mfaToken,
+    });
   }
 
   /**

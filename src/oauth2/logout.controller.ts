@@ -1,15 +1,17 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { safeEqual } from '../common/crypto/tokens.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ApiErrors, ApiHtmlPage } from '../common/http/api-docs.js';
+import { readFormFields } from '../common/http/form-fields.js';
 import { Ctx, RequestContext } from '../common/http/request-context.js';
 import { RateLimited } from '../common/rate-limit/rate-limited.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { AuthorizePages } from './authorize-pages.js';
-import { messagePage, newNonce, sendPage, wantsHtml } from '../common/http/hosted-page.js';
+import { LogoutConfirmationForm } from './dto/hosted-forms.dto.js';
+import { SIGN_OUT_ERROR_PAGE } from './hosted-error.filter.js';
 import { HostedSessionsService } from './hosted-sessions.service.js';
 import { LogoutDone, LogoutService } from './logout.service.js';
 
@@ -24,9 +26,13 @@ function cookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** `/oauth2/logout`: logout redirect sessions and OpenID Connect RP-initiated logout. */
+/**
+ * `/oauth2/logout`: logout redirect sessions and OpenID Connect RP-initiated logout. Errors are the
+ * JSON body, or a small page when a browser navigates here (SIGN_OUT_ERROR_PAGE).
+ */
 @ApiTags('OAuth 2.0 / OpenID Connect')
 @Controller('oauth2')
+@UseFilters(SIGN_OUT_ERROR_PAGE)
 export class LogoutController {
   private readonly pages: AuthorizePages;
 
@@ -75,21 +81,17 @@ export class LogoutController {
     @Res() res: Response,
     @Ctx() ctx: RequestContext,
   ): Promise<void> {
-    try {
-      const decision =
-        query.redirectSession !== undefined
-          ? await this.logout.byRedirectSession(query.redirectSession, ctx)
-          : await this.logout.byIdTokenHint(query, ctx);
-      if (decision.kind === 'done') return await this.finish(req, res, decision, 302);
-      res.append(
-        'Set-Cookie',
-        `${CONFIRM_COOKIE}=${decision.token}; Path=/oauth2/logout; Max-Age=600; HttpOnly; SameSite=Strict` +
-          (this.config.publicUrl.startsWith('https:') ? '; Secure' : ''),
-      );
-      this.pages.logoutConfirmation(res, decision.clientName, decision.token, decision.location);
-    } catch (err) {
-      this.fail(req, res, err);
-    }
+    const decision =
+      query.redirectSession !== undefined
+        ? await this.logout.byRedirectSession(query.redirectSession, ctx)
+        : await this.logout.byIdTokenHint(query, ctx);
+    if (decision.kind === 'done') return this.finish(req, res, decision, 302);
+    res.append(
+      'Set-Cookie',
+      `${CONFIRM_COOKIE}=${decision.token}; Path=/oauth2/logout; Max-Age=600; HttpOnly; SameSite=Strict` +
+        (this.config.publicUrl.startsWith('https:') ? '; Secure' : ''),
+    );
+    this.pages.logoutConfirmation(res, decision.clientName, decision.token, decision.location);
   }
 
   @Post('logout')
@@ -112,20 +114,13 @@ export class LogoutController {
     @Res() res: Response,
     @Ctx() ctx: RequestContext,
   ): Promise<void> {
-    try {
-      const token = typeof body.confirm === 'string' && body.confirm.length <= 100 ? body.confirm : '';
-      const bound = cookie(req, CONFIRM_COOKIE);
-      if (!token || !bound || !safeEqual(token, bound)) {
-        throw new AppError(400, 'INVALID_REQUEST', 'This sign-out was not asked in this browser');
-      }
-      res.append(
-        'Set-Cookie',
-        `${CONFIRM_COOKIE}=; Path=/oauth2/logout; Max-Age=0; HttpOnly; SameSite=Strict`,
-      );
-      await this.finish(req, res, await this.logout.confirm(token, ctx), 303);
-    } catch (err) {
-      this.fail(req, res, err);
+    const token = readFormFields(LogoutConfirmationForm, body).confirm;
+    const bound = cookie(req, CONFIRM_COOKIE);
+    if (!token || !bound || !safeEqual(token, bound)) {
+      throw new AppError(400, 'INVALID_REQUEST', 'This sign-out was not asked in this browser');
     }
+    res.append('Set-Cookie', `${CONFIRM_COOKIE}=; Path=/oauth2/logout; Max-Age=0; HttpOnly; SameSite=Strict`);
+    await this.finish(req, res, await this.logout.confirm(token, ctx), 303);
   }
 
   private async finish(req: Request, res: Response, done: LogoutDone, status: 302 | 303): Promise<void> {
@@ -133,13 +128,5 @@ export class LogoutController {
     res.setHeader('Cache-Control', 'no-store');
     if (done.location) return res.redirect(status, done.location);
     this.pages.signedOut(res);
-  }
-
-  private fail(req: Request, res: Response, err: unknown): void {
-    if (!(err instanceof AppError) || err.getStatus() >= 500 || !wantsHtml(req)) throw err;
-    const nonce = newNonce();
-    sendPage(res, err.getStatus(), messagePage(nonce, 'This sign-out cannot continue', `${err.message}.`), {
-      nonce,
-    });
   }
 }

@@ -1,14 +1,15 @@
 import { HttpStatus } from '@nestjs/common';
-import { AppError } from '../common/errors/app-error.js';
+import { AppError, Errors } from '../common/errors/app-error.js';
 
-/** The error codes of API.md sections 4 and 8 that only this module answers. */
+/**
+ * The error codes of API.md sections 4 and 8 this module answers (those the password grant of
+ * oauth2 answers too live in the common Errors).
+ */
 export const OtpErrors = {
   invalidOtp: () =>
     new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_OTP', 'Invalid, expired or used one-time code'),
-  invalidMfaCode: () =>
-    new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_MFA_CODE', 'Invalid, expired or already used MFA code'),
-  invalidToken: () =>
-    new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_TOKEN', 'Invalid, expired or used token'),
+  invalidMfaCode: Errors.invalidMfaCode,
+  invalidToken: Errors.invalidToken,
   mfaAlreadyConfigured: () =>
     new AppError(
       HttpStatus.CONFLICT,

@@ -24,7 +24,7 @@ import { MfaMethodsService } from './mfa-methods.service.js';
 import { countPendingLoginFailure } from './otp-codes.queries.js';
 import { OtpCodesService } from './otp-codes.service.js';
 import type { OtpChannel } from './otp.types.js';
-import { beginAll } from './attempts.js';
+import { beginAll } from '../common/rate-limit/begin-all.js';
 import { OtpErrors } from './otp-errors.js';
 
 /** Wrong second factors against one pending /auth/login code before it is burnt. */

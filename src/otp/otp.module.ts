@@ -11,38 +11,39 @@ import { OtpCodesService } from './otp-codes.service.js';
 import { OtpLoginService } from './otp-login.service.js';
 import { OtpMaintenanceService } from './otp-maintenance.service.js';
 import { OtpController } from './otp.controller.js';
-import { TokenGrantController } from './token-grant.controller.js';
-import { TokenGrantService } from './token-grant.service.js';
 import { MfaSecondFactorVerifier } from './second-factor.verifier.js';
 import { SECOND_FACTOR_VERIFIER } from '../tokens/second-factor.js';
+import { MFA_CHALLENGE_FACTORS } from '../tokens/mfa-challenges.js';
+import { GrantFactors } from './grant-factors.provider.js';
 import { AdminGuard } from '../tokens/guards/admin.guard.js';
 import { AdminMfaController } from './admin-mfa.controller.js';
 import { AdminMfaService } from './admin-mfa.service.js';
 
 /**
  * Second factors and the logins around them: email/SMS one-time codes and the authenticator of
- * the login-code flow (API.md section 4), the password grant with its MFA grant, SSO tokens, the
- * caller's sessions and MFA methods (section 8), all over one MFA store (MfaMethodsService).
- * Global only to hand the token engine the SecondFactorVerifier it defines (its hosted login page
- * checks authenticator codes) without tokens importing a feature; nothing else is exported.
+ * the login-code flow (API.md section 4) and the caller's MFA methods (section 8), all over one
+ * MFA store (MfaMethodsService). Global only to hand out the interfaces the token engine defines
+ * without anyone importing a feature: the SecondFactorVerifier (the hosted login page checks
+ * authenticator codes) and the MfaChallengeFactors of the password grant's MFA challenge
+ * (oauth2); nothing else is exported.
  */
 @Global()
 @Module({
   imports: [IdentityModule, TokensModule, NotificationsModule],
-  controllers: [OtpController, TokenGrantController, MfaMethodsController, AdminMfaController],
+  controllers: [OtpController, MfaMethodsController, AdminMfaController],
   providers: [
     MfaMethodsService,
     AuthenticatorMethods,
     OtpCodesService,
     OtpLoginService,
-    TokenGrantService,
     MfaSettingsService,
     PasskeyMethods,
     OtpMaintenanceService,
     AdminGuard,
     AdminMfaService,
     { provide: SECOND_FACTOR_VERIFIER, useClass: MfaSecondFactorVerifier },
+    { provide: MFA_CHALLENGE_FACTORS, useClass: GrantFactors },
   ],
-  exports: [SECOND_FACTOR_VERIFIER],
+  exports: [SECOND_FACTOR_VERIFIER, MFA_CHALLENGE_FACTORS],
 })
 export class OtpModule {}

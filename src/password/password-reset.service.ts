@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { AppError } from '../common/errors/app-error.js';
 import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import { CodeBudget } from '../identity/credentials/code-budget.js';
 import { PasswordHasher } from '../identity/credentials/password-hasher.js';
 import { PasswordPolicy } from '../identity/credentials/password-policy.js';
@@ -112,8 +113,8 @@ export class PasswordResetService {
           appName: client.name,
         },
       };
-      if (recipient) await this.outbox.enqueue(m, message);
-      else await this.outbox.rehearse(m, message);
+      if (recipient) await this.outbox.enqueue(queryableOf(m), message);
+      else await this.outbox.rehearse(queryableOf(m), message);
     });
   }
 
@@ -169,9 +170,9 @@ export class PasswordResetService {
       if (record.data.email) await this.users.markEmailVerified(user.id, record.data.email, m);
       await this.tokens.revokeAll(flow.purpose, user.id, m);
       await this.sessions.endAllForUser(user.id, { reason: 'password_reset' }, m);
-      await this.codeBudget.restore(user.id, m);
+      await this.codeBudget.restoreIn(queryableOf(m), user.id);
       if (user.email) {
-        await this.outbox.enqueue(m, {
+        await this.outbox.enqueue(queryableOf(m), {
           channel: 'email',
           to: user.email,
           template: 'password-changed',

@@ -30,6 +30,8 @@ export const Errors = {
   invalidCode: () => new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_CODE', 'Invalid, expired or used code'),
   invalidToken: () =>
     new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_TOKEN', 'Invalid, expired or used token'),
+  invalidMfaCode: () =>
+    new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_MFA_CODE', 'Invalid, expired or already used MFA code'),
   invalidRefreshToken: () =>
     new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_REFRESH_TOKEN', 'Invalid or expired refresh token'),
   refreshTokenReused: () =>

@@ -1,23 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsObject,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsOptionalField } from '../../common/http/field-validators.js';
 import { RESPONSE_MODES } from '../auth-request.js';
 
 /** Postgres cannot store NUL in text: refused up front (422), never a failed query (5xx). */
 // eslint-disable-next-line no-control-regex -- matching NUL is the point
 const NO_NUL = /^[^\u0000]*$/;
-
-/** Optional, but `null` is a mistyped field (422): never taken for an absent object or for a token. */
-const IsOptionalField = () => ValidateIf((_: object, value: unknown) => value !== undefined);
 
 export class AuthRedirectRequestDto {
   @ApiProperty({ example: 'my-spa', description: 'The client the visitor token was issued to' })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { IsOptionalField, NotWith } from './validators.js';
+import { IsOptionalField, NotWith } from '../../common/http/field-validators.js';
 
 export class MfaMethodDto {
   @ApiProperty({ format: 'uuid' }) id: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, Length, MaxLength } from 'class-validator';
-import { IsOptionalField } from './validators.js';
+import { IsOptionalField } from '../../common/http/field-validators.js';
 
 /** OtpSendRequest (API.md section 4). */
 export class SendOtpDto {

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length, ValidateIf } from 'class-validator';
-import { ErrorBody } from '../../common/errors/error-body.js';
+import { ErrorBody } from '../../../common/errors/error-body.js';
 import {
   AUTHENTICATION_RESPONSE_SCHEMA,
   IsWebAuthnCredential,
-} from '../../common/webauthn/credential-shape.js';
-import { IsOptionalField, NotWith } from './validators.js';
+} from '../../../common/webauthn/credential-shape.js';
+import { IsOptionalField, NotWith } from '../../../common/http/field-validators.js';
 
 const passwordShape = (o: PasswordGrantDto) =>
   o.refreshToken === undefined ||

@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentAuth } from '../common/decorators/current-auth.js';
-import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
-import type { AuthClaims } from '../common/http/authenticated-request.js';
-import { NoStore } from '../common/http/no-store.js';
-import { Ctx, RequestContext } from '../common/http/request-context.js';
-import { RateLimited } from '../common/rate-limit/rate-limited.js';
-import { Authenticated } from '../tokens/guards/jwt-auth.guard.js';
+import { CurrentAuth } from '../../common/decorators/current-auth.js';
+import { ApiErrors, BODY_ERRORS } from '../../common/http/api-docs.js';
+import type { AuthClaims } from '../../common/http/authenticated-request.js';
+import { NoStore } from '../../common/http/no-store.js';
+import { Ctx, RequestContext } from '../../common/http/request-context.js';
+import { RateLimited } from '../../common/rate-limit/rate-limited.js';
+import { Authenticated } from '../../tokens/guards/jwt-auth.guard.js';
 import {
   ConsumeSsoTokenDto,
   GrantTokensDto,

@@ -1,4 +1,4 @@
-import type { Attempt } from '../common/rate-limit/attempt-limiter.js';
+import type { Attempt } from './attempt-limiter.js';
 
 /**
  * Counts one attempt against several budgets, in order (for example the second-factor budget,

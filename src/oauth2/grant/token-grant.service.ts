@@ -1,26 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppError, Errors } from '../common/errors/app-error.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
-import type { AuthClaims } from '../common/http/authenticated-request.js';
-import type { RequestContext } from '../common/http/request-context.js';
-import { AttemptLimiter, BAD_TOKEN_CODES, hasCode, IpOnly } from '../common/rate-limit/attempt-limiter.js';
-import { ClientsService } from '../identity/clients.service.js';
-import { CodeBudget } from '../identity/credentials/code-budget.js';
-import { CredentialCheck } from '../identity/credentials/credential-check.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
-import type { User } from '../identity/entities/user.entity.js';
-import { MembershipsService } from '../identity/memberships.service.js';
-import { MfaPolicy } from '../identity/mfa-policy.js';
-import { UsersService } from '../identity/users.service.js';
-import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
-import { PASSKEY_AUTH_METHOD, PASSKEY_FACTOR, PasskeyFactor } from '../tokens/passkeys.js';
-import { IssuedTokens, LiveSession, SessionFace, SessionsService } from '../tokens/sessions.service.js';
-import { isUuid, MfaMethodsService } from './mfa-methods.service.js';
-import { OtpCodesService } from './otp-codes.service.js';
-import { OtpErrors } from './otp-errors.js';
-import { beginAll } from './attempts.js';
+import { AppError, Errors } from '../../common/errors/app-error.js';
+import { queryableOf } from '../../database/typeorm-bridge.js';
+import type { AuthClaims } from '../../common/http/authenticated-request.js';
+import type { RequestContext } from '../../common/http/request-context.js';
+import { AttemptLimiter, BAD_TOKEN_CODES, hasCode, IpOnly } from '../../common/rate-limit/attempt-limiter.js';
+import { beginAll } from '../../common/rate-limit/begin-all.js';
+import { ClientsService } from '../../identity/clients.service.js';
+import { CodeBudget } from '../../identity/credentials/code-budget.js';
+import { CredentialCheck } from '../../identity/credentials/credential-check.js';
+import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
+import type { User } from '../../identity/entities/user.entity.js';
+import { MembershipsService } from '../../identity/memberships.service.js';
+import { MfaPolicy } from '../../identity/mfa-policy.js';
+import { isUuid } from '../../identity/provisioning.service.js';
+import { UsersService } from '../../identity/users.service.js';
+import { MFA_CHALLENGE_FACTORS, MfaChallengeFactors } from '../../tokens/mfa-challenges.js';
+import { OneTimeRecord, OneTimeTokensService } from '../../tokens/one-time-tokens.service.js';
+import { PASSKEY_AUTH_METHOD, PASSKEY_FACTOR, PasskeyFactor } from '../../tokens/passkeys.js';
+import { IssuedTokens, LiveSession, SessionFace, SessionsService } from '../../tokens/sessions.service.js';
 
 /** The MFA challenge of the password grant: 5 minutes, 5 wrong codes (API.md section 8). */
 export const MFA_CHALLENGE_TTL_S = 300;
@@ -36,12 +35,6 @@ export interface GrantTokens {
   /** Access-token expiry, ISO-8601. */
   expiresAt: string;
   userId: string;
-}
-
-export interface ChallengeMethod {
-  id: string;
-  type: string;
-  name: string;
 }
 
 /** What an SSO token remembers of the session that generated it. */
@@ -87,8 +80,7 @@ export class TokenGrantService {
     private readonly mfaPolicy: MfaPolicy,
     private readonly sessions: SessionsService,
     private readonly oneTime: OneTimeTokensService,
-    private readonly methods: MfaMethodsService,
-    private readonly otps: OtpCodesService,
+    @Inject(MFA_CHALLENGE_FACTORS) private readonly factors: MfaChallengeFactors,
     private readonly limiter: AttemptLimiter,
     private readonly codeBudget: CodeBudget,
     @Inject(PASSKEY_FACTOR) private readonly passkeys: PasskeyFactor,
@@ -128,27 +120,14 @@ export class TokenGrantService {
    * (or SMS), offered as a method of type `email` (`sms`).
    */
   private async challenge(user: User, client: AuthClient): Promise<AppError> {
-    const methods: ChallengeMethod[] = (await this.methods.confirmed(user.id)).map((m) => ({
-      id: m.id,
-      type: m.type,
-      name: m.name,
-    }));
+    const methods = await this.factors.methods(user.id);
     const token = await this.dataSource.transaction(async (m) => {
       const data: ChallengeData = {};
       if (methods.length === 0) {
-        const sent = await this.otps.send(queryableOf(m), {
-          user,
-          clientId: client.id,
-          purpose: 'mfa-grant',
-          appName: client.name,
-        });
+        const sent = await this.factors.sendCode(queryableOf(m), { user, clientId: client.id, appName: client.name });
         if (sent) {
           data.otpId = sent.id;
-          methods.push({
-            id: sent.id,
-            type: sent.channel,
-            name: sent.channel === 'email' ? 'Code sent by email' : 'Code sent by SMS',
-          });
+          methods.push(sent);
         }
       }
       const issued = await this.oneTime.issue(
@@ -170,7 +149,7 @@ export class TokenGrantService {
   private liveChallenge(token: string, ip: string): Promise<OneTimeRecord<ChallengeData>> {
     return this.limiter.guard(IpOnly.token, ip, async () => {
       const found = await this.oneTime.peek<ChallengeData>('mfa-challenge', token);
-      if (!found?.userId || !found.clientId || !found.tenantId) throw OtpErrors.invalidToken();
+      if (!found?.userId || !found.clientId || !found.tenantId) throw Errors.invalidToken();
       return found;
     });
   }
@@ -199,7 +178,7 @@ export class TokenGrantService {
     const challenge = await this.liveChallenge(input.token, ctx.ip);
     const userId = challenge.userId!;
     const client = await this.clients.findById(challenge.clientId!);
-    if (!client) throw OtpErrors.invalidToken();
+    if (!client) throw Errors.invalidToken();
     // A wrong code counts against the user's one budget of second factors; the emailed code also
     // against the daily budget of codes (API.md section 12).
     const emailed = Boolean(challenge.data.otpId) && input.methodId === challenge.data.otpId;
@@ -214,7 +193,7 @@ export class TokenGrantService {
             ? await this.provePasskey(challenge, client, input.methodId, input.credential)
             : await this.prove(challenge, input.methodId, (input.code ?? '').trim(), m);
         if (!authMethod) throw new NoMatch();
-        if (!(await this.oneTime.consumeById(challenge.id, m))) throw OtpErrors.invalidToken();
+        if (!(await this.oneTime.consumeById(challenge.id, m))) throw Errors.invalidToken();
         return this.sessions.start({ userId, tenantId: challenge.tenantId!, client, authMethod, ctx }, m);
       });
       await attempt.succeeded();
@@ -225,7 +204,7 @@ export class TokenGrantService {
         throw err;
       }
       await this.oneTime.recordFailure(challenge.id, MFA_CHALLENGE_MAX_FAILURES);
-      throw input.credential !== undefined ? Errors.invalidPasskey() : OtpErrors.invalidMfaCode();
+      throw input.credential !== undefined ? Errors.invalidPasskey() : Errors.invalidMfaCode();
     }
   }
 
@@ -255,11 +234,9 @@ export class TokenGrantService {
   ): Promise<string | null> {
     const userId = challenge.userId!;
     if (challenge.data.otpId && methodId === challenge.data.otpId) {
-      const sent = await this.otps.findLive(methodId, userId);
-      if (!sent || !this.otps.matches(sent, code)) return null;
-      return (await this.otps.consume(queryableOf(m), sent.id)) ? 'OTP' : null;
+      return this.factors.proveSentCode(queryableOf(m), userId, methodId, code);
     }
-    return this.methods.verifyMethodCode(queryableOf(m), userId, methodId, code);
+    return this.factors.proveMethodCode(queryableOf(m), userId, methodId, code);
   }
 
   /** `{refreshToken}`: a rotated pair (reuse of a rotated token revokes the session). */
@@ -322,7 +299,7 @@ export class TokenGrantService {
   ): Promise<GrantTokens> {
     const record = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
       const found = await this.oneTime.peek<SsoTokenData>('sso-token', input.ssoToken);
-      if (!found?.userId || !found.clientId || !found.tenantId) throw OtpErrors.invalidToken();
+      if (!found?.userId || !found.clientId || !found.tenantId) throw Errors.invalidToken();
       return found;
     });
     const target = input.clientId === undefined ? undefined : await this.requireClient(input.clientId);
@@ -331,7 +308,7 @@ export class TokenGrantService {
       this.users.findById(record.userId!),
     ]);
     const client = target ?? source;
-    if (!client || !source || !user) throw OtpErrors.invalidToken();
+    if (!client || !source || !user) throw Errors.invalidToken();
     if (target && target.id !== source.id && target.tenantId !== record.tenantId) {
       throw Errors.forbidden('An SSO token is consumed only by clients of the tenant where it was generated');
     }
@@ -343,7 +320,7 @@ export class TokenGrantService {
     const tenantId = record.tenantId!;
     const face = record.data.face ?? 'auth';
     const tokens = await this.dataSource.transaction(async (m) => {
-      if (!(await this.oneTime.consume('sso-token', input.ssoToken, m))) throw OtpErrors.invalidToken();
+      if (!(await this.oneTime.consume('sso-token', input.ssoToken, m))) throw Errors.invalidToken();
       return this.sessions.start(
         { userId: user.id, tenantId, client, authMethod: 'SSO_TOKEN', face, ctx },
         m,
