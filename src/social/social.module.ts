@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '../identity/identity.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
-import { ProviderToken } from './entities/provider-token.entity.js';
 import { PROVIDER_PASSPORT_STRATEGIES } from './passport/provider.strategies.js';
 import { ProviderLogoutController } from './provider-logout.controller.js';
 import { ProviderLogoutService } from './provider-logout.service.js';
@@ -20,7 +18,7 @@ import { SocialService } from './social.service.js';
  * the provider's verified implementation (strategies/).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ProviderToken]), IdentityModule, TokensModule],
+  imports: [IdentityModule, TokensModule],
   controllers: [SocialController, ProviderLogoutController],
   providers: [
     SamlStore,
