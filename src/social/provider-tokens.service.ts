@@ -9,7 +9,7 @@ import {
   ProviderTokenRecord,
   saveProviderToken,
 } from './social.queries.js';
-import type { ProviderName, ProviderTokens } from './strategies/provider-strategy.js';
+import type { ProviderName, ProviderTokens } from './protocols/provider-strategy.js';
 
 const TABLE = 'social_provider_token';
 const COLUMN = 'tokens_enc';

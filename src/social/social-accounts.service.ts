@@ -11,7 +11,7 @@ import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { SocialErrors } from './social-errors.js';
 import { lockProvenEmail } from './social.queries.js';
-import type { ProviderIdentity, ProviderName } from './strategies/provider-strategy.js';
+import type { ProviderIdentity, ProviderName } from './protocols/provider-strategy.js';
 
 export interface SocialAccount {
   user: User;

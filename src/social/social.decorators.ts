@@ -13,7 +13,7 @@ import { ApiErrors } from '../common/http/api-docs.js';
 import { NoStore } from '../common/http/no-store.js';
 import { RateLimited } from '../common/rate-limit/rate-limited.js';
 import { ProviderRegistry } from './provider-registry.js';
-import type { ProviderName } from './strategies/provider-strategy.js';
+import type { ProviderName } from './protocols/provider-strategy.js';
 
 const PROVIDER = 'social:provider';
 

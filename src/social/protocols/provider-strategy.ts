@@ -1,5 +1,3 @@
-import type { AuthMethod } from '../../tokens/login-activity-recorder.js';
-
 /** The providers of API.md section 5, by the name their routes and credentials use. */
 export const PROVIDER_NAMES = [
   'google',
@@ -12,18 +10,6 @@ export const PROVIDER_NAMES = [
   'saml',
 ] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
-
-/** The login activity's authMethod of each provider. */
-export const PROVIDER_AUTH_METHODS: Record<ProviderName, AuthMethod> = {
-  google: 'GOOGLE',
-  azure: 'AZURE',
-  apple: 'APPLE',
-  cognito: 'COGNITO',
-  facebook: 'FACEBOOK',
-  instagram: 'INSTAGRAM',
-  keycloak: 'KEYCLOAK',
-  saml: 'SAML',
-};
 
 /** Tokens a provider gave us, kept (encrypted) only where a provider logout needs them. */
 export interface ProviderTokens {

@@ -12,8 +12,6 @@ import {
   ProviderStrategy,
 } from './provider-strategy.js';
 
-export const SAML_ACS = '/auth/saml-redirect';
-
 /** Attribute names IdPs commonly use (plain, LDAP/OID, and the WS-Federation claim URIs). */
 const EMAIL_ATTRIBUTES = [
   'email',
@@ -77,10 +75,11 @@ export class SamlStrategy implements ProviderStrategy {
 
   constructor(
     private readonly config: SamlProviderConfig,
-    publicUrl: string,
+    /** PUBLIC_URL + the ACS route. */
+    callbackUrl: string,
     private readonly store: SamlStore,
   ) {
-    this.callbackUrl = publicUrl + SAML_ACS;
+    this.callbackUrl = callbackUrl;
     this.validator = this.saml(() => SamlStrategy.requestId());
   }
 

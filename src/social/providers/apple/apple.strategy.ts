@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, importPKCS8, JWTPayload, jwtVerify, SignJWT } from 'jose';
-import type { AppleProviderConfig } from '../../config/config.js';
+import type { AppleProviderConfig } from '../../../config/config.js';
 import {
   cleanEmail,
   cleanExternalId,
@@ -11,9 +11,7 @@ import {
   ProviderError,
   ProviderIdentity,
   ProviderStrategy,
-} from './provider-strategy.js';
-
-export const APPLE_CALLBACK = '/auth/apple-oauth-redirect';
+} from '../../protocols/provider-strategy.js';
 
 /** Apple signs ID tokens with RS256; ES256 is accepted should it switch. Never `none` or HMAC. */
 const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256'];
@@ -28,7 +26,7 @@ interface AppleTokenAnswer {
 }
 
 /** The `user` form field Apple posts on the first login only: the name is nowhere else. */
-function parseAppleUser(raw: string | null): { firstName: string | null; lastName: string | null } {
+export function parseAppleUser(raw: string | null): { firstName: string | null; lastName: string | null } {
   if (!raw || raw.length > 4096) return { firstName: null, lastName: null };
   try {
     const user = JSON.parse(raw) as { name?: { firstName?: unknown; lastName?: unknown } } | null;
@@ -57,9 +55,9 @@ export class AppleStrategy implements ProviderStrategy {
 
   constructor(
     private readonly config: AppleProviderConfig,
-    publicUrl: string,
+    callbackUrl: string,
   ) {
-    this.callbackUrl = publicUrl + APPLE_CALLBACK;
+    this.callbackUrl = callbackUrl;
     this.jwks = createRemoteJWKSet(new URL(`${config.issuer}/auth/keys`), {
       timeoutDuration: PROVIDER_TIMEOUT_MS,
     });

@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import * as client from 'openid-client';
 import type { OidcProviderConfig } from '../../config/config.js';
 import { isLoopbackHost } from '../../config/config.js';
+import type { AuthMethod } from '../../tokens/login-activity-recorder.js';
+import type { ProviderDefinition } from '../providers/provider.js';
 import {
   cleanEmail,
   cleanExternalId,
@@ -33,6 +35,31 @@ export interface OidcOptions {
    * back-channel logout); the RP-initiated logout of the standard needs a browser.
    */
   endSessionByPost?: boolean;
+}
+
+/** The providers configured as OpenID Connect (config.providers.<name> is an OidcProviderConfig). */
+type OidcProviderName = 'google' | 'azure' | 'cognito' | 'keycloak';
+
+/** An OpenID Connect provider as its folder (providers/<name>/) describes it. */
+export interface OidcProviderOptions extends Omit<OidcOptions, 'name' | 'config' | 'callbackUrl'> {
+  name: OidcProviderName;
+  authMethod: AuthMethod;
+  callbackPath: string;
+}
+
+/** The definition of an OpenID Connect provider: an OidcStrategy over its configuration. */
+export function oidcProvider(provider: OidcProviderOptions): ProviderDefinition {
+  const { name, authMethod, callbackPath, ...options } = provider;
+  return {
+    name,
+    protocol: 'oidc',
+    authMethod,
+    callbackPath,
+    create: ({ providers, publicUrl }) => {
+      const config = providers[name];
+      return config && new OidcStrategy({ ...options, name, config, callbackUrl: publicUrl + callbackPath });
+    },
+  };
 }
 
 /**
