@@ -14,8 +14,7 @@ export const SOCIAL_LOGINS = Symbol('socialLogins');
 
 /** A start route (with its validated input) or a callback route of a provider. */
 export type SocialLoginStep = { provider: ProviderName; service: SocialService } & (
-  | { step: 'start'; input: StartInput }
-  | { step: 'callback'; browser: PresentedBinding }
+  { step: 'start'; input: StartInput } | { step: 'callback'; browser: PresentedBinding }
 );
 
 export type RequestWithSocialLogin = Request & { [SOCIAL_LOGINS]?: SocialLoginStep };

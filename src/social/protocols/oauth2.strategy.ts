@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { OAuth2ProviderConfig } from '../../config/config.js';
 import type { AuthMethod } from '../../tokens/login-activity-recorder.js';
-import type { ProviderDefinition } from '../providers/provider.js';
+import { defineProvider, ProviderDefinition } from '../providers/provider.js';
 import {
   LoginSecrets,
   PROVIDER_TIMEOUT_MS,
@@ -25,29 +25,19 @@ export interface OAuth2Options {
   profile(json: Record<string, unknown>): ProviderIdentity;
 }
 
-/** The providers configured as plain OAuth 2.0 (config.providers.<name> is an OAuth2ProviderConfig). */
+/** A provider configured as plain OAuth 2.0 (config.providers.<name> is an OAuth2ProviderConfig). */
 type OAuth2ProviderName = 'facebook' | 'instagram';
 
-/** A plain OAuth 2.0 provider as its folder (providers/<name>/) describes it. */
-export interface OAuth2ProviderOptions extends Omit<OAuth2Options, 'name' | 'config' | 'callbackUrl'> {
-  name: OAuth2ProviderName;
-  authMethod: AuthMethod;
-  callbackPath: string;
-}
-
 /** The definition of a plain OAuth 2.0 provider: an OAuth2Strategy over its configuration. */
-export function oauth2Provider(provider: OAuth2ProviderOptions): ProviderDefinition {
-  const { name, authMethod, callbackPath, ...options } = provider;
-  return {
-    name,
-    protocol: 'oauth2',
-    authMethod,
-    callbackPath,
-    create: ({ providers, publicUrl }) => {
-      const config = providers[name];
-      return config && new OAuth2Strategy({ ...options, name, config, callbackUrl: publicUrl + callbackPath });
-    },
-  };
+export function oauth2Provider(
+  name: OAuth2ProviderName,
+  authMethod: AuthMethod,
+  callbackPath: string,
+  options: Omit<OAuth2Options, 'name' | 'config' | 'callbackUrl'>,
+): ProviderDefinition {
+  return defineProvider(name, 'oauth2', authMethod, callbackPath, (config, callbackUrl) => {
+    return new OAuth2Strategy({ ...options, name, config, callbackUrl });
+  });
 }
 
 const OAUTH_ERROR = /^[\w.-]{1,64}$/;

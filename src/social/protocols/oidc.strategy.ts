@@ -3,7 +3,7 @@ import * as client from 'openid-client';
 import type { OidcProviderConfig } from '../../config/config.js';
 import { isLoopbackHost } from '../../config/config.js';
 import type { AuthMethod } from '../../tokens/login-activity-recorder.js';
-import type { ProviderDefinition } from '../providers/provider.js';
+import { defineProvider, ProviderDefinition } from '../providers/provider.js';
 import {
   cleanEmail,
   cleanExternalId,
@@ -37,29 +37,22 @@ export interface OidcOptions {
   endSessionByPost?: boolean;
 }
 
-/** The providers configured as OpenID Connect (config.providers.<name> is an OidcProviderConfig). */
+/** The scopes of an OpenID Connect login: the ID token's subject, email and names. */
+const OIDC_SCOPE = 'openid email profile';
+
+/** A provider configured as OpenID Connect (config.providers.<name> is an OidcProviderConfig). */
 type OidcProviderName = 'google' | 'azure' | 'cognito' | 'keycloak';
 
-/** An OpenID Connect provider as its folder (providers/<name>/) describes it. */
-export interface OidcProviderOptions extends Omit<OidcOptions, 'name' | 'config' | 'callbackUrl'> {
-  name: OidcProviderName;
-  authMethod: AuthMethod;
-  callbackPath: string;
-}
-
 /** The definition of an OpenID Connect provider: an OidcStrategy over its configuration. */
-export function oidcProvider(provider: OidcProviderOptions): ProviderDefinition {
-  const { name, authMethod, callbackPath, ...options } = provider;
-  return {
-    name,
-    protocol: 'oidc',
-    authMethod,
-    callbackPath,
-    create: ({ providers, publicUrl }) => {
-      const config = providers[name];
-      return config && new OidcStrategy({ ...options, name, config, callbackUrl: publicUrl + callbackPath });
-    },
-  };
+export function oidcProvider(
+  name: OidcProviderName,
+  authMethod: AuthMethod,
+  callbackPath: string,
+  options: Partial<Omit<OidcOptions, 'name' | 'config' | 'callbackUrl'>> = {},
+): ProviderDefinition {
+  return defineProvider(name, 'oidc', authMethod, callbackPath, (config, callbackUrl) => {
+    return new OidcStrategy({ scope: OIDC_SCOPE, ...options, name, config, callbackUrl });
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AppConfig } from '../../config/config.js';
+import type { AppConfig, ProvidersConfig } from '../../config/config.js';
 import type { AuthMethod } from '../../tokens/login-activity-recorder.js';
 import type { ProviderName, ProviderStrategy } from '../protocols/provider-strategy.js';
 import type { SamlStore } from '../saml-store.js';
@@ -29,4 +29,31 @@ export interface ProviderDefinition {
   readonly callbackPath: string;
   /** The provider's strategy; undefined while its environment variables are unset. */
   create(config: AppConfig, deps: ProviderDeps): ProviderStrategy | undefined;
+}
+
+/**
+ * The definition of a provider configured by `config.providers[name]` (absent while its
+ * environment variables are unset), its strategy built by `build` for PUBLIC_URL + `callbackPath`.
+ */
+export function defineProvider<N extends ProviderName>(
+  name: N,
+  protocol: Protocol,
+  authMethod: AuthMethod,
+  callbackPath: string,
+  build: (
+    config: NonNullable<ProvidersConfig[N]>,
+    callbackUrl: string,
+    deps: ProviderDeps,
+  ) => ProviderStrategy,
+): ProviderDefinition {
+  return {
+    name,
+    protocol,
+    authMethod,
+    callbackPath,
+    create: ({ providers, publicUrl }, deps) => {
+      const config = providers[name];
+      return config && build(config as NonNullable<ProvidersConfig[N]>, publicUrl + callbackPath, deps);
+    },
+  };
 }

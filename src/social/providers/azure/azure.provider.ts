@@ -1,7 +1,5 @@
 import { oidcProvider } from '../../protocols/oidc.strategy.js';
 
-export const AZURE_CALLBACK = '/auth/azure-oauth-redirect';
-
 /**
  * Azure AD / Entra ID as plain OpenID Connect (instead of the deprecated passport-azure-ad).
  * AZURE_ISSUER is a tenant's v2.0 issuer (https://login.microsoftonline.com/<tenant-id>/v2.0):
@@ -9,9 +7,4 @@ export const AZURE_CALLBACK = '/auth/azure-oauth-redirect';
  * no `email_verified`, so its email never links to an existing user (API.md section 5).
  * The callback's extra `session_state` is ignored.
  */
-export const azure = oidcProvider({
-  name: 'azure',
-  authMethod: 'AZURE',
-  callbackPath: AZURE_CALLBACK,
-  scope: 'openid email profile',
-});
+export const azure = oidcProvider('azure', 'AZURE', '/auth/azure-oauth-redirect');

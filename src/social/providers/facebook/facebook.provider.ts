@@ -1,7 +1,10 @@
 import { oauth2Provider } from '../../protocols/oauth2.strategy.js';
-import { cleanEmail, cleanExternalId, cleanName, ProviderIdentity } from '../../protocols/provider-strategy.js';
-
-export const FACEBOOK_CALLBACK = '/auth/facebook-auth-redirect';
+import {
+  cleanEmail,
+  cleanExternalId,
+  cleanName,
+  ProviderIdentity,
+} from '../../protocols/provider-strategy.js';
 
 /** The person a Graph API `/me` answer names (`id` is the app-scoped user id). */
 export function facebookProfile(json: Record<string, unknown>): ProviderIdentity {
@@ -20,10 +23,7 @@ export function facebookProfile(json: Record<string, unknown>): ProviderIdentity
  * stored on a new user only when no one else has it (API.md section 5). Calls carry
  * appsecret_proof, so "Require App Secret" may be turned on for the app.
  */
-export const facebook = oauth2Provider({
-  name: 'facebook',
-  authMethod: 'FACEBOOK',
-  callbackPath: FACEBOOK_CALLBACK,
+export const facebook = oauth2Provider('facebook', 'FACEBOOK', '/auth/facebook-auth-redirect', {
   scopes: ['email', 'public_profile'],
   defaultFields: 'id,name,email,first_name,last_name',
   appSecretProof: true,

@@ -1,8 +1,6 @@
 import { oauth2Provider } from '../../protocols/oauth2.strategy.js';
 import { cleanExternalId, cleanName, ProviderIdentity } from '../../protocols/provider-strategy.js';
 
-export const INSTAGRAM_CALLBACK = '/auth/instagram-auth-redirect';
-
 /** The person an Instagram `/me` answer names: no email, the display `name` as the first name. */
 export function instagramProfile(json: Record<string, unknown>): ProviderIdentity {
   return {
@@ -20,10 +18,7 @@ export function instagramProfile(json: Record<string, unknown>): ProviderIdentit
  * The external id is the profile's `id`; Instagram gives no email and no first/last name (the
  * display `name` is kept as the first name).
  */
-export const instagram = oauth2Provider({
-  name: 'instagram',
-  authMethod: 'INSTAGRAM',
-  callbackPath: INSTAGRAM_CALLBACK,
+export const instagram = oauth2Provider('instagram', 'INSTAGRAM', '/auth/instagram-auth-redirect', {
   scopes: ['instagram_business_basic'],
   defaultFields: 'id,user_id,username,name',
   profile: instagramProfile,
