@@ -19,53 +19,35 @@ export interface ProviderTokenRecord {
   tokensEnc: string;
 }
 
-interface ProviderTokenRow {
-  credential_id: string;
-  user_id: string;
-  provider: string;
-  tokens_enc: string;
-}
-
-function toRecord(row: ProviderTokenRow): ProviderTokenRecord {
-  return {
-    credentialId: row.credential_id,
-    userId: row.user_id,
-    provider: row.provider,
-    tokensEnc: row.tokens_enc,
-  };
-}
-
-const COLUMNS = 'credential_id, user_id, provider, tokens_enc';
+/** The columns of social_provider_token, named as ProviderTokenRecord names them. */
+const COLUMNS = 'credential_id AS "credentialId", user_id AS "userId", provider, tokens_enc AS "tokensEnc"';
 
 /** The tokens kept for one provider credential. */
-export async function findProviderToken(
+export function findProviderToken(
   q: Queryable,
   credentialId: string,
 ): Promise<ProviderTokenRecord | undefined> {
-  const row = await q.row<ProviderTokenRow>(
-    `SELECT ${COLUMNS} FROM social_provider_token WHERE credential_id = $1`,
-    [credentialId],
-  );
-  return row && toRecord(row);
+  return q.row<ProviderTokenRecord>(`SELECT ${COLUMNS} FROM social_provider_token WHERE credential_id = $1`, [
+    credentialId,
+  ]);
 }
 
 /** The tokens kept for a user's credentials of one provider. */
-export async function listProviderTokens(
+export function listProviderTokens(
   q: Queryable,
   userId: string,
   provider: string,
 ): Promise<ProviderTokenRecord[]> {
-  const rows = await q.rows<ProviderTokenRow>(
+  return q.rows<ProviderTokenRecord>(
     `SELECT ${COLUMNS} FROM social_provider_token WHERE user_id = $1 AND provider = $2`,
     [userId, provider],
   );
-  return rows.map(toRecord);
 }
 
 /** Keeps (or replaces) the tokens of a provider credential. */
 export async function saveProviderToken(q: Queryable, record: ProviderTokenRecord): Promise<void> {
   await q.exec(
-    `INSERT INTO social_provider_token (${COLUMNS}) VALUES ($1, $2, $3, $4)
+    `INSERT INTO social_provider_token (credential_id, user_id, provider, tokens_enc) VALUES ($1, $2, $3, $4)
      ON CONFLICT (credential_id) DO UPDATE
        SET user_id = EXCLUDED.user_id, provider = EXCLUDED.provider, tokens_enc = EXCLUDED.tokens_enc,
            updated_at = now()`,

@@ -2,14 +2,8 @@ import { createHmac } from 'node:crypto';
 import type { OAuth2ProviderConfig } from '../../config/config.js';
 import type { AuthMethod } from '../../tokens/login-activity-recorder.js';
 import { defineProvider, ProviderDefinition } from '../providers/provider.js';
-import {
-  LoginSecrets,
-  PROVIDER_TIMEOUT_MS,
-  ProviderError,
-  ProviderIdentity,
-  ProviderName,
-  ProviderStrategy,
-} from './provider-strategy.js';
+import type { LoginSecrets, ProviderIdentity, ProviderName, ProviderStrategy } from './provider-strategy.js';
+import { PROVIDER_TIMEOUT_MS, ProviderError } from './provider-strategy.js';
 
 export interface OAuth2Options {
   name: ProviderName;

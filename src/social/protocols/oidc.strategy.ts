@@ -4,19 +4,14 @@ import type { OidcProviderConfig } from '../../config/config.js';
 import { isLoopbackHost } from '../../config/config.js';
 import type { AuthMethod } from '../../tokens/login-activity-recorder.js';
 import { defineProvider, ProviderDefinition } from '../providers/provider.js';
-import {
-  cleanEmail,
-  cleanExternalId,
-  cleanName,
-  isTrue,
+import type {
   LoginSecrets,
-  PROVIDER_TIMEOUT_MS,
-  ProviderError,
   ProviderIdentity,
   ProviderName,
   ProviderStrategy,
   ProviderTokens,
 } from './provider-strategy.js';
+import { idTokenIdentity, PROVIDER_TIMEOUT_MS, ProviderError } from './provider-strategy.js';
 
 /** Discovery documents are fetched again after this long (keys rotate through jwks_uri anyway). */
 const DISCOVERY_TTL_MS = 60 * 60_000;
@@ -158,11 +153,7 @@ export class OidcStrategy implements ProviderStrategy {
     const claims = tokens.claims();
     if (!claims) throw new ProviderError('the provider sent no ID token');
     return {
-      externalId: cleanExternalId(claims.sub),
-      email: cleanEmail(claims.email),
-      emailVerified: isTrue(claims.email_verified),
-      firstName: cleanName(claims.given_name),
-      lastName: cleanName(claims.family_name),
+      ...idTokenIdentity(claims),
       tokens: this.keepsTokens
         ? { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, idToken: tokens.id_token }
         : undefined,

@@ -95,6 +95,22 @@ export function cleanExternalId(value: unknown): string {
   return id;
 }
 
+/**
+ * The person verified ID token claims name: `sub`, `email`, `email_verified`, and the names
+ * (`given_name` / `family_name` unless the provider gives them elsewhere, as Apple does).
+ */
+export function idTokenIdentity(
+  claims: Record<string, unknown>,
+  names = { firstName: cleanName(claims.given_name), lastName: cleanName(claims.family_name) },
+): ProviderIdentity {
+  return {
+    externalId: cleanExternalId(claims.sub),
+    email: cleanEmail(claims.email),
+    emailVerified: isTrue(claims.email_verified),
+    ...names,
+  };
+}
+
 /** A login has this long between the start route and the provider's callback. */
 export const PROVIDER_STATE_TTL_S = 600;
 

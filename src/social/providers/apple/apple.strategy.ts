@@ -1,16 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, importPKCS8, JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { AppleProviderConfig } from '../../../config/config.js';
+import type { LoginSecrets, ProviderIdentity, ProviderStrategy } from '../../protocols/provider-strategy.js';
 import {
-  cleanEmail,
-  cleanExternalId,
   cleanName,
-  isTrue,
-  LoginSecrets,
+  idTokenIdentity,
   PROVIDER_TIMEOUT_MS,
   ProviderError,
-  ProviderIdentity,
-  ProviderStrategy,
 } from '../../protocols/provider-strategy.js';
 
 /** Apple signs ID tokens with RS256; ES256 is accepted should it switch. Never `none` or HMAC. */
@@ -88,13 +84,7 @@ export class AppleStrategy implements ProviderStrategy {
     const answer = await this.exchange(code);
     if (typeof answer.id_token !== 'string') throw new ProviderError('Apple sent no ID token');
     const claims = await this.verifyIdToken(answer.id_token, secrets.nonce);
-    const names = parseAppleUser(params.get('user'));
-    return {
-      externalId: cleanExternalId(claims.sub),
-      email: cleanEmail(claims.email),
-      emailVerified: isTrue(claims.email_verified),
-      ...names,
-    };
+    return idTokenIdentity(claims, parseAppleUser(params.get('user')));
   }
 
   /** The ES256 client-secret JWT of Apple's token endpoint. */
