@@ -33,9 +33,10 @@ function startInput(dto: SocialStartDto, browserBinding: string): StartInput {
 /**
  * AuthGuard('social-<protocol>') for a start or callback route of a provider. Passport's strategies
  * live in one process-wide registry, so this guard (one per application, from Nest DI) puts the
- * provider and its application's SocialService on the request for the protocol's strategy. AuthGuard runs before pipes, so on a start route
- * it first validates the body (POST) or query (GET) with the global pipe's rules: malformed input
- * still answers 422 VALIDATION_FAILED, not a login error. The strategy answers the start itself
+ * provider and its application's SocialService on the request for the protocol's strategy.
+ * AuthGuard runs before pipes, so on a start route it first validates the body (POST) or query
+ * (GET) with the global pipe's rules: malformed input still answers 422 VALIDATION_FAILED, not a
+ * login error. The strategy answers the start itself
  * (302 to the provider, marked no-store, with the cookie that binds the state to this browser); a
  * callback hands the strategy the cookies it came with and leaves `{url}` in `req.user`.
  */
