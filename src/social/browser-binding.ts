@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { randomToken, safeEqual, sha256Hex } from '../common/crypto/tokens.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { PROVIDER_STATE_TTL_S, type ProviderName } from './strategies/provider-strategy.js';
+import { PROVIDER_STATE_TTL_S, type ProviderName } from './protocols/provider-strategy.js';
 
 /** The cookie lives as long as the login state it binds. */
 export const LOGIN_COOKIE_TTL_S = PROVIDER_STATE_TTL_S;

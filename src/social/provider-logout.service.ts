@@ -4,7 +4,7 @@ import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import { ProviderTokensService } from './provider-tokens.service.js';
-import type { ProviderName } from './strategies/provider-strategy.js';
+import type { ProviderName } from './protocols/provider-strategy.js';
 
 /**
  * /google/logout and /keycloak/logout: the local logout of POST /logout (the refresh token's

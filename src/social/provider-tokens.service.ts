@@ -1,10 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
-import { ProviderToken } from './entities/provider-token.entity.js';
+import { Db } from '../database/db.js';
 import { ProviderRegistry } from './provider-registry.js';
-import type { ProviderName, ProviderTokens } from './strategies/provider-strategy.js';
+import {
+  deleteProviderToken,
+  findProviderToken,
+  listProviderTokens,
+  ProviderTokenRecord,
+  saveProviderToken,
+} from './social.queries.js';
+import type { ProviderName, ProviderTokens } from './protocols/provider-strategy.js';
 
 const TABLE = 'social_provider_token';
 const COLUMN = 'tokens_enc';
@@ -18,13 +23,13 @@ export class ProviderTokensService {
   private readonly logger = new Logger('Social');
 
   constructor(
-    @InjectRepository(ProviderToken) private readonly tokens: Repository<ProviderToken>,
+    private readonly db: Db,
     private readonly box: SecretBox,
     private readonly registry: ProviderRegistry,
   ) {}
 
   /** The kept tokens; none when they do not open here (moved from another row, or an old key). */
-  private open(row: ProviderToken): ProviderTokens {
+  private open(row: ProviderTokenRecord): ProviderTokens {
     try {
       return JSON.parse(
         this.box.decrypt(row.tokensEnc, sealedAt(TABLE, COLUMN, row.credentialId)),
@@ -40,18 +45,15 @@ export class ProviderTokensService {
     provider: ProviderName;
     tokens: ProviderTokens;
   }) {
-    const previous = await this.tokens.findOneBy({ credentialId: input.credentialId });
+    const previous = await findProviderToken(this.db, input.credentialId);
     const merged: ProviderTokens = { ...input.tokens };
     if (!merged.refreshToken && previous) merged.refreshToken = this.open(previous).refreshToken;
-    await this.tokens.upsert(
-      {
-        credentialId: input.credentialId,
-        userId: input.userId,
-        provider: input.provider,
-        tokensEnc: this.box.encrypt(JSON.stringify(merged), sealedAt(TABLE, COLUMN, input.credentialId)),
-      },
-      ['credentialId'],
-    );
+    await saveProviderToken(this.db, {
+      credentialId: input.credentialId,
+      userId: input.userId,
+      provider: input.provider,
+      tokensEnc: this.box.encrypt(JSON.stringify(merged), sealedAt(TABLE, COLUMN, input.credentialId)),
+    });
   }
 
   /**
@@ -61,7 +63,7 @@ export class ProviderTokensService {
    */
   async endProviderSessions(provider: ProviderName, userId: string): Promise<boolean> {
     const strategy = this.registry.get(provider);
-    const rows = await this.tokens.findBy({ userId, provider });
+    const rows = await listProviderTokens(this.db, userId, provider);
     let ok = true;
     for (const row of rows) {
       try {
@@ -70,7 +72,7 @@ export class ProviderTokensService {
         ok = false;
         this.logger.warn(`${provider} logout at the provider failed: ${(err as Error).message}`);
       }
-      await this.tokens.delete({ credentialId: row.credentialId });
+      await deleteProviderToken(this.db, row.credentialId);
     }
     return ok;
   }

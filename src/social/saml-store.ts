@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CacheItem, CacheProvider } from '@node-saml/node-saml';
-import { QueryFailedError } from 'typeorm';
+import { isUniqueViolation } from '../database/db.js';
 import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 
 /** How long an AuthnRequest ID waits for its answer: as long as a login state lives. */
@@ -73,8 +73,7 @@ export class SamlStore implements CacheProvider {
       });
       return true;
     } catch (err) {
-      const code = (err as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
-      if (err instanceof QueryFailedError && code === '23505') return false;
+      if (isUniqueViolation(err)) return false;
       throw new SamlStoreError(err);
     }
   }

@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
+import { isUniqueViolation } from '../database/db.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import type { User } from '../identity/entities/user.entity.js';
 import { MembershipsService } from '../identity/memberships.service.js';
 import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { SocialErrors } from './social-errors.js';
-import type { ProviderIdentity, ProviderName } from './strategies/provider-strategy.js';
+import { lockProvenEmail } from './social.queries.js';
+import type { ProviderIdentity, ProviderName } from './protocols/provider-strategy.js';
 
 export interface SocialAccount {
   user: User;
@@ -18,9 +21,8 @@ export interface SocialAccount {
 
 /** A write that lost a race with a concurrent first login of the same person. */
 function isConflict(err: unknown): boolean {
-  const code = (err as { driverError?: { code?: string } }).driverError?.code;
   return (
-    (err instanceof QueryFailedError && code === '23505') ||
+    isUniqueViolation(err) ||
     (err instanceof AppError && err.getStatus() === 409 && err.code !== 'ACCOUNT_EXISTS')
   );
 }
@@ -71,18 +73,18 @@ export class SocialAccountsService {
       return { ...known, created: false };
     }
     if (identity.email && identity.emailVerified) {
-      const owner = await this.users.findByEmail(identity.email);
+      const email = identity.email;
+      const owner = await this.users.findByEmail(email);
       if (owner) {
         // An unproven address (self-registered without mail proof, or set by a tenant admin) may be
         // someone else's claim on this person's email: linking would hand them this login.
         if (!owner.emailVerified) throw SocialErrors.accountExists();
         return this.dataSource.transaction(async (m) => {
           // Still that user's address, still proven (an admin may have changed it meanwhile).
-          const [locked] = (await m.query(
-            `SELECT 1 FROM app_user WHERE id = $1 AND lower(email) = lower($2) AND email_verified FOR UPDATE`,
-            [owner.id, identity.email],
-          )) as unknown[];
-          if (!locked) throw SocialErrors.accountExists();
+          // (queryableOf: identity's linkCredential still takes the TypeORM transaction.)
+          if (!(await lockProvenEmail(queryableOf(m), owner.id, email))) {
+            throw SocialErrors.accountExists();
+          }
           const credentialId = await this.users.linkCredential(owner.id, provider, identity.externalId, m);
           await this.joinTenant(owner, client, m);
           return { user: owner, credentialId, created: false };

@@ -5,6 +5,7 @@ import {
   Injectable,
   Redirect,
   SetMetadata,
+  Type,
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -13,7 +14,7 @@ import { ApiErrors } from '../common/http/api-docs.js';
 import { NoStore } from '../common/http/no-store.js';
 import { RateLimited } from '../common/rate-limit/rate-limited.js';
 import { ProviderRegistry } from './provider-registry.js';
-import type { ProviderName } from './strategies/provider-strategy.js';
+import type { ProviderName } from './protocols/provider-strategy.js';
 
 const PROVIDER = 'social:provider';
 
@@ -55,3 +56,47 @@ export const Redirects = (description: string) =>
       headers: { Location: { description: 'Where the browser goes next', schema: { type: 'string' } } },
     }),
   );
+
+/** A parameter of a generated handler: its decorator and its type (what the validation pipe reads). */
+export interface HandlerParameter {
+  decorator: ParameterDecorator;
+  type: unknown;
+}
+
+/**
+ * Adds the handler `name` to a controller, decorated as a hand-written one would be (TypeScript's
+ * order: the decorators bottom-up after the parameters', with the design metadata Nest and Swagger
+ * read), so Nest routes it and Swagger documents it (operationId <Controller>_<name>). For routes
+ * served from a table.
+ */
+export function defineHandler(
+  controller: Type<unknown>,
+  name: string,
+  handler: (...args: never[]) => unknown,
+  decorators: MethodDecorator[],
+  parameters: HandlerParameter[],
+  returnType: unknown,
+): void {
+  const prototype = controller.prototype as object;
+  // Swagger names the operation, and finds the parameters' metadata, by the function's name.
+  Object.defineProperty(handler, 'name', { value: name });
+  const all: (MethodDecorator | PropertyDecorator)[] = [
+    ...decorators,
+    ...parameters.map(
+      (p, index) => (target: object, key: string | symbol) => p.decorator(target, key, index),
+    ),
+    Reflect.metadata('design:type', Function),
+    Reflect.metadata(
+      'design:paramtypes',
+      parameters.map((p) => p.type),
+    ),
+    Reflect.metadata('design:returntype', returnType),
+  ];
+  const descriptor: PropertyDescriptor = {
+    value: handler,
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  };
+  Object.defineProperty(prototype, name, Reflect.decorate(all, prototype, name, descriptor) ?? descriptor);
+}

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '../identity/identity.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
-import { ProviderToken } from './entities/provider-token.entity.js';
-import { PROVIDER_PASSPORT_STRATEGIES } from './passport/provider.strategies.js';
+import { PROTOCOL_STRATEGIES } from './passport/social-login.strategy.js';
 import { ProviderLogoutController } from './provider-logout.controller.js';
 import { ProviderLogoutService } from './provider-logout.service.js';
 import { ProviderRegistry } from './provider-registry.js';
@@ -16,11 +14,12 @@ import { SocialController } from './social.controller.js';
 import { SocialService } from './social.service.js';
 
 /**
- * Social and SAML login (API.md section 5): one Passport strategy per provider (passport/) over
- * the provider's verified implementation (strategies/).
+ * Social and SAML login (API.md section 5): a folder per provider (providers/<name>/), one Passport
+ * strategy per protocol (passport/) over the protocol's verified implementation (protocols/), and
+ * one route table (social.routes.ts) the controller serves.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ProviderToken]), IdentityModule, TokensModule],
+  imports: [IdentityModule, TokensModule],
   controllers: [SocialController, ProviderLogoutController],
   providers: [
     SamlStore,
@@ -31,7 +30,7 @@ import { SocialService } from './social.service.js';
     ProviderTokensService,
     SocialService,
     ProviderLogoutService,
-    ...PROVIDER_PASSPORT_STRATEGIES,
+    ...PROTOCOL_STRATEGIES,
   ],
 })
 export class SocialModule {}

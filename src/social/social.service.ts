@@ -15,12 +15,12 @@ import { SocialAccountsService } from './social-accounts.service.js';
 import { SocialErrors } from './social-errors.js';
 import {
   LoginSecrets,
-  PROVIDER_AUTH_METHODS,
   PROVIDER_STATE_TTL_S,
   ProviderError,
   ProviderIdentity,
   ProviderName,
-} from './strategies/provider-strategy.js';
+} from './protocols/provider-strategy.js';
+import { PROVIDERS } from './providers/index.js';
 
 const STATE_PURPOSE = 'provider-state';
 
@@ -57,13 +57,13 @@ export interface VerifiedLogin {
 }
 
 /**
- * Social and SAML logins (API.md section 5), run by each provider's Passport strategy
- * (passport/). The start authenticates the client, stores a one-time state bound to it (with the
- * provider's nonce, PKCE verifier or AuthnRequest ID) in Postgres and answers the provider's URL.
- * The callback spends the state and lets the provider's verified implementation (strategies/)
- * check the answer (verifyCallback); then the user is found / linked / created, the membership
- * checked, and an auth code (marked MFA-pending when a second factor is due) issued for the
- * client's redirect URL (complete).
+ * Social and SAML logins (API.md section 5), run by the Passport strategy of each provider's
+ * protocol (passport/). The start authenticates the client, stores a one-time state bound to it
+ * (with the provider's nonce, PKCE verifier or AuthnRequest ID) in Postgres and answers the
+ * provider's URL. The callback spends the state and lets the provider's verified implementation
+ * (protocols/, providers/<name>/) check the answer (verifyCallback); then the user is found /
+ * linked / created, the membership checked, and an auth code (marked MFA-pending when a second
+ * factor is due) issued for the client's redirect URL (complete).
  */
 @Injectable()
 export class SocialService {
@@ -173,7 +173,7 @@ export class SocialService {
       client,
       userId: account.user.id,
       tenantId: client.tenantId,
-      authMethod: PROVIDER_AUTH_METHODS[provider],
+      authMethod: PROVIDERS[provider].authMethod,
       mfaPending: this.mfa.isSecondFactorDue(account.user, client),
       redirectUri: state.redirectUri,
       codeChallenge: state.codeChallenge,

@@ -6,8 +6,14 @@ import { BrowserBinding } from '../browser-binding.js';
 import { SocialStartDto } from '../dto/social.dto.js';
 import { SocialErrors } from '../social-errors.js';
 import { SocialService, StartInput } from '../social.service.js';
-import type { ProviderName } from '../strategies/provider-strategy.js';
-import { RequestWithSocialLogin, SOCIAL_LOGINS, SocialLoginResult } from './social-login.strategy.js';
+import type { ProviderName } from '../protocols/provider-strategy.js';
+import { PROVIDERS } from '../providers/index.js';
+import {
+  passportName,
+  RequestWithSocialLogin,
+  SOCIAL_LOGINS,
+  SocialLoginResult,
+} from './social-login.strategy.js';
 
 /** The global pipe's rules, applied to the start input before the strategy runs. */
 const startValidation = createValidationPipe();
@@ -25,17 +31,18 @@ function startInput(dto: SocialStartDto, browserBinding: string): StartInput {
 }
 
 /**
- * AuthGuard('<provider>') for a start or callback route. Passport's strategies live in one
- * process-wide registry, so this guard (one per application, from Nest DI) puts its application's
- * SocialService on the request for the strategy. AuthGuard runs before pipes, so on a start route
- * it first validates the body (POST) or query (GET) with the global pipe's rules: malformed input
- * still answers 422 VALIDATION_FAILED, not a login error. The strategy answers the start itself
+ * AuthGuard('social-<protocol>') for a start or callback route of a provider. Passport's strategies
+ * live in one process-wide registry, so this guard (one per application, from Nest DI) puts the
+ * provider and its application's SocialService on the request for the protocol's strategy.
+ * AuthGuard runs before pipes, so on a start route it first validates the body (POST) or query
+ * (GET) with the global pipe's rules: malformed input still answers 422 VALIDATION_FAILED, not a
+ * login error. The strategy answers the start itself
  * (302 to the provider, marked no-store, with the cookie that binds the state to this browser); a
  * callback hands the strategy the cookies it came with and leaves `{url}` in `req.user`.
  */
 function createSocialAuthGuard(provider: ProviderName, step: 'start' | 'callback'): Type<IAuthGuard> {
   @Injectable()
-  class ProviderAuthGuard extends AuthGuard(provider) {
+  class ProviderAuthGuard extends AuthGuard(passportName(PROVIDERS[provider].protocol)) {
     constructor(
       private readonly social: SocialService,
       private readonly binding: BrowserBinding,
@@ -47,7 +54,7 @@ function createSocialAuthGuard(provider: ProviderName, step: 'start' | 'callback
       const http = context.switchToHttp();
       const req = http.getRequest<RequestWithSocialLogin>();
       if (step === 'callback') {
-        req[SOCIAL_LOGINS] = { step, service: this.social, browser: this.binding.presented(req) };
+        req[SOCIAL_LOGINS] = { provider, step, service: this.social, browser: this.binding.presented(req) };
         return (await super.canActivate(context)) as boolean;
       }
       const type = req.method === 'GET' ? 'query' : 'body';
@@ -61,7 +68,7 @@ function createSocialAuthGuard(provider: ProviderName, step: 'start' | 'callback
       res.setHeader('Pragma', 'no-cache');
       // The cookie that binds this login's state to this browser (section 12).
       const browserBinding = this.binding.bind(req, res, provider);
-      req[SOCIAL_LOGINS] = { step, service: this.social, input: startInput(dto, browserBinding) };
+      req[SOCIAL_LOGINS] = { provider, step, service: this.social, input: startInput(dto, browserBinding) };
       try {
         return (await super.canActivate(context)) as boolean;
       } catch (err) {

@@ -1,7 +1,4 @@
-import type { OidcProviderConfig } from '../../config/config.js';
-import { OidcStrategy } from './oidc.strategy.js';
-
-export const AZURE_CALLBACK = '/auth/azure-oauth-redirect';
+import { oidcProvider } from '../../protocols/oidc.strategy.js';
 
 /**
  * Azure AD / Entra ID as plain OpenID Connect (instead of the deprecated passport-azure-ad).
@@ -10,11 +7,4 @@ export const AZURE_CALLBACK = '/auth/azure-oauth-redirect';
  * no `email_verified`, so its email never links to an existing user (API.md section 5).
  * The callback's extra `session_state` is ignored.
  */
-export function azureStrategy(config: OidcProviderConfig, publicUrl: string): OidcStrategy {
-  return new OidcStrategy({
-    name: 'azure',
-    config,
-    callbackUrl: publicUrl + AZURE_CALLBACK,
-    scope: 'openid email profile',
-  });
-}
+export const azure = oidcProvider('azure', 'AZURE', '/auth/azure-oauth-redirect');

@@ -1,13 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { OAuth2ProviderConfig } from '../../config/config.js';
-import {
-  LoginSecrets,
-  PROVIDER_TIMEOUT_MS,
-  ProviderError,
-  ProviderIdentity,
-  ProviderName,
-  ProviderStrategy,
-} from './provider-strategy.js';
+import type { AuthMethod } from '../../tokens/login-activity-recorder.js';
+import { defineProvider, ProviderDefinition } from '../providers/provider.js';
+import type { LoginSecrets, ProviderIdentity, ProviderName, ProviderStrategy } from './provider-strategy.js';
+import { PROVIDER_TIMEOUT_MS, ProviderError } from './provider-strategy.js';
 
 export interface OAuth2Options {
   name: ProviderName;
@@ -21,6 +17,21 @@ export interface OAuth2Options {
   appSecretProof?: boolean;
   /** The identity of a userinfo answer (throws ProviderError when it has no usable id). */
   profile(json: Record<string, unknown>): ProviderIdentity;
+}
+
+/** A provider configured as plain OAuth 2.0 (config.providers.<name> is an OAuth2ProviderConfig). */
+type OAuth2ProviderName = 'facebook' | 'instagram';
+
+/** The definition of a plain OAuth 2.0 provider: an OAuth2Strategy over its configuration. */
+export function oauth2Provider(
+  name: OAuth2ProviderName,
+  authMethod: AuthMethod,
+  callbackPath: string,
+  options: Omit<OAuth2Options, 'name' | 'config' | 'callbackUrl'>,
+): ProviderDefinition {
+  return defineProvider(name, 'oauth2', authMethod, callbackPath, (config, callbackUrl) => {
+    return new OAuth2Strategy({ ...options, name, config, callbackUrl });
+  });
 }
 
 const OAUTH_ERROR = /^[\w.-]{1,64}$/;

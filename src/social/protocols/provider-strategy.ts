@@ -1,5 +1,3 @@
-import type { AuthMethod } from '../../tokens/login-activity-recorder.js';
-
 /** The providers of API.md section 5, by the name their routes and credentials use. */
 export const PROVIDER_NAMES = [
   'google',
@@ -12,18 +10,6 @@ export const PROVIDER_NAMES = [
   'saml',
 ] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
-
-/** The login activity's authMethod of each provider. */
-export const PROVIDER_AUTH_METHODS: Record<ProviderName, AuthMethod> = {
-  google: 'GOOGLE',
-  azure: 'AZURE',
-  apple: 'APPLE',
-  cognito: 'COGNITO',
-  facebook: 'FACEBOOK',
-  instagram: 'INSTAGRAM',
-  keycloak: 'KEYCLOAK',
-  saml: 'SAML',
-};
 
 /** Tokens a provider gave us, kept (encrypted) only where a provider logout needs them. */
 export interface ProviderTokens {
@@ -107,6 +93,22 @@ export function cleanExternalId(value: unknown): string {
     throw new ProviderError('the provider sent no usable subject identifier');
   }
   return id;
+}
+
+/**
+ * The person verified ID token claims name: `sub`, `email`, `email_verified`, and the names
+ * (`given_name` / `family_name` unless the provider gives them elsewhere, as Apple does).
+ */
+export function idTokenIdentity(
+  claims: Record<string, unknown>,
+  names = { firstName: cleanName(claims.given_name), lastName: cleanName(claims.family_name) },
+): ProviderIdentity {
+  return {
+    externalId: cleanExternalId(claims.sub),
+    email: cleanEmail(claims.email),
+    emailVerified: isTrue(claims.email_verified),
+    ...names,
+  };
 }
 
 /** A login has this long between the start route and the provider's callback. */

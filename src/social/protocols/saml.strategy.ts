@@ -2,46 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Profile, SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import type { SamlProviderConfig } from '../../config/config.js';
 import { SAML_REQUEST_TTL_S, SamlStore, SamlStoreError } from '../saml-store.js';
-import {
-  cleanEmail,
-  cleanExternalId,
-  cleanName,
-  LoginSecrets,
-  ProviderError,
-  ProviderIdentity,
-  ProviderStrategy,
-} from './provider-strategy.js';
-
-export const SAML_ACS = '/auth/saml-redirect';
-
-/** Attribute names IdPs commonly use (plain, LDAP/OID, and the WS-Federation claim URIs). */
-const EMAIL_ATTRIBUTES = [
-  'email',
-  'mail',
-  'urn:oid:0.9.2342.19200300.100.1.3',
-  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
-];
-const FIRST_NAME_ATTRIBUTES = [
-  'firstName',
-  'givenName',
-  'urn:oid:2.5.4.42',
-  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname',
-];
-const LAST_NAME_ATTRIBUTES = [
-  'lastName',
-  'sn',
-  'surname',
-  'urn:oid:2.5.4.4',
-  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname',
-];
-
-function first(profile: Profile, names: string[]): unknown {
-  for (const name of names) {
-    const value = profile[name];
-    if (value !== undefined && value !== null) return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
-}
+import { LoginSecrets, ProviderError, ProviderIdentity, ProviderStrategy } from './provider-strategy.js';
 
 type XmlNode = { $?: Record<string, string> } & Record<string, unknown>;
 
@@ -77,10 +38,13 @@ export class SamlStrategy implements ProviderStrategy {
 
   constructor(
     private readonly config: SamlProviderConfig,
-    publicUrl: string,
+    /** PUBLIC_URL + the ACS route. */
+    callbackUrl: string,
     private readonly store: SamlStore,
+    /** Who a verified assertion names (the provider's attribute mapping). */
+    private readonly identity: (profile: Profile) => ProviderIdentity,
   ) {
-    this.callbackUrl = publicUrl + SAML_ACS;
+    this.callbackUrl = callbackUrl;
     this.validator = this.saml(() => SamlStrategy.requestId());
   }
 
@@ -143,14 +107,7 @@ export class SamlStrategy implements ProviderStrategy {
     if (!(await this.store.rememberAssertion(assertionId))) {
       throw new ProviderError(`assertion ${assertionId} was already used`, 'assertion replayed');
     }
-    return {
-      externalId: cleanExternalId(profile.nameID),
-      email: cleanEmail(first(profile, EMAIL_ATTRIBUTES)),
-      // The IdP is the one the operator configured for the service: its email is authoritative.
-      emailVerified: true,
-      firstName: cleanName(first(profile, FIRST_NAME_ATTRIBUTES)),
-      lastName: cleanName(first(profile, LAST_NAME_ATTRIBUTES)),
-    };
+    return this.identity(profile);
   }
 
   /** Our SP metadata (entity id, ACS, wants signed assertions) for the IdP's administrator. */

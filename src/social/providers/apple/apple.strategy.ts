@@ -1,19 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, importPKCS8, JWTPayload, jwtVerify, SignJWT } from 'jose';
-import type { AppleProviderConfig } from '../../config/config.js';
+import type { AppleProviderConfig } from '../../../config/config.js';
+import type { LoginSecrets, ProviderIdentity, ProviderStrategy } from '../../protocols/provider-strategy.js';
 import {
-  cleanEmail,
-  cleanExternalId,
   cleanName,
-  isTrue,
-  LoginSecrets,
+  idTokenIdentity,
   PROVIDER_TIMEOUT_MS,
   ProviderError,
-  ProviderIdentity,
-  ProviderStrategy,
-} from './provider-strategy.js';
-
-export const APPLE_CALLBACK = '/auth/apple-oauth-redirect';
+} from '../../protocols/provider-strategy.js';
 
 /** Apple signs ID tokens with RS256; ES256 is accepted should it switch. Never `none` or HMAC. */
 const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256'];
@@ -28,7 +22,7 @@ interface AppleTokenAnswer {
 }
 
 /** The `user` form field Apple posts on the first login only: the name is nowhere else. */
-function parseAppleUser(raw: string | null): { firstName: string | null; lastName: string | null } {
+export function parseAppleUser(raw: string | null): { firstName: string | null; lastName: string | null } {
   if (!raw || raw.length > 4096) return { firstName: null, lastName: null };
   try {
     const user = JSON.parse(raw) as { name?: { firstName?: unknown; lastName?: unknown } } | null;
@@ -57,9 +51,9 @@ export class AppleStrategy implements ProviderStrategy {
 
   constructor(
     private readonly config: AppleProviderConfig,
-    publicUrl: string,
+    callbackUrl: string,
   ) {
-    this.callbackUrl = publicUrl + APPLE_CALLBACK;
+    this.callbackUrl = callbackUrl;
     this.jwks = createRemoteJWKSet(new URL(`${config.issuer}/auth/keys`), {
       timeoutDuration: PROVIDER_TIMEOUT_MS,
     });
@@ -90,13 +84,7 @@ export class AppleStrategy implements ProviderStrategy {
     const answer = await this.exchange(code);
     if (typeof answer.id_token !== 'string') throw new ProviderError('Apple sent no ID token');
     const claims = await this.verifyIdToken(answer.id_token, secrets.nonce);
-    const names = parseAppleUser(params.get('user'));
-    return {
-      externalId: cleanExternalId(claims.sub),
-      email: cleanEmail(claims.email),
-      emailVerified: isTrue(claims.email_verified),
-      ...names,
-    };
+    return idTokenIdentity(claims, parseAppleUser(params.get('user')));
   }
 
   /** The ES256 client-secret JWT of Apple's token endpoint. */

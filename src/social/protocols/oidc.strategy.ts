@@ -2,19 +2,16 @@ import { Logger } from '@nestjs/common';
 import * as client from 'openid-client';
 import type { OidcProviderConfig } from '../../config/config.js';
 import { isLoopbackHost } from '../../config/config.js';
-import {
-  cleanEmail,
-  cleanExternalId,
-  cleanName,
-  isTrue,
+import type { AuthMethod } from '../../tokens/login-activity-recorder.js';
+import { defineProvider, ProviderDefinition } from '../providers/provider.js';
+import type {
   LoginSecrets,
-  PROVIDER_TIMEOUT_MS,
-  ProviderError,
   ProviderIdentity,
   ProviderName,
   ProviderStrategy,
   ProviderTokens,
 } from './provider-strategy.js';
+import { idTokenIdentity, PROVIDER_TIMEOUT_MS, ProviderError } from './provider-strategy.js';
 
 /** Discovery documents are fetched again after this long (keys rotate through jwks_uri anyway). */
 const DISCOVERY_TTL_MS = 60 * 60_000;
@@ -33,6 +30,24 @@ export interface OidcOptions {
    * back-channel logout); the RP-initiated logout of the standard needs a browser.
    */
   endSessionByPost?: boolean;
+}
+
+/** The scopes of an OpenID Connect login: the ID token's subject, email and names. */
+const OIDC_SCOPE = 'openid email profile';
+
+/** A provider configured as OpenID Connect (config.providers.<name> is an OidcProviderConfig). */
+type OidcProviderName = 'google' | 'azure' | 'cognito' | 'keycloak';
+
+/** The definition of an OpenID Connect provider: an OidcStrategy over its configuration. */
+export function oidcProvider(
+  name: OidcProviderName,
+  authMethod: AuthMethod,
+  callbackPath: string,
+  options: Partial<Omit<OidcOptions, 'name' | 'config' | 'callbackUrl'>> = {},
+): ProviderDefinition {
+  return defineProvider(name, 'oidc', authMethod, callbackPath, (config, callbackUrl) => {
+    return new OidcStrategy({ scope: OIDC_SCOPE, ...options, name, config, callbackUrl });
+  });
 }
 
 /**
@@ -138,11 +153,7 @@ export class OidcStrategy implements ProviderStrategy {
     const claims = tokens.claims();
     if (!claims) throw new ProviderError('the provider sent no ID token');
     return {
-      externalId: cleanExternalId(claims.sub),
-      email: cleanEmail(claims.email),
-      emailVerified: isTrue(claims.email_verified),
-      firstName: cleanName(claims.given_name),
-      lastName: cleanName(claims.family_name),
+      ...idTokenIdentity(claims),
       tokens: this.keepsTokens
         ? { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, idToken: tokens.id_token }
         : undefined,
