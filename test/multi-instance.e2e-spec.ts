@@ -72,7 +72,9 @@ describe('two instances on one database', () => {
     // Published on the other instance before anything is signed with it.
     await until(
       async () =>
-        ((await b.http.get('/.well-known/jwks.json')).body.keys as { kid: string }[]).some((k) => k.kid === kid),
+        ((await b.http.get('/.well-known/jwks.json')).body.keys as { kid: string }[]).some(
+          (k) => k.kid === kid,
+        ),
       1000,
       20,
     );

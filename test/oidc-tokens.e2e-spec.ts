@@ -297,18 +297,16 @@ describe('OpenID Connect conformance: ID tokens, access tokens, userinfo, refres
     // An expired hint: a confirmation page; nothing ends, a cross-site post cannot confirm.
     const t = await tokensFor('openid');
     const claims = decodeClaims(t.id_token!);
-    const expired = app.t.app
-      .get(AccessTokensService)
-      .signIdToken(
-        {
-          sub: seed.user.id,
-          aud: seed.client.clientId,
-          alg: 'RS256',
-          sid: claims.sid as string,
-          authTime: 1,
-        },
-        -60,
-      );
+    const expired = app.t.app.get(AccessTokensService).signIdToken(
+      {
+        sub: seed.user.id,
+        aud: seed.client.clientId,
+        alg: 'RS256',
+        sid: claims.sid as string,
+        authTime: 1,
+      },
+      -60,
+    );
     const browser = new HttpBrowser();
     const logoutUrl = new URL(`${app.publicUrl}/oauth2/logout`);
     logoutUrl.search = new URLSearchParams({

@@ -6,6 +6,7 @@ import { isConsoleClientId } from '../identity/reserved-client-ids.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import { AdminPrincipal, assertTenant, tenantFilter } from '../tokens/guards/admin-principal.js';
 import type { CreateClientDto, UpdateClientDto } from './dto/client-request.dto.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 /**
  * Auth clients, within the caller's reach. `id` is the client's uuid or its clientId. Provisioning
@@ -55,7 +56,7 @@ export class AdminClientsService {
     // End its sessions first: the cascade would delete them without revoking their access tokens.
     // TODO(13b): db.transaction once the identity and token services take a Queryable (helpers J, K).
     await this.provisioning.transaction(async (m) => {
-      await this.sessions.endWhere({ clientId: client.id }, { reason: 'client_deleted' }, m);
+      await this.sessions.endWhereIn(queryableOf(m), { clientId: client.id }, { reason: 'client_deleted' });
       await this.provisioning.deleteClient(client.id, m);
     });
   }

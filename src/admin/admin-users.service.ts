@@ -109,7 +109,7 @@ export class AdminUsersService {
     await this.provisioning.transaction(async (m) => {
       const result = await this.provisioning.updateUser(id, { ...dto, tenantId }, m);
       if (result.passwordChanged) {
-        await this.sessions.endAllForUser(id, { reason: 'admin_password_reset' }, m);
+        await this.sessions.endAllForUserIn(queryableOf(m), id, { reason: 'admin_password_reset' });
         // The notice goes to the address the account had (the person who held it), else the new one.
         const to = record.user.email ?? result.user.email;
         if (to)
@@ -123,7 +123,10 @@ export class AdminUsersService {
       // A member who is no longer ACTIVE must not keep the access tokens issued while they were.
       if (result.membership && dto.status !== undefined && dto.status !== 'ACTIVE') {
         const reason = `member_${dto.status.toLowerCase()}`;
-        await this.sessions.endAllForUser(id, { reason, tenantId: result.membership.tenantId }, m);
+        await this.sessions.endAllForUserIn(queryableOf(m), id, {
+          reason,
+          tenantId: result.membership.tenantId,
+        });
       }
     });
     return this.get(admin, id);
@@ -135,10 +138,13 @@ export class AdminUsersService {
     // TODO(13b): db.transaction once the identity and token services take a Queryable (helpers J, K).
     await this.provisioning.transaction(async (m) => {
       if (admin.kind === 'key') {
-        await this.sessions.endAllForUser(id, { reason: 'user_deleted' }, m);
+        await this.sessions.endAllForUserIn(queryableOf(m), id, { reason: 'user_deleted' });
         await this.provisioning.deleteUser(id, m);
       } else {
-        await this.sessions.endAllForUser(id, { reason: 'member_removed', tenantId: admin.tenantId }, m);
+        await this.sessions.endAllForUserIn(queryableOf(m), id, {
+          reason: 'member_removed',
+          tenantId: admin.tenantId,
+        });
         await this.provisioning.removeMembership(id, admin.tenantId, m);
       }
     });

@@ -7,6 +7,7 @@ import { AdminAuth, AdminKeyOnly } from '../tokens/guards/admin.guard.js';
 import { AdminPrincipal, assertTenant, CurrentAdmin } from '../tokens/guards/admin-principal.js';
 import { CreateTenantDto, TenantDto, tenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
 import { UuidPipe } from './uuid.pipe.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 const KEY_ONLY: [number, string] = [403, 'FORBIDDEN: only the admin key manages tenants'];
 const NOT_FOUND: [number, string] = [404, 'NOT_FOUND: no such tenant'];
@@ -75,7 +76,7 @@ export class TenantsController {
     // End its sessions first: the cascade would delete them without revoking their access tokens.
     // TODO(13b): db.transaction once the identity and token services take a Queryable (helpers J, K).
     await this.provisioning.transaction(async (m) => {
-      await this.sessions.endWhere({ tenantId: id }, { reason: 'tenant_deleted' }, m);
+      await this.sessions.endWhereIn(queryableOf(m), { tenantId: id }, { reason: 'tenant_deleted' });
       await this.provisioning.deleteTenant(id, m);
     });
   }

@@ -87,11 +87,18 @@ export class Db implements Queryable {
 
   /**
    * Runs `work` in one transaction (READ COMMITTED): committed when it resolves, rolled back when
-   * it throws (and the error re-thrown). A connection the server broke is destroyed, not reused.
+   * it throws (and the error re-thrown). A connection the server broke is destroyed, not reused;
+   * the transaction then fails with the connection's error (503 UNAVAILABLE), never crashes the
+   * process (a checked-out pg client has no error listener of the pool's).
    */
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    let lost: Error | undefined;
+    const onLost = (err: Error) => {
+      lost = err;
+    };
+    client.on('error', onLost);
     try {
       await client.query('BEGIN');
       const tx = Object.assign(new Runner(client), { inTransaction: true as const });
@@ -104,9 +111,10 @@ export class Db implements Queryable {
       } catch (rollbackError) {
         broken = rollbackError as Error;
       }
-      throw err;
+      throw lost ?? err;
     } finally {
-      client.release(broken);
+      client.removeListener('error', onLost);
+      client.release(broken ?? lost);
     }
   }
 }

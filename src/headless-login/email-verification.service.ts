@@ -52,17 +52,14 @@ export class EmailVerificationService {
     m: EntityManager,
     input: { userId: string; email: string; client: AuthClient; data?: Omit<StateData, 'flow'> },
   ): Promise<string> {
-    const state = await this.oneTime.issue(
-      {
-        purpose: STATE_TOKEN_PURPOSE,
-        ttlSeconds: STATE_TOKEN_TTL_S,
-        userId: input.userId,
-        clientId: input.client.id,
-        tenantId: input.client.tenantId,
-        data: { flow: 'verify-email', ...input.data },
-      },
-      m,
-    );
+    const state = await this.oneTime.issueIn(queryableOf(m), {
+      purpose: STATE_TOKEN_PURPOSE,
+      ttlSeconds: STATE_TOKEN_TTL_S,
+      userId: input.userId,
+      clientId: input.client.id,
+      tenantId: input.client.tenantId,
+      data: { flow: 'verify-email', ...input.data },
+    });
     await this.sendCode(m, { id: state.id, userId: input.userId }, input.email, input.client);
     return state.token;
   }
@@ -78,7 +75,7 @@ export class EmailVerificationService {
     email: string,
     client: AuthClient,
   ): Promise<void> {
-    if (state.userId) await this.oneTime.revokeAll(VERIFICATION_CODE_PURPOSE, state.userId, m);
+    if (state.userId) await this.oneTime.revokeAllIn(queryableOf(m), VERIFICATION_CODE_PURPOSE, state.userId);
     const code = await this.issueUniqueCode(m, state, client, email);
     await this.outbox.enqueue(queryableOf(m), {
       channel: 'email',
@@ -104,19 +101,16 @@ export class EmailVerificationService {
       const code = randomDigits(6);
       try {
         await inCodeSavepoint(tx, () =>
-          this.oneTime.issue(
-            {
-              purpose: VERIFICATION_CODE_PURPOSE,
-              ttlSeconds: VERIFICATION_CODE_TTL_S,
-              userId: state.userId,
-              clientId: client.id,
-              tenantId: client.tenantId,
-              token: `${state.id}:${code}`,
-              // Where the code was mailed: the address a correct code proves.
-              data: { email } satisfies CodeData,
-            },
-            m,
-          ),
+          this.oneTime.issueIn(tx, {
+            purpose: VERIFICATION_CODE_PURPOSE,
+            ttlSeconds: VERIFICATION_CODE_TTL_S,
+            userId: state.userId,
+            clientId: client.id,
+            tenantId: client.tenantId,
+            token: `${state.id}:${code}`,
+            // Where the code was mailed: the address a correct code proves.
+            data: { email } satisfies CodeData,
+          }),
         );
         return code;
       } catch (err) {
@@ -131,8 +125,12 @@ export class EmailVerificationService {
    */
   async complete(m: EntityManager, state: StateRecord, code: string): Promise<{ email?: string } | null> {
     if (!/^\d{6}$/.test(code)) return null;
-    const spent = await this.oneTime.consume<CodeData>(VERIFICATION_CODE_PURPOSE, `${state.id}:${code}`, m);
-    if (!spent || !(await this.oneTime.consumeById(state.id, m))) return null;
+    const spent = await this.oneTime.consumeIn<CodeData>(
+      queryableOf(m),
+      VERIFICATION_CODE_PURPOSE,
+      `${state.id}:${code}`,
+    );
+    if (!spent || !(await this.oneTime.consumeByIdIn(queryableOf(m), state.id))) return null;
     return { email: spent.data.email };
   }
 

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import type { Queryable } from '../database/db.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 import type { LoginActivityEntry, LoginActivityRecorder } from '../tokens/login-activity-recorder.js';
 import { insertLoginActivity } from './login-activity.queries.js';
 
@@ -12,17 +10,12 @@ import { insertLoginActivity } from './login-activity.queries.js';
 export class DbLoginActivityRecorder implements LoginActivityRecorder {
   constructor(private readonly box: SecretBox) {}
 
-  // TODO(13b): takes a Queryable once the token engine's LoginActivityRecorder does (helper K).
-  record(m: EntityManager, e: LoginActivityEntry): Promise<void> {
-    return this.recordOn(queryableOf(m), e);
-  }
-
   /** Seals the payload and IP under a fresh row id and writes the row on `q`. */
-  async recordOn(q: Queryable, e: LoginActivityEntry): Promise<void> {
+  async record(tx: Queryable, e: LoginActivityEntry): Promise<void> {
     // The id is chosen here: the sealed fields are bound to their row.
     const id = randomUUID();
     const at = (column: string) => sealedAt('login_activity', column, id);
-    await insertLoginActivity(q, {
+    await insertLoginActivity(tx, {
       id,
       actor: e.actor,
       tenantId: e.tenantId,

@@ -15,7 +15,6 @@ export type TemplateName =
   | 'authenticator-added'
   | 'authenticator-removed'
   | 'password-set-by-admin'
-
   | 'mfa-reset';
 
 export interface OutboxMessage {

@@ -32,11 +32,7 @@ export class RecipientLimiter {
    * throws 429 TOO_MANY_REQUESTS (with Retry-After) over the limit. `account` is the account the
    * caller resolved from `typed` (null: none), so the budget is the account's.
    */
-  async hit(
-    channel: OutboxMessage['channel'],
-    typed: string,
-    account: { id: string } | null,
-  ): Promise<void> {
+  async hit(channel: OutboxMessage['channel'], typed: string, account: { id: string } | null): Promise<void> {
     const key = account
       ? `notify:acct:${account.id}`
       : `notify:${channel}:${sha256Hex(normaliseRecipient(channel, typed))}`;

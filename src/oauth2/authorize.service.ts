@@ -30,6 +30,7 @@ import type { HostedSession, SignIn } from './hosted-sessions.service.js';
 import { AuthRedirectData, RedirectRecord, RedirectSessionsService } from './redirect-sessions.service.js';
 import { Refusal, SignInRules } from './sign-in-rules.js';
 import { readSignInOptions, readStandardQuery, SignInOptions } from './standard-request.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 export type AuthorizeOutcome =
   /** A code; `signIn` when the user just signed in (the browser gets a hosted session). */
@@ -208,8 +209,8 @@ export class AuthorizeService {
     if (!user) return expired;
     const attempt = await this.limiter.beginSecondFactor(user.id);
     const method = await this.dataSource.transaction(async (m) => {
-      const proven = await this.secondFactor.verify(user.id, code.trim(), m);
-      if (proven && !(await this.oneTime.consumeById(step.id, m))) return null;
+      const proven = await this.secondFactor.verify(queryableOf(m), user.id, code.trim());
+      if (proven && !(await this.oneTime.consumeByIdIn(queryableOf(m), step.id))) return null;
       return proven;
     });
     if (method) await attempt.succeeded();
@@ -327,23 +328,20 @@ export class AuthorizeService {
   ): Promise<FinalOutcome> {
     const code = await this.dataSource.transaction(async (m) => {
       if (record && !(await this.redirectSessions.spend(record.id, m))) return null;
-      const issued = await this.codes.issue(
-        {
-          client,
-          userId: user.id,
-          tenantId: client.tenantId,
-          authMethod,
-          authTime,
-          redirectUri: request.redirectUri,
-          codeChallenge: request.codeChallenge,
-          codeChallengeMethod: 'S256',
-          nonce: request.nonce,
-          scope: request.scope,
-          // Exchanged only at /oauth2/token, which authenticates confidential clients.
-          face: 'oauth2',
-        },
-        m,
-      );
+      const issued = await this.codes.issueIn(queryableOf(m), {
+        client,
+        userId: user.id,
+        tenantId: client.tenantId,
+        authMethod,
+        authTime,
+        redirectUri: request.redirectUri,
+        codeChallenge: request.codeChallenge,
+        codeChallengeMethod: 'S256',
+        nonce: request.nonce,
+        scope: request.scope,
+        // Exchanged only at /oauth2/token, which authenticates confidential clients.
+        face: 'oauth2',
+      });
       return issued.code;
     });
     if (!code) {

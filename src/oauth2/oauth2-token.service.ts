@@ -18,6 +18,7 @@ import { scopedClaims } from './scoped-claims.js';
 import { invalidRequest, oauthError } from './oauth-errors.js';
 import { BasicCredentials, param, requiredParam } from './token-params.js';
 import { VisitorTokensService } from './visitor-tokens.service.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 /** `/oauth2/token` answers 4 hours unless the client sets accessTokenExpiration (API.md section 0). */
 export const OAUTH2_ACCESS_TTL_S = 14_400;
@@ -271,7 +272,7 @@ export class OAuth2TokenService {
     const claims = await this.accessTokens.verify(token, { allowExpired: true }).catch(() => null);
     if (!claims || claims.cid !== client.clientId || claims.exp * 1000 <= Date.now()) return;
     await this.dataSource.transaction((m) =>
-      this.revocations.revokeAccessToken(m, claims.jti, new Date(claims.exp * 1000)),
+      this.revocations.revokeAccessToken(queryableOf(m), claims.jti, new Date(claims.exp * 1000)),
     );
   }
 }

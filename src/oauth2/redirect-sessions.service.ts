@@ -19,6 +19,7 @@ import {
 } from './auth-request.js';
 import { originOf } from '../common/http/hosted-page.js';
 import { SessionTokensService } from '../tokens/session-tokens.service.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 export const REDIRECT_SESSION_PURPOSE = 'redirect-session';
 /** Time to open the fullUrl (and, without a sessionToken, to fill in the hosted login page). */
@@ -105,7 +106,7 @@ export class RedirectSessionsService {
     });
     const userId = session.userId!;
     const created = await this.dataSource.transaction(async (m) => {
-      if (!(await this.sessionTokens.spend(session.id, m))) throw invalidSessionToken();
+      if (!(await this.sessionTokens.spendIn(queryableOf(m), session.id))) throw invalidSessionToken();
       const data: AuthRedirectData = {
         kind: 'auth',
         ...request,
@@ -154,17 +155,15 @@ export class RedirectSessionsService {
     userId: string | null,
     manager?: EntityManager,
   ): Promise<{ id: string; token: string }> {
-    return this.oneTime.issue(
-      {
-        purpose: REDIRECT_SESSION_PURPOSE,
-        ttlSeconds: REDIRECT_SESSION_TTL_S,
-        userId,
-        clientId: client.id,
-        tenantId: client.tenantId,
-        data: { ...data },
-      },
-      manager,
-    );
+    const token = {
+      purpose: REDIRECT_SESSION_PURPOSE,
+      ttlSeconds: REDIRECT_SESSION_TTL_S,
+      userId,
+      clientId: client.id,
+      tenantId: client.tenantId,
+      data: { ...data },
+    };
+    return manager ? this.oneTime.issueIn(queryableOf(manager), token) : this.oneTime.issue(token);
   }
 
   /** The live redirect session of a clear token, of the given kind; 400 INVALID_REDIRECT_SESSION otherwise. */
@@ -193,6 +192,6 @@ export class RedirectSessionsService {
 
   /** Spends a redirect session; false when it was spent meanwhile (a second tab, a replay). */
   spend(id: string, manager?: EntityManager): Promise<boolean> {
-    return this.oneTime.consumeById(id, manager);
+    return manager ? this.oneTime.consumeByIdIn(queryableOf(manager), id) : this.oneTime.consumeById(id);
   }
 }

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import { AccessTokensService } from '../tokens/access-tokens.service.js';
 import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 import { RevocationService } from '../tokens/revocation.service.js';
 import { DEFAULT_REFRESH_TTL_S } from '../tokens/sessions.service.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 export const VISITOR_REFRESH_PURPOSE = 'visitor-refresh';
 
@@ -45,7 +46,7 @@ export class VisitorTokensService {
     client: AuthClient,
     data: VisitorData,
     accessTtlSeconds: number,
-    manager = this.dataSource.manager,
+    manager?: EntityManager,
   ): Promise<VisitorTokens> {
     const access = this.accessTokens.sign(
       {
@@ -58,16 +59,16 @@ export class VisitorTokensService {
       },
       accessTtlSeconds,
     );
-    const refresh = await this.oneTime.issue(
-      {
-        purpose: VISITOR_REFRESH_PURPOSE,
-        ttlSeconds: client.refreshTokenExpiration ?? DEFAULT_REFRESH_TTL_S,
-        clientId: client.id,
-        tenantId: client.tenantId,
-        data: { ...data },
-      },
-      manager,
-    );
+    const token = {
+      purpose: VISITOR_REFRESH_PURPOSE,
+      ttlSeconds: client.refreshTokenExpiration ?? DEFAULT_REFRESH_TTL_S,
+      clientId: client.id,
+      tenantId: client.tenantId,
+      data: { ...data },
+    };
+    const refresh = manager
+      ? await this.oneTime.issueIn(queryableOf(manager), token)
+      : await this.oneTime.issue(token);
     return { accessToken: access.token, refreshToken: refresh.token, expiresIn: accessTtlSeconds };
   }
 
@@ -83,7 +84,7 @@ export class VisitorTokensService {
     accessTtlSeconds: number,
   ): Promise<VisitorTokens | null> {
     return this.dataSource.transaction(async (m) => {
-      if (!(await this.oneTime.consumeById(record.id, m))) return null;
+      if (!(await this.oneTime.consumeByIdIn(queryableOf(m), record.id))) return null;
       return this.sign(client, record.data, accessTtlSeconds, m);
     });
   }
@@ -91,9 +92,9 @@ export class VisitorTokensService {
   /** Spends the refresh token and revokes every access token of the visitor. */
   async revoke(record: OneTimeRecord<VisitorData>, accessTtlSeconds: number): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      if (!(await this.oneTime.consumeById(record.id, m))) return;
+      if (!(await this.oneTime.consumeByIdIn(queryableOf(m), record.id))) return;
       await this.revocations.announceSessionRevoked(
-        m,
+        queryableOf(m),
         record.data.sid,
         new Date(Date.now() + accessTtlSeconds * 1000),
       );

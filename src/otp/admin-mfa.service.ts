@@ -51,7 +51,7 @@ export class AdminMfaService {
       await deleteAllMethods(tx, userId);
       await this.passkeys.removeAll(tx, userId);
       await this.users.setMfaEnabled(userId, false, m);
-      await this.sessions.endAllForUser(userId, { reason: 'mfa_reset' }, m);
+      await this.sessions.endAllForUserIn(queryableOf(m), userId, { reason: 'mfa_reset' });
       if (user.email) {
         await this.outbox.enqueue(tx, {
           channel: 'email',

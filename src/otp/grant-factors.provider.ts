@@ -28,12 +28,7 @@ export class GrantFactors implements MfaChallengeFactors {
     return { id: sent.id, type: sent.channel, name };
   }
 
-  async proveSentCode(
-    tx: Queryable,
-    userId: string,
-    codeId: string,
-    code: string,
-  ): Promise<'OTP' | null> {
+  async proveSentCode(tx: Queryable, userId: string, codeId: string, code: string): Promise<'OTP' | null> {
     const sent = await this.otps.findLive(codeId, userId);
     if (!sent || !this.otps.matches(sent, code)) return null;
     return (await this.otps.consume(tx, sent.id)) ? 'OTP' : null;

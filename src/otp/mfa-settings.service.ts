@@ -14,6 +14,7 @@ import { AuthenticatorMethods } from './authenticator-methods.service.js';
 import { isUuid, MfaMethodsService } from './mfa-methods.service.js';
 import type { MfaMethodRecord, TotpSetup } from './otp.types.js';
 import { OtpErrors } from './otp-errors.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 
 /** Proof of the account owner for changing its MFA methods: the password, or a code of a method. */
 export interface OwnerProof {
@@ -78,7 +79,10 @@ export class MfaSettingsService {
     await this.dataSource.transaction(async (m) => {
       const { mfaTurnedOff } = await this.methods.remove(m, auth.sub, methodId);
       if (mfaTurnedOff) {
-        await this.sessions.endAllForUser(auth.sub, { reason: 'mfa_disabled', exceptSessionId: auth.sid }, m);
+        await this.sessions.endAllForUserIn(queryableOf(m), auth.sub, {
+          reason: 'mfa_disabled',
+          exceptSessionId: auth.sid,
+        });
       }
     });
   }

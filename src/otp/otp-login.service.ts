@@ -198,10 +198,13 @@ export class OtpLoginService {
     // TODO(13b): db.transaction once identity/tokens take a Queryable
     return this.dataSource.transaction(async (m) => {
       if (!(await this.otps.consume(queryableOf(m), sent.id))) throw OtpErrors.invalidOtp();
-      const { code } = await this.codes.issue(
-        { client, userId: user.id, tenantId: client.tenantId, authMethod: 'OTP', deviceInfo: ctx.deviceId },
-        m,
-      );
+      const { code } = await this.codes.issueIn(queryableOf(m), {
+        client,
+        userId: user.id,
+        tenantId: client.tenantId,
+        authMethod: 'OTP',
+        deviceInfo: ctx.deviceId,
+      });
       return code;
     });
   }
@@ -219,7 +222,7 @@ export class OtpLoginService {
       return await this.dataSource.transaction(async (m) => {
         const authMethod = await prove(queryableOf(m), m);
         if (!authMethod) throw new NoMatch();
-        const issued = await this.codes.completeMfa(pendingId, authMethod, m);
+        const issued = await this.codes.completeMfaIn(queryableOf(m), pendingId, authMethod);
         if (!issued) throw new NoMatch();
         return issued.code;
       });

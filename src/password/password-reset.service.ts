@@ -91,18 +91,15 @@ export class PasswordResetService {
     const recipient = user && membership && user.email ? { id: user.id, email: user.email } : null;
     const to = recipient?.email ?? request.address;
     await this.dataSource.transaction(async (m) => {
-      await this.tokens.revokeAll(flow.purpose, recipient?.id ?? randomUUID(), m);
-      const { token } = await this.tokens.issue(
-        {
-          purpose: flow.purpose,
-          ttlSeconds: flow.ttlSeconds,
-          userId: recipient?.id ?? null,
-          clientId: client.id,
-          tenantId: client.tenantId,
-          data: request.data(to) as Record<string, unknown>,
-        },
-        m,
-      );
+      await this.tokens.revokeAllIn(queryableOf(m), flow.purpose, recipient?.id ?? randomUUID());
+      const { token } = await this.tokens.issueIn(queryableOf(m), {
+        purpose: flow.purpose,
+        ttlSeconds: flow.ttlSeconds,
+        userId: recipient?.id ?? null,
+        clientId: client.id,
+        tenantId: client.tenantId,
+        data: request.data(to) as Record<string, unknown>,
+      });
       const message = {
         channel: 'email' as const,
         to,
@@ -165,11 +162,11 @@ export class PasswordResetService {
     this.policy.assertAcceptable(password, { username: user.username, email: user.email });
     const passwordHash = await this.hasher.hash(password);
     await this.dataSource.transaction(async (m) => {
-      if (!(await this.tokens.consumeById(record.id, m))) throw flow.invalidToken();
+      if (!(await this.tokens.consumeByIdIn(queryableOf(m), record.id))) throw flow.invalidToken();
       await this.users.setPasswordHash(user.id, passwordHash, m);
       if (record.data.email) await this.users.markEmailVerified(user.id, record.data.email, m);
-      await this.tokens.revokeAll(flow.purpose, user.id, m);
-      await this.sessions.endAllForUser(user.id, { reason: 'password_reset' }, m);
+      await this.tokens.revokeAllIn(queryableOf(m), flow.purpose, user.id);
+      await this.sessions.endAllForUserIn(queryableOf(m), user.id, { reason: 'password_reset' });
       await this.codeBudget.restoreIn(queryableOf(m), user.id);
       if (user.email) {
         await this.outbox.enqueue(queryableOf(m), {

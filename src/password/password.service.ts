@@ -85,11 +85,10 @@ export class PasswordService {
     // happen together or not at all.
     await this.dataSource.transaction(async (m) => {
       await this.users.setPasswordHash(user.id, passwordHash, m);
-      await this.sessions.endAllForUser(
-        user.id,
-        { reason: 'password_changed', exceptSessionId: session.id },
-        m,
-      );
+      await this.sessions.endAllForUserIn(queryableOf(m), user.id, {
+        reason: 'password_changed',
+        exceptSessionId: session.id,
+      });
       if (user.email) {
         await this.outbox.enqueue(queryableOf(m), {
           channel: 'email',

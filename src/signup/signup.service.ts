@@ -84,16 +84,13 @@ export class SignupService {
 
     await this.dataSource.transaction(async (m) => {
       // An address with an account gets a decoy token nobody ever sees (purged after expiry).
-      const { token } = await this.tokens.issue(
-        {
-          purpose: registered ? `${SIGN_UP_PURPOSE}-decoy` : SIGN_UP_PURPOSE,
-          ttlSeconds: SIGN_UP_TOKEN_TTL_S,
-          clientId: client.id,
-          tenantId: client.tenantId,
-          data: { email, data } satisfies SignUpTokenData,
-        },
-        m,
-      );
+      const { token } = await this.tokens.issueIn(queryableOf(m), {
+        purpose: registered ? `${SIGN_UP_PURPOSE}-decoy` : SIGN_UP_PURPOSE,
+        ttlSeconds: SIGN_UP_TOKEN_TTL_S,
+        clientId: client.id,
+        tenantId: client.tenantId,
+        data: { email, data } satisfies SignUpTokenData,
+      });
       await this.outbox.enqueue(
         queryableOf(m),
         registered
@@ -139,7 +136,7 @@ export class SignupService {
 
     const user = await this.dataSource
       .transaction(async (m) => {
-        if (!(await this.tokens.consumeById(token.id, m))) throw Errors.invalidToken();
+        if (!(await this.tokens.consumeByIdIn(queryableOf(m), token.id))) throw Errors.invalidToken();
         const { user } = await this.provisioning.createUser(
           {
             email,

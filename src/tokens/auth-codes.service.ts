@@ -1,26 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { randomToken, sha256 } from '../common/crypto/tokens.js';
 import { Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { firstRow } from '../database/sql.js';
+import { Db, Queryable } from '../database/db.js';
 import { ClientsService } from '../identity/clients.service.js';
-import { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import {
+  burnPendingMfaCode,
+  findCode,
+  findLiveCode,
+  insertAuthCode,
+  latestPendingMfaCode,
+  PendingCodeRow,
+  sessionOfCode,
+  spendCode,
+  spendPendingMfaCode,
+} from './auth-codes.queries.js';
 import { verifyPkce } from './pkce.js';
-import { IssuedTokens, SessionsService } from './sessions.service.js';
+import { SessionsService } from './sessions.service.js';
+import type { CodeFace, IssuedTokens } from './tokens.types.js';
+
+export type { CodeFace } from './tokens.types.js';
 
 export const DEFAULT_AUTH_CODE_TTL_S = 60;
 /** A code waiting for its second factor stays valid this long (API.md section 4). */
 export const MFA_PENDING_CODE_TTL_S = 300;
-
-/**
- * Where a code may be exchanged (API.md section 12, "codes stay on their face"): `auth` codes (of
- * `/auth/login`, the social and SAML callbacks, the OTP login) at `/auth/token`; `oauth2` codes
- * (of `/oauth2/authorize`) only at `/oauth2/token`, which authenticates confidential clients.
- */
-export type CodeFace = 'auth' | 'oauth2';
 
 export interface IssueCodeInput {
   client: AuthClient;
@@ -40,22 +45,6 @@ export interface IssueCodeInput {
   authTime?: Date | null;
 }
 
-interface CodeRow {
-  id: string;
-  client_id: string;
-  public_client_id: string;
-  user_id: string;
-  tenant_id: string;
-  auth_method: string;
-  mfa_pending: boolean;
-  redirect_uri: string | null;
-  code_challenge: string | null;
-  expired: boolean;
-  used_at: Date | null;
-  face: CodeFace;
-  session_id: string | null;
-}
-
 /** A live code as the second-factor routes see it (never its clear value). */
 export interface PendingCode {
   id: string;
@@ -65,15 +54,6 @@ export interface PendingCode {
   clientId: string;
   mfaPending: boolean;
   createdAt: Date;
-}
-
-interface PendingCodeRow {
-  id: string;
-  user_id: string;
-  tenant_id: string;
-  client_id: string;
-  mfa_pending: boolean;
-  created_at: Date;
 }
 
 function toPendingCode(row: PendingCodeRow): PendingCode {
@@ -91,40 +71,40 @@ function toPendingCode(row: PendingCodeRow): PendingCode {
 @Injectable()
 export class AuthCodesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly sessions: SessionsService,
     private readonly clients: ClientsService,
   ) {}
 
-  async issue(input: IssueCodeInput, manager?: EntityManager): Promise<{ code: string; expiresAt: Date }> {
+  /** `issueIn` on its own. */
+  issue(input: IssueCodeInput): Promise<{ code: string; expiresAt: Date }> {
+    return this.issueIn(this.db, input);
+  }
+
+  /** Issues a code in the caller's transaction; answers the clear code (handed out once). */
+  async issueIn(q: Queryable, input: IssueCodeInput): Promise<{ code: string; expiresAt: Date }> {
     const code = randomToken();
     const ttl = input.mfaPending
       ? MFA_PENDING_CODE_TTL_S
       : (input.client.authCodeExpiration ?? DEFAULT_AUTH_CODE_TTL_S);
     const expiresAt = new Date(Date.now() + ttl * 1000);
-    await (manager ?? this.dataSource.manager).query(
-      `INSERT INTO auth_code (code_hash, client_id, user_id, tenant_id, auth_method, mfa_pending, redirect_uri,
-                              code_challenge, code_challenge_method, nonce, scope, device_info, expires_at, face,
-                              auth_time)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, coalesce($15, now()))`,
-      [
-        sha256(code),
-        input.client.id,
-        input.userId,
-        input.tenantId,
-        input.authMethod,
-        input.mfaPending ?? false,
-        input.redirectUri ?? null,
-        input.codeChallenge ?? null,
-        input.codeChallenge ? (input.codeChallengeMethod ?? 'S256') : null,
-        input.nonce ?? null,
-        input.scope ?? null,
-        input.deviceInfo ?? null,
-        expiresAt,
-        input.face ?? 'auth',
-        input.authTime ?? null,
-      ],
-    );
+    await insertAuthCode(q, {
+      codeHash: sha256(code),
+      clientId: input.client.id,
+      userId: input.userId,
+      tenantId: input.tenantId,
+      authMethod: input.authMethod,
+      mfaPending: input.mfaPending ?? false,
+      redirectUri: input.redirectUri ?? null,
+      codeChallenge: input.codeChallenge ?? null,
+      codeChallengeMethod: input.codeChallenge ? (input.codeChallengeMethod ?? 'S256') : null,
+      nonce: input.nonce ?? null,
+      scope: input.scope ?? null,
+      deviceInfo: input.deviceInfo ?? null,
+      expiresAt,
+      face: input.face ?? 'auth',
+      authTime: input.authTime ?? null,
+    });
     return { code, expiresAt };
   }
 
@@ -133,13 +113,7 @@ export class AuthCodesService {
    * and `/auth/create-qr-code` identify the user of an `/auth/login` code this way.
    */
   async findLive(code: string, publicClientId: string): Promise<PendingCode | undefined> {
-    const row = await firstRow<PendingCodeRow>(
-      this.dataSource.manager,
-      `SELECT c.id, c.user_id, c.tenant_id, c.client_id, c.mfa_pending, c.created_at
-       FROM auth_code c JOIN auth_client a ON a.id = c.client_id
-       WHERE c.code_hash = $1 AND a.client_id = $2 AND c.used_at IS NULL AND c.expires_at > now()`,
-      [sha256(code), publicClientId],
-    );
+    const row = await findLiveCode(this.db, sha256(code), publicClientId);
     return row && toPendingCode(row);
   }
 
@@ -148,77 +122,48 @@ export class AuthCodesService {
    * by auth_client.id): `/auth/verify-otp` completes it.
    */
   async latestPendingMfa(userId: string, clientId?: string): Promise<PendingCode | undefined> {
-    const row = await firstRow<PendingCodeRow>(
-      this.dataSource.manager,
-      `SELECT id, user_id, tenant_id, client_id, mfa_pending, created_at FROM auth_code
-       WHERE user_id = $1 AND ($2::uuid IS NULL OR client_id = $2::uuid)
-         AND mfa_pending AND used_at IS NULL AND expires_at > now()
-       ORDER BY created_at DESC LIMIT 1`,
-      [userId, clientId ?? null],
-    );
+    const row = await latestPendingMfaCode(this.db, userId, clientId ?? null);
     return row && toPendingCode(row);
   }
 
+  /** `completeMfaIn` in a transaction of its own. */
+  completeMfa(pendingId: string, authMethod: string): Promise<{ code: string; expiresAt: Date } | undefined> {
+    return this.db.transaction((tx) => this.completeMfaIn(tx, pendingId, authMethod));
+  }
+
   /**
-   * Completes the second factor of a pending code: the pending code is spent and a full code is
-   * issued with the same client, tenant, PKCE challenge, redirect, nonce and scope, recording how
-   * the login ended (`TOTP`, `RECOVERY_CODE`, `OTP`). One conditional UPDATE, so a pending code is
-   * completed once; undefined when it is no longer live.
+   * Completes the second factor of a pending code in the caller's transaction: the pending code is
+   * spent and a full code is issued with the same client, tenant, PKCE challenge, redirect, nonce
+   * and scope, recording how the login ended (`TOTP`, `RECOVERY_CODE`, `OTP`). One conditional
+   * UPDATE, so a pending code is completed once; undefined when it is no longer live.
    */
-  async completeMfa(
+  async completeMfaIn(
+    tx: Queryable,
     pendingId: string,
     authMethod: string,
-    manager?: EntityManager,
   ): Promise<{ code: string; expiresAt: Date } | undefined> {
-    const work = async (m: EntityManager) => {
-      const spent = await firstRow<{
-        client_id: string;
-        user_id: string;
-        tenant_id: string;
-        redirect_uri: string | null;
-        code_challenge: string | null;
-        code_challenge_method: string | null;
-        nonce: string | null;
-        scope: string | null;
-        device_info: string | null;
-        face: CodeFace;
-      }>(
-        m,
-        `UPDATE auth_code SET used_at = now()
-         WHERE id = $1 AND mfa_pending AND used_at IS NULL AND expires_at > now()
-         RETURNING client_id, user_id, tenant_id, redirect_uri, code_challenge, code_challenge_method, nonce,
-                   scope, device_info, face`,
-        [pendingId],
-      );
-      if (!spent) return undefined;
-      const client = await m.getRepository(AuthClient).findOneBy({ id: spent.client_id });
-      if (!client) return undefined;
-      return this.issue(
-        {
-          client,
-          userId: spent.user_id,
-          tenantId: spent.tenant_id,
-          authMethod,
-          redirectUri: spent.redirect_uri,
-          codeChallenge: spent.code_challenge,
-          codeChallengeMethod: spent.code_challenge_method,
-          nonce: spent.nonce,
-          scope: spent.scope,
-          deviceInfo: spent.device_info,
-          face: spent.face,
-        },
-        m,
-      );
-    };
-    return manager ? work(manager) : this.dataSource.transaction(work);
+    const spent = await spendPendingMfaCode(tx, pendingId);
+    if (!spent) return undefined;
+    const client = await this.clients.findById(spent.client_id);
+    if (!client) return undefined;
+    return this.issueIn(tx, {
+      client,
+      userId: spent.user_id,
+      tenantId: spent.tenant_id,
+      authMethod,
+      redirectUri: spent.redirect_uri,
+      codeChallenge: spent.code_challenge,
+      codeChallengeMethod: spent.code_challenge_method,
+      nonce: spent.nonce,
+      scope: spent.scope,
+      deviceInfo: spent.device_info,
+      face: spent.face,
+    });
   }
 
   /** Spends a pending code without completing it (too many wrong second factors). */
-  async burnPendingMfa(pendingId: string, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.dataSource.manager).query(
-      `UPDATE auth_code SET used_at = now() WHERE id = $1 AND mfa_pending AND used_at IS NULL`,
-      [pendingId],
-    );
+  async burnPendingMfa(pendingId: string): Promise<void> {
+    await burnPendingMfaCode(this.db, pendingId);
   }
 
   /**
@@ -247,14 +192,7 @@ export class AuthCodesService {
     client: AuthClient;
   }> {
     const hash = sha256(input.code);
-    const row = await firstRow<CodeRow>(
-      this.dataSource.manager,
-      `SELECT c.id, c.client_id, a.client_id AS public_client_id, c.user_id, c.tenant_id, c.auth_method,
-              c.mfa_pending, c.redirect_uri, c.code_challenge, c.expires_at <= now() AS expired, c.used_at,
-              c.face, c.session_id
-       FROM auth_code c JOIN auth_client a ON a.id = c.client_id WHERE c.code_hash = $1`,
-      [hash],
-    );
+    const row = await findCode(this.db, hash);
     if (!row) throw Errors.invalidCode();
     if (row.used_at) {
       if (row.session_id) await this.sessions.end(row.session_id, { reason: 'code_replay', ctx: input.ctx });
@@ -276,31 +214,22 @@ export class AuthCodesService {
     const client = await this.clients.findById(row.client_id);
     if (!client) throw Errors.invalidCode();
     const sessionId = randomUUID();
-    const exchanged = await this.dataSource.transaction(async (m) => {
-      const spent = await firstRow<{ scope: string | null; nonce: string | null; auth_time: Date | null }>(
-        m,
-        `UPDATE auth_code SET used_at = now(), session_id = $2
-         WHERE id = $1 AND used_at IS NULL AND mfa_pending = false AND expires_at > now()
-         RETURNING scope, nonce, auth_time`,
-        [row.id, sessionId],
-      );
+    const exchanged = await this.db.transaction(async (tx) => {
+      const spent = await spendCode(tx, row.id, sessionId);
       // Spent meanwhile by a concurrent exchange (which this UPDATE waited for): a replay too.
       if (!spent) return undefined;
-      const tokens = await this.sessions.start(
-        {
-          userId: row.user_id,
-          tenantId: row.tenant_id,
-          client,
-          authMethod: row.auth_method,
-          face: input.face,
-          sessionId,
-          ctx: input.ctx,
-          accessTtlSeconds: input.accessTtlSeconds,
-          // The scopes granted at /oauth2/authorize stay with the session (a refresh may narrow them).
-          scope: input.face === 'oauth2' ? spent.scope : null,
-        },
-        m,
-      );
+      const tokens = await this.sessions.startIn(tx, {
+        userId: row.user_id,
+        tenantId: row.tenant_id,
+        client,
+        authMethod: row.auth_method,
+        face: input.face,
+        sessionId,
+        ctx: input.ctx,
+        accessTtlSeconds: input.accessTtlSeconds,
+        // The scopes granted at /oauth2/authorize stay with the session (a refresh may narrow them).
+        scope: input.face === 'oauth2' ? spent.scope : null,
+      });
       return {
         tokens,
         scope: spent.scope,
@@ -318,11 +247,7 @@ export class AuthCodesService {
 
   /** Ends the session a spent code started, if any (a pending-MFA code is spent without one). */
   private async endSessionOfReplayedCode(codeId: string, ctx: RequestContext): Promise<void> {
-    const spent = await firstRow<{ session_id: string | null }>(
-      this.dataSource.manager,
-      `SELECT session_id FROM auth_code WHERE id = $1`,
-      [codeId],
-    );
-    if (spent?.session_id) await this.sessions.end(spent.session_id, { reason: 'code_replay', ctx });
+    const sessionId = await sessionOfCode(this.db, codeId);
+    if (sessionId) await this.sessions.end(sessionId, { reason: 'code_replay', ctx });
   }
 }

@@ -1,4 +1,6 @@
-import type { EntityManager } from 'typeorm';
+import type { EventEmitter2 } from '@nestjs/event-emitter';
+import type { RequestContext } from '../common/http/request-context.js';
+import type { Queryable } from '../database/db.js';
 
 export type LoginType = 'ACCESS' | 'RELOGIN' | 'LOGOUT';
 export const AUTH_METHODS = [
@@ -33,12 +35,33 @@ export interface LoginActivityEntry {
   userAgent: string | null;
 }
 
+/** The activity row of a sign-in (ACCESS), refresh (RELOGIN) or sign-out (LOGOUT, no token) of `ctx`. */
+export function activityEntry(
+  loginType: LoginType,
+  actor: string,
+  tenantId: string,
+  authMethod: string,
+  tokenPayload: Record<string, unknown> | null,
+  ctx: RequestContext,
+): LoginActivityEntry {
+  return {
+    actor,
+    tenantId,
+    loginType,
+    authMethod,
+    tokenPayload,
+    deviceInfo: ctx.deviceId,
+    ipAddress: ctx.ip,
+    userAgent: ctx.userAgent,
+  };
+}
+
 /**
  * Writes one login-activity row inside the token engine's transaction, so a session never exists
  * without its audit row. Defined here, implemented by the login-activity module.
  */
 export interface LoginActivityRecorder {
-  record(manager: EntityManager, entry: LoginActivityEntry): Promise<void>;
+  record(tx: Queryable, entry: LoginActivityEntry): Promise<void>;
 }
 
 export const LOGIN_ACTIVITY_RECORDER = Symbol('LOGIN_ACTIVITY_RECORDER');
@@ -53,4 +76,16 @@ export interface SessionEvent {
   clientId: string;
   authMethod: string;
   reason?: string;
+}
+
+/** Emits a session event after the current request's work; reactions are in-process and best effort. */
+export function emitSessionEvent(events: EventEmitter2, event: string, payload: SessionEvent): void {
+  // A listener's failure is its own: it never fails the request that caused the event.
+  setImmediate(() => {
+    try {
+      events.emit(event, payload);
+    } catch {
+      /* a listener's failure is its own */
+    }
+  });
 }

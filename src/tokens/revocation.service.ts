@@ -1,7 +1,13 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { Db, Queryable } from '../database/db.js';
 import { PgListener } from '../database/pg-listener.js';
+import {
+  insertRevokedAccessToken,
+  insertRevokedSession,
+  liveRevokedAccessTokens,
+  liveRevokedSessions,
+  notify,
+} from './revocation.queries.js';
 
 const CHANNEL = 'auth_revocations';
 const RESYNC_INTERVAL_MS = 60_000;
@@ -29,7 +35,7 @@ export class RevocationService implements OnModuleInit {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly listener: PgListener,
   ) {}
 
@@ -59,18 +65,11 @@ export class RevocationService implements OnModuleInit {
 
   /** Reloads every revocation that still matters from the database. */
   async resync(): Promise<void> {
-    const [jtis, sids] = await Promise.all([
-      this.dataSource.query(
-        `SELECT jti, (extract(epoch from expires_at) * 1000)::bigint AS until FROM revoked_access_token WHERE expires_at > now()`,
-      ),
-      this.dataSource.query(
-        `SELECT sid AS id, (extract(epoch from expires_at) * 1000)::bigint AS until FROM revoked_session WHERE expires_at > now()`,
-      ),
-    ]);
+    const [jtis, sids] = await Promise.all([liveRevokedAccessTokens(this.db), liveRevokedSessions(this.db)]);
     const now = Date.now();
     for (const map of [this.jtis, this.sids]) for (const [k, until] of map) if (until < now) map.delete(k);
-    for (const r of jtis as { jti: string; until: string }[]) this.jtis.set(r.jti, Number(r.until));
-    for (const r of sids as { id: string; until: string }[]) this.sids.set(r.id, Number(r.until));
+    for (const r of jtis) this.jtis.set(r.id, r.until);
+    for (const r of sids) this.sids.set(r.id, r.until);
   }
 
   isRevoked(jti: string, sid: string | undefined): boolean {
@@ -78,30 +77,23 @@ export class RevocationService implements OnModuleInit {
   }
 
   /** Revokes one access token; call inside the transaction that causes it. */
-  async revokeAccessToken(m: EntityManager, jti: string, expiresAt: Date): Promise<void> {
-    await m.query(
-      `INSERT INTO revoked_access_token (jti, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-      [jti, expiresAt],
-    );
-    await this.notify(m, { k: 'j', id: jti, until: expiresAt.getTime() });
+  async revokeAccessToken(tx: Queryable, jti: string, expiresAt: Date): Promise<void> {
+    await insertRevokedAccessToken(tx, jti, expiresAt);
+    await this.notify(tx, { k: 'j', id: jti, until: expiresAt.getTime() });
   }
 
   /**
    * Records and announces that a session (already marked revoked by the caller) ended: all its
    * access tokens stop, even after the session row itself is deleted.
    */
-  async announceSessionRevoked(m: EntityManager, sid: string, accessExpiresAt: Date): Promise<void> {
-    await m.query(
-      `INSERT INTO revoked_session (sid, expires_at) VALUES ($1, $2)
-       ON CONFLICT (sid) DO UPDATE SET expires_at = greatest(revoked_session.expires_at, EXCLUDED.expires_at)`,
-      [sid, accessExpiresAt],
-    );
-    await this.notify(m, { k: 's', id: sid, until: accessExpiresAt.getTime() });
+  async announceSessionRevoked(tx: Queryable, sid: string, accessExpiresAt: Date): Promise<void> {
+    await insertRevokedSession(tx, sid, accessExpiresAt);
+    await this.notify(tx, { k: 's', id: sid, until: accessExpiresAt.getTime() });
   }
 
-  private async notify(m: EntityManager, msg: RevocationMessage): Promise<void> {
+  private async notify(tx: Queryable, msg: RevocationMessage): Promise<void> {
     // Also apply locally right away: the caller's own next request must see it even before commit+notify.
     (msg.k === 's' ? this.sids : this.jtis).set(msg.id, msg.until);
-    await m.query(`SELECT pg_notify($1, $2)`, [CHANNEL, JSON.stringify(msg)]);
+    await notify(tx, CHANNEL, JSON.stringify(msg));
   }
 }

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { Queryable } from '../database/db.js';
 
 /**
  * Checks a second factor where the token engine needs one itself (the hosted login page of
@@ -11,8 +11,11 @@ export interface SecondFactorVerifier {
    * a passkey (the page's passkey button, PasskeyFactor).
    */
   hasAuthenticator(userId: string): Promise<boolean>;
-  /** Checks and spends a TOTP or recovery code; answers how the factor was proven, or null. */
-  verify(userId: string, code: string, manager?: EntityManager): Promise<'TOTP' | 'RECOVERY_CODE' | null>;
+  /**
+   * Checks and spends a TOTP or recovery code in the caller's transaction; answers how the factor
+   * was proven, or null.
+   */
+  verify(tx: Queryable, userId: string, code: string): Promise<'TOTP' | 'RECOVERY_CODE' | null>;
 }
 
 export const SECOND_FACTOR_VERIFIER = Symbol('SECOND_FACTOR_VERIFIER');

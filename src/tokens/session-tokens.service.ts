@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { Queryable } from '../database/db.js';
 import type { AuthClient } from '../identity/entities/auth-client.entity.js';
 import { OneTimeRecord, OneTimeTokensService } from './one-time-tokens.service.js';
 
@@ -21,22 +21,20 @@ export interface SessionTokenData {
 export class SessionTokensService {
   constructor(private readonly oneTime: OneTimeTokensService) {}
 
-  issue(
-    input: { userId: string; client: AuthClient; authMethod: string },
-    manager?: EntityManager,
-  ): Promise<{ id: string; token: string; expiresAt: Date }> {
+  issue(input: {
+    userId: string;
+    client: AuthClient;
+    authMethod: string;
+  }): Promise<{ id: string; token: string; expiresAt: Date }> {
     const data: SessionTokenData = { authMethod: input.authMethod };
-    return this.oneTime.issue(
-      {
-        purpose: SESSION_TOKEN_PURPOSE,
-        ttlSeconds: SESSION_TOKEN_TTL_S,
-        userId: input.userId,
-        clientId: input.client.id,
-        tenantId: input.client.tenantId,
-        data: { ...data },
-      },
-      manager,
-    );
+    return this.oneTime.issue({
+      purpose: SESSION_TOKEN_PURPOSE,
+      ttlSeconds: SESSION_TOKEN_TTL_S,
+      userId: input.userId,
+      clientId: input.client.id,
+      tenantId: input.client.tenantId,
+      data: { ...data },
+    });
   }
 
   /** The live token, not spent. */
@@ -44,8 +42,8 @@ export class SessionTokensService {
     return this.oneTime.peek<SessionTokenData>(SESSION_TOKEN_PURPOSE, token);
   }
 
-  /** Spends a live token by its id; false when it was spent or expired meanwhile. */
-  spend(id: string, manager?: EntityManager): Promise<boolean> {
-    return this.oneTime.consumeById(id, manager);
+  /** Spends a live token by its id in the caller's transaction; false when it was spent or expired meanwhile. */
+  spendIn(tx: Queryable, id: string): Promise<boolean> {
+    return this.oneTime.consumeByIdIn(tx, id);
   }
 }

@@ -59,7 +59,10 @@ describe('toErrorPayload', () => {
       new Error('Query runner already released. Cannot run queries anymore.'),
       { name: 'QueryRunnerAlreadyReleasedError' },
     );
-    expect(toErrorPayload(commitAfterRelease).payload).toMatchObject({ statusCode: 503, code: 'UNAVAILABLE' });
+    expect(toErrorPayload(commitAfterRelease).payload).toMatchObject({
+      statusCode: 503,
+      code: 'UNAVAILABLE',
+    });
   });
 
   it('never leaks an unknown error message, SQL or stack', () => {

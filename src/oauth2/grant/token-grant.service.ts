@@ -124,23 +124,24 @@ export class TokenGrantService {
     const token = await this.dataSource.transaction(async (m) => {
       const data: ChallengeData = {};
       if (methods.length === 0) {
-        const sent = await this.factors.sendCode(queryableOf(m), { user, clientId: client.id, appName: client.name });
+        const sent = await this.factors.sendCode(queryableOf(m), {
+          user,
+          clientId: client.id,
+          appName: client.name,
+        });
         if (sent) {
           data.otpId = sent.id;
           methods.push(sent);
         }
       }
-      const issued = await this.oneTime.issue(
-        {
-          purpose: 'mfa-challenge',
-          ttlSeconds: MFA_CHALLENGE_TTL_S,
-          userId: user.id,
-          clientId: client.id,
-          tenantId: client.tenantId,
-          data: { ...data },
-        },
-        m,
-      );
+      const issued = await this.oneTime.issueIn(queryableOf(m), {
+        purpose: 'mfa-challenge',
+        ttlSeconds: MFA_CHALLENGE_TTL_S,
+        userId: user.id,
+        clientId: client.id,
+        tenantId: client.tenantId,
+        data: { ...data },
+      });
       return issued.token;
     });
     return Errors.mfaRequired({ mfa: { token, methods } });
@@ -193,8 +194,14 @@ export class TokenGrantService {
             ? await this.provePasskey(challenge, client, input.methodId, input.credential)
             : await this.prove(challenge, input.methodId, (input.code ?? '').trim(), m);
         if (!authMethod) throw new NoMatch();
-        if (!(await this.oneTime.consumeById(challenge.id, m))) throw Errors.invalidToken();
-        return this.sessions.start({ userId, tenantId: challenge.tenantId!, client, authMethod, ctx }, m);
+        if (!(await this.oneTime.consumeByIdIn(queryableOf(m), challenge.id))) throw Errors.invalidToken();
+        return this.sessions.startIn(queryableOf(m), {
+          userId,
+          tenantId: challenge.tenantId!,
+          client,
+          authMethod,
+          ctx,
+        });
       });
       await attempt.succeeded();
       return grantTokens(tokens, userId);
@@ -320,11 +327,16 @@ export class TokenGrantService {
     const tenantId = record.tenantId!;
     const face = record.data.face ?? 'auth';
     const tokens = await this.dataSource.transaction(async (m) => {
-      if (!(await this.oneTime.consume('sso-token', input.ssoToken, m))) throw Errors.invalidToken();
-      return this.sessions.start(
-        { userId: user.id, tenantId, client, authMethod: 'SSO_TOKEN', face, ctx },
-        m,
-      );
+      if (!(await this.oneTime.consumeIn(queryableOf(m), 'sso-token', input.ssoToken)))
+        throw Errors.invalidToken();
+      return this.sessions.startIn(queryableOf(m), {
+        userId: user.id,
+        tenantId,
+        client,
+        authMethod: 'SSO_TOKEN',
+        face,
+        ctx,
+      });
     });
     return grantTokens(tokens, user.id);
   }

@@ -208,9 +208,11 @@ export class SigningKeysService implements OnModuleInit {
         purpose: row.purpose,
         publicKey: createPublicKey({ key: row.public_jwk as never, format: 'jwk' }),
         jwk: row.public_jwk,
-        privateKey: mayStillSign ? createPrivateKey(
-            this.box.decrypt(row.private_key_enc, sealedAt('signing_key', 'private_key_enc', row.kid)),
-          ) : null,
+        privateKey: mayStillSign
+          ? createPrivateKey(
+              this.box.decrypt(row.private_key_enc, sealedAt('signing_key', 'private_key_enc', row.kid)),
+            )
+          : null,
         activatesAt: row.activates_at.getTime(),
         retiredAt,
         verifyUntil: row.verify_until?.getTime() ?? null,
