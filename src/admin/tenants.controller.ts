@@ -1,7 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
+import { TenantsService } from '../identity/tenants.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import { AdminAuth, AdminKeyOnly } from '../tokens/guards/admin.guard.js';
 import { AdminPrincipal, assertTenant, CurrentAdmin } from '../tokens/guards/admin-principal.js';
@@ -16,7 +19,8 @@ const KEY_EXISTS: [number, string] = [409, 'TENANT_KEY_EXISTS: another tenant ha
 @Controller('admin/tenants')
 export class TenantsController {
   constructor(
-    private readonly provisioning: ProvisioningService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tenants: TenantsService,
     private readonly sessions: SessionsService,
   ) {}
 
@@ -26,7 +30,7 @@ export class TenantsController {
   @ApiCreatedResponse({ type: TenantDto })
   @ApiErrors(...BODY_ERRORS, KEY_ONLY, KEY_EXISTS)
   async create(@Body() dto: CreateTenantDto): Promise<TenantDto> {
-    return tenantDto(await this.provisioning.createTenant(dto));
+    return tenantDto(await this.tenants.createTenant(dto));
   }
 
   @Get()
@@ -35,7 +39,7 @@ export class TenantsController {
   @ApiOkResponse({ type: [TenantDto] })
   @ApiErrors(KEY_ONLY)
   async list(): Promise<TenantDto[]> {
-    return (await this.provisioning.listTenants()).map(tenantDto);
+    return (await this.tenants.listTenants()).map(tenantDto);
   }
 
   @Get(':id')
@@ -47,7 +51,7 @@ export class TenantsController {
     @CurrentAdmin() admin: AdminPrincipal,
   ): Promise<TenantDto> {
     assertTenant(admin, id);
-    return tenantDto(await this.provisioning.requireTenant(id));
+    return tenantDto(await this.tenants.requireTenant(id));
   }
 
   @Patch(':id')
@@ -59,7 +63,7 @@ export class TenantsController {
     @Param('id', new UuidPipe('Tenant')) id: string,
     @Body() dto: UpdateTenantDto,
   ): Promise<TenantDto> {
-    return tenantDto(await this.provisioning.updateTenant(id, dto));
+    return tenantDto(await this.tenants.updateTenant(id, dto));
   }
 
   @Delete(':id')
@@ -73,9 +77,9 @@ export class TenantsController {
   @ApiErrors(KEY_ONLY, NOT_FOUND)
   async delete(@Param('id', new UuidPipe('Tenant')) id: string): Promise<void> {
     // End its sessions first: the cascade would delete them without revoking their access tokens.
-    await this.provisioning.transaction(async (m) => {
+    await this.dataSource.transaction(async (m) => {
       await this.sessions.endWhere({ tenantId: id }, { reason: 'tenant_deleted' }, m);
-      await this.provisioning.deleteTenant(id, m);
+      await this.tenants.deleteTenant(queryableOf(m), id);
     });
   }
 }

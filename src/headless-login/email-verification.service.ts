@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, QueryFailedError } from 'typeorm';
 import { randomDigits } from '../common/crypto/tokens.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 

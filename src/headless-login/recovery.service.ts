@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import { AppError } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, AttemptSubjects, IpOnly } from '../common/rate-limit/attempt-limiter.js';
@@ -134,11 +135,12 @@ export class RecoveryService {
     this.policy.assertAcceptable(password, { username: user.username, email: user.email });
     await this.dataSource.transaction(async (m) => {
       if (!(await this.oneTime.consumeById(record.id, m))) throw invalidRecoveryToken();
-      await this.users.setPassword(user.id, password, m);
-      if (record.data.email) await this.users.markEmailVerified(user.id, record.data.email, m);
+      const tx = queryableOf(m);
+      await this.users.setPassword(tx, user.id, password);
+      if (record.data.email) await this.users.markEmailVerified(tx, user.id, record.data.email);
       await this.oneTime.revokeAll(RECOVERY_PURPOSE, user.id, m);
       await this.sessions.endAllForUser(user.id, { reason: 'password_reset' }, m);
-      await this.codeBudget.restore(user.id, m);
+      await this.codeBudget.restoreIn(tx, user.id);
       if (user.email) {
         const client = record.clientId ? await this.clients.findById(record.clientId) : null;
         await this.outbox.enqueue(m, {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
+import { TenantsService } from '../identity/tenants.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
@@ -22,7 +23,7 @@ import { PasskeyMethods } from './passkey-methods.js';
 export class AdminMfaService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly provisioning: ProvisioningService,
+    private readonly tenants: TenantsService,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly outbox: OutboxService,
@@ -30,7 +31,7 @@ export class AdminMfaService {
   ) {}
 
   async reset(admin: AdminPrincipal, userId: string): Promise<void> {
-    const { user, memberships } = await this.provisioning.getUser(userId);
+    const { user, memberships } = await this.users.getUser(userId);
     let tenantName: string | undefined;
     if (admin.kind === 'tenant') {
       const own = memberships.find((m) => m.membership.tenantId === admin.tenantId);
@@ -40,13 +41,13 @@ export class AdminMfaService {
           'The user belongs to other tenants too: only the admin key may reset their MFA',
         );
       }
-      tenantName = (await this.provisioning.requireTenant(admin.tenantId)).name;
+      tenantName = (await this.tenants.requireTenant(admin.tenantId)).name;
     }
     await this.dataSource.transaction(async (m) => {
       await m.query('SELECT id FROM app_user WHERE id = $1 FOR UPDATE', [userId]);
       await m.query('DELETE FROM mfa_method WHERE user_id = $1', [userId]);
       await this.passkeys.removeAll(m, userId);
-      await this.users.setMfaEnabled(userId, false, m);
+      await this.users.setMfaEnabledIn(queryableOf(m), userId, false);
       await this.sessions.endAllForUser(userId, { reason: 'mfa_reset' }, m);
       if (user.email) {
         await this.outbox.enqueue(m, {

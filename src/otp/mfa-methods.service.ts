@@ -6,10 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { Errors } from '../common/errors/app-error.js';
 import { firstRow, rows } from '../database/sql.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import type { User } from '../identity/entities/user.entity.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
+import type { User } from '../identity/identity.types.js';
+import { TenantsService } from '../identity/tenants.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { lockUserForNotice, mailAuthenticatorNotice } from './authenticator-notices.js';
@@ -87,7 +88,7 @@ export class MfaMethodsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly box: SecretBox,
     private readonly users: UsersService,
-    private readonly provisioning: ProvisioningService,
+    private readonly tenants: TenantsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxService,
     private readonly passkeys: PasskeyMethods,
@@ -192,7 +193,7 @@ export class MfaMethodsService {
   /** The name an authenticator app shows next to the codes: the tenant's, else this service's host. */
   private async issuer(tenantId: string): Promise<string> {
     try {
-      return (await this.provisioning.requireTenant(tenantId)).name;
+      return (await this.tenants.requireTenant(tenantId)).name;
     } catch {
       return new URL(this.config.publicUrl).host;
     }
@@ -343,7 +344,7 @@ export class MfaMethodsService {
         [method.id],
       );
       const codes = input.recoveryCodes ? await this.replaceRecoveryCodes(input.userId, m) : null;
-      await this.users.setMfaEnabled(input.userId, true, m);
+      await this.users.setMfaEnabledIn(queryableOf(m), input.userId, true);
       await mailAuthenticatorNotice(this.outbox, m, email, 'authenticator-added', method.name);
       return { method: toRecord(confirmed!), recoveryCodes: codes };
     });
@@ -420,7 +421,7 @@ export class MfaMethodsService {
     );
     if (left.length > 0 || !method.confirmed_at) return { mfaTurnedOff: false };
     if (await this.passkeys.anyLeft(manager, userId)) return { mfaTurnedOff: false };
-    await this.users.setMfaEnabled(userId, false, manager);
+    await this.users.setMfaEnabledIn(queryableOf(manager), userId, false);
     return { mfaTurnedOff: true };
   }
 }

@@ -4,7 +4,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { randomDigits, sha256 } from '../common/crypto/tokens.js';
 import { firstRow, rows } from '../database/sql.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { User } from '../identity/identity.types.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import type { OtpChannel, OtpPurpose } from './entities/otp-code.entity.js';
 

@@ -72,7 +72,7 @@ export class PasskeyMethods {
     );
     if (totp.length > 0 || (await this.anyLeft(manager, userId))) return { mfaTurnedOff: false };
     await manager.query(`DELETE FROM mfa_method WHERE user_id = $1 AND type = 'recoveryCode'`, [userId]);
-    await this.users.setMfaEnabled(userId, false, manager);
+    await this.users.setMfaEnabledIn(queryableOf(manager), userId, false);
     return { mfaTurnedOff: true };
   }
 }

@@ -8,8 +8,7 @@ import { AttemptLimiter, BAD_TOKEN_CODES, hasCode, IpOnly } from '../common/rate
 import { ClientsService } from '../identity/clients.service.js';
 import { CodeBudget } from '../identity/credentials/code-budget.js';
 import { CredentialCheck } from '../identity/credentials/credential-check.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { AuthClient, User } from '../identity/identity.types.js';
 import { MembershipsService } from '../identity/memberships.service.js';
 import { MfaPolicy } from '../identity/mfa-policy.js';
 import { UsersService } from '../identity/users.service.js';

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import { Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js';
@@ -130,12 +131,12 @@ export class PasswordRecoveryService {
     await this.dataSource.transaction(async (m) => {
       // Conditional on the token still being live: of two concurrent resets, one wins.
       if (!(await this.tokens.consumeById(record.id, m))) throw Errors.invalidToken();
-      await this.users.setPasswordHash(user.id, passwordHash, m);
+      await this.users.setPasswordHash(queryableOf(m), user.id, passwordHash);
       // The link reached the mailbox it was sent to: that address is proven, if still the user's.
-      if (record.data.email) await this.users.markEmailVerified(user.id, record.data.email, m);
+      if (record.data.email) await this.users.markEmailVerified(queryableOf(m), user.id, record.data.email);
       await this.tokens.revokeAll(PURPOSE, user.id, m);
       await this.sessions.endAllForUser(user.id, { reason: 'password_reset' }, m);
-      await this.codeBudget.restore(user.id, m);
+      await this.codeBudget.restoreIn(queryableOf(m), user.id);
       if (user.email) {
         await this.outbox.enqueue(m, {
           channel: 'email',

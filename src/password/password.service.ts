@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import { Errors } from '../common/errors/app-error.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
@@ -83,7 +84,7 @@ export class PasswordService {
     // One transaction: the new password, the end of the other sessions and the notice mail
     // happen together or not at all.
     await this.dataSource.transaction(async (m) => {
-      await this.users.setPasswordHash(user.id, passwordHash, m);
+      await this.users.setPasswordHash(queryableOf(m), user.id, passwordHash);
       await this.sessions.endAllForUser(
         user.id,
         { reason: 'password_changed', exceptSessionId: session.id },

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -9,7 +10,6 @@ import type { AppConfig } from '../config/config.js';
 import { ClientsService } from '../identity/clients.service.js';
 import { PasswordHasher } from '../identity/credentials/password-hasher.js';
 import { PasswordPolicy } from '../identity/credentials/password-policy.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { clientLink } from '../notifications/links.js';
 import { OutboxService } from '../notifications/outbox.service.js';
@@ -51,7 +51,6 @@ export class SignupService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clients: ClientsService,
     private readonly users: UsersService,
-    private readonly provisioning: ProvisioningService,
     private readonly policy: PasswordPolicy,
     private readonly hasher: PasswordHasher,
     private readonly tokens: OneTimeTokensService,
@@ -139,20 +138,17 @@ export class SignupService {
     const user = await this.dataSource
       .transaction(async (m) => {
         if (!(await this.tokens.consumeById(token.id, m))) throw Errors.invalidToken();
-        const { user } = await this.provisioning.createUser(
-          {
-            email,
-            username: email,
-            passwordHash,
-            emailVerified: true,
-            tenantId: client.tenantId,
-            status: 'ACTIVE',
-            firstName: name(data, 'firstName'),
-            lastName: name(data, 'lastName'),
-            profile: data,
-          },
-          m,
-        );
+        const { user } = await this.users.createUserIn(queryableOf(m), {
+          email,
+          username: email,
+          passwordHash,
+          emailVerified: true,
+          tenantId: client.tenantId,
+          status: 'ACTIVE',
+          firstName: name(data, 'firstName'),
+          lastName: name(data, 'lastName'),
+          profile: data,
+        });
         return user;
       })
       .catch((err: unknown) => {

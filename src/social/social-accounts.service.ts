@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import { AppError } from '../common/errors/app-error.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { AuthClient, User } from '../identity/identity.types.js';
 import { MembershipsService } from '../identity/memberships.service.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { SocialErrors } from './social-errors.js';
 import type { ProviderIdentity, ProviderName } from './strategies/provider-strategy.js';
@@ -43,7 +42,6 @@ export class SocialAccountsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly memberships: MembershipsService,
-    private readonly provisioning: ProvisioningService,
   ) {}
 
   async resolve(
@@ -83,7 +81,12 @@ export class SocialAccountsService {
             [owner.id, identity.email],
           )) as unknown[];
           if (!locked) throw SocialErrors.accountExists();
-          const credentialId = await this.users.linkCredential(owner.id, provider, identity.externalId, m);
+          const credentialId = await this.users.linkCredential(
+            queryableOf(m),
+            owner.id,
+            provider,
+            identity.externalId,
+          );
           await this.joinTenant(owner, client, m);
           return { user: owner, credentialId, created: false };
         });
@@ -92,18 +95,20 @@ export class SocialAccountsService {
     if (!client.allowSignUp) throw SocialErrors.userNotFound();
     const emailFree = identity.email ? !(await this.users.findByEmail(identity.email)) : false;
     return this.dataSource.transaction(async (m) => {
-      const { user } = await this.provisioning.createUser(
-        {
-          email: emailFree ? identity.email : null,
-          emailVerified: emailFree && identity.emailVerified,
-          firstName: identity.firstName,
-          lastName: identity.lastName,
-          tenantId: client.tenantId,
-          status: 'ACTIVE',
-        },
-        m,
+      const { user } = await this.users.createUserIn(queryableOf(m), {
+        email: emailFree ? identity.email : null,
+        emailVerified: emailFree && identity.emailVerified,
+        firstName: identity.firstName,
+        lastName: identity.lastName,
+        tenantId: client.tenantId,
+        status: 'ACTIVE',
+      });
+      const credentialId = await this.users.linkCredential(
+        queryableOf(m),
+        user.id,
+        provider,
+        identity.externalId,
       );
-      const credentialId = await this.users.linkCredential(user.id, provider, identity.externalId, m);
       return { user, credentialId, created: true };
     });
   }
@@ -111,7 +116,8 @@ export class SocialAccountsService {
   /** An ACTIVE membership of the client's tenant for a user who has none, when sign-up is open. */
   private async joinTenant(user: User, client: AuthClient, m: EntityManager): Promise<void> {
     if (!client.allowSignUp) return;
-    if (await this.memberships.find(user.id, client.tenantId, m)) return;
-    await this.provisioning.addMembership(user.id, client.tenantId, null, 'ACTIVE', m);
+    const tx = queryableOf(m);
+    if (await this.memberships.findIn(tx, user.id, client.tenantId)) return;
+    await this.memberships.addMembershipIn(tx, user.id, client.tenantId, null, 'ACTIVE');
   }
 }

@@ -7,7 +7,8 @@ import { Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { firstRow } from '../database/sql.js';
 import { ClientsService } from '../identity/clients.service.js';
-import { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import { verifyPkce } from './pkce.js';
 import { IssuedTokens, SessionsService } from './sessions.service.js';
 
@@ -191,7 +192,7 @@ export class AuthCodesService {
         [pendingId],
       );
       if (!spent) return undefined;
-      const client = await m.getRepository(AuthClient).findOneBy({ id: spent.client_id });
+      const client = await this.clients.findByIdIn(queryableOf(m), spent.client_id);
       if (!client) return undefined;
       return this.issue(
         {

@@ -10,7 +10,7 @@ import type { RequestContext } from '../common/http/request-context.js';
 import { firstRow, rows } from '../database/sql.js';
 import { queryableOf } from '../database/typeorm-bridge.js';
 import { deleteHostedSessionsOfUser } from './hosted-session.queries.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import { MembershipsService } from '../identity/memberships.service.js';
 import { AccessClaims, AccessTokensService } from './access-tokens.service.js';
 import {
@@ -146,7 +146,9 @@ export class SessionsService {
 
   /** Starts a session for an ACTIVE member of `tenantId` (403 NOT_A_MEMBER / status otherwise). */
   async start(input: StartSessionInput, manager?: EntityManager): Promise<IssuedTokens> {
-    const { permissions } = await this.memberships.requireActive(input.userId, input.tenantId, manager);
+    const { permissions } = manager
+      ? await this.memberships.requireActiveIn(queryableOf(manager), input.userId, input.tenantId)
+      : await this.memberships.requireActive(input.userId, input.tenantId);
     const sid = input.sessionId ?? randomUUID();
     const refreshToken = randomToken();
     const refreshTtlS = input.refreshTtlSeconds ?? refreshTtl(input.client);
@@ -375,7 +377,11 @@ export class SessionsService {
         [session.client_id],
       );
       if (!client) return undefined;
-      const { permissions } = await this.memberships.requireActive(session.user_id, session.tenant_id, m);
+      const { permissions } = await this.memberships.requireActiveIn(
+        queryableOf(m),
+        session.user_id,
+        session.tenant_id,
+      );
       const access = this.accessTokens.sign(
         {
           sub: session.user_id,

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { Errors } from '../../common/errors/app-error.js';
 import type { Attempt } from '../../common/rate-limit/attempt-limiter.js';
-import { firstRow } from '../../database/sql.js';
+import { Db, Queryable } from '../../database/db.js';
+import { clearCodeBudget, countCodeFailure, uncountCodeFailure } from './code-budget.queries.js';
 
 /** Wrong emailed or texted 6-digit codes one user may send in a day (API.md section 12). */
 export const DAILY_CODE_FAILURES = 50;
@@ -21,37 +20,18 @@ const DAY_S = 86_400;
  */
 @Injectable()
 export class CodeBudget {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly db: Db) {}
 
   /** Counts one code attempt of the user; 429 while the budget is spent (until `restore`). */
   async begin(userId: string): Promise<Attempt> {
-    const row = await firstRow<{ failures: number; window_start: Date }>(
-      this.dataSource.manager,
-      // A window older than a day starts again, unless the budget was spent in it: then it is
-      // locked, and only `restore` opens it.
-      `INSERT INTO user_code_budget (user_id, window_start, failures) VALUES ($1, now(), 1)
-       ON CONFLICT (user_id) DO UPDATE SET
-         failures = CASE WHEN user_code_budget.window_start > now() - interval '1 day'
-                           OR user_code_budget.failures >= $2
-                         THEN user_code_budget.failures + 1 ELSE 1 END,
-         window_start = CASE WHEN user_code_budget.window_start > now() - interval '1 day'
-                               OR user_code_budget.failures >= $2
-                             THEN user_code_budget.window_start ELSE now() END
-       RETURNING failures, window_start`,
-      [userId, DAILY_CODE_FAILURES],
-    );
-    const windowStart = row!.window_start;
+    const { failures, windowStart } = await countCodeFailure(this.db, userId, DAILY_CODE_FAILURES);
     let settled = false;
     const undo = async () => {
       if (settled) return;
       settled = true;
-      await this.dataSource.query(
-        `UPDATE user_code_budget SET failures = greatest(failures - 1, 0)
-         WHERE user_id = $1 AND window_start = $2`,
-        [userId, windowStart],
-      );
+      await uncountCodeFailure(this.db, userId, windowStart);
     };
-    if (row!.failures > DAILY_CODE_FAILURES) {
+    if (failures > DAILY_CODE_FAILURES) {
       await undo();
       // Locked until the owner proves the account: Retry-After is only a hint (a day).
       throw Errors.tooManyRequests(
@@ -62,10 +42,13 @@ export class CodeBudget {
     return { succeeded: undo };
   }
 
-  /** A password sign-in or a used reset link proves the account's owner: the budget starts again. */
-  async restore(userId: string, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.dataSource.manager).query(`DELETE FROM user_code_budget WHERE user_id = $1`, [
-      userId,
-    ]);
+  /** A password sign-in proves the account's owner: the budget starts again. */
+  async restore(userId: string): Promise<void> {
+    await clearCodeBudget(this.db, userId);
+  }
+
+  /** `restore` in the caller's transaction (a used reset link proves the owner too). */
+  async restoreIn(tx: Queryable, userId: string): Promise<void> {
+    await clearCodeBudget(tx, userId);
   }
 }
