@@ -47,10 +47,10 @@ export async function replacePasswordHash(
 /** Stores the user's local password hash (creating the local credential when there is none). */
 export async function upsertPasswordHash(q: Queryable, userId: string, passwordHash: string): Promise<void> {
   await q.exec(
-    `INSERT INTO user_credential (user_id, provider, external_id, password_hash) VALUES ($1, $2, $1, $3)
+    `INSERT INTO user_credential (user_id, provider, external_id, password_hash) VALUES ($1, $2, $3, $4)
      ON CONFLICT (provider, external_id)
      DO UPDATE SET user_id = EXCLUDED.user_id, password_hash = EXCLUDED.password_hash, updated_at = now()`,
-    [userId, LOCAL_PROVIDER, passwordHash],
+    [userId, LOCAL_PROVIDER, userId, passwordHash],
   );
 }
 
