@@ -19,6 +19,7 @@ import { OtpErrors } from './otp-errors.js';
 import { PasskeyMethods } from './passkey-methods.js';
 import { isRecoveryCodeFormat, newRecoveryCodes, recoveryCodeHash } from './recovery-codes.js';
 import { isTotpFormat, matchTotpStep, newTotpSecret, totpUri } from './totp.js';
+import { isUuid } from '../common/validation/ids.js';
 
 /** How a second factor ended a login: the session's `authMethod`. */
 export type SecondFactor = 'TOTP' | 'RECOVERY_CODE';
@@ -56,12 +57,6 @@ interface MethodRow {
   created_at: Date;
   last_used_at: Date | null;
   remaining_codes?: number | null;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
 }
 
 function toRecord(row: MethodRow): MfaMethodRecord {
