@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateClientInput } from '../src/identity/clients.service.js';
+import type { CreateClientInput } from '../src/identity/identity.types.js';
 import { decodeClaims, expectError } from './support/assertions.js';
 import { type Provisioning, seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
 import {

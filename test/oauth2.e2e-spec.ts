@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from 'supertest';
 import type { AuthClient } from '../src/identity/identity.types.js';
-import type { CreateClientInput } from '../src/identity/clients.service.js';
+import type { CreateClientInput } from '../src/identity/identity.types.js';
 import { cspDirective, decodeClaims, expectError } from './support/assertions.js';
 import {
   loginBody,

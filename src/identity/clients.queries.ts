@@ -1,5 +1,6 @@
 import { prepared, Queryable } from '../database/db.js';
 import type { JwtAlgorithm } from '../config/config.js';
+import { assignments, insertion } from './columns.js';
 import type { AuthClient } from './identity.types.js';
 
 interface ClientRow {
@@ -114,11 +115,10 @@ export async function listClients(
 }
 
 export async function insertClient(q: Queryable, fields: ClientFields): Promise<AuthClient> {
-  const keys = Object.keys(WRITABLE) as (keyof ClientFields)[];
+  const { names, placeholders, values } = insertion(WRITABLE, fields);
   const row = await q.row<ClientRow>(
-    `INSERT INTO auth_client (${keys.map((k) => WRITABLE[k]).join(', ')})
-     VALUES (${keys.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING ${COLUMNS}`,
-    keys.map((k) => fields[k]),
+    `INSERT INTO auth_client (${names}) VALUES (${placeholders}) RETURNING ${COLUMNS}`,
+    values,
   );
   return toClient(row!);
 }
@@ -129,13 +129,10 @@ export async function updateClient(
   id: string,
   patch: Partial<ClientFields>,
 ): Promise<AuthClient | undefined> {
-  const keys = (Object.keys(patch) as (keyof ClientFields)[]).filter(
-    (k) => k in WRITABLE && patch[k] !== undefined,
-  );
-  const sets = keys.map((k, i) => `${WRITABLE[k]} = $${i + 2}`);
+  const { sets, values } = assignments(WRITABLE, patch, 2);
   const row = await q.row<ClientRow>(
     `UPDATE auth_client SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, ...keys.map((k) => patch[k])],
+    [id, ...values],
   );
   return row && toClient(row);
 }

@@ -4,11 +4,10 @@ import { Errors } from '../common/errors/app-error.js';
 import { normalizeOrigin } from '../common/http/origin.js';
 import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { isUuid } from '../common/validation/ids.js';
-import type { JwtAlgorithm } from '../config/config.js';
 import { Db, Queryable } from '../database/db.js';
 import * as clients from './clients.queries.js';
 import { mapConflict } from './conflicts.js';
-import type { AuthClient } from './identity.types.js';
+import type { AuthClient, CreateClientInput, UpdateClientInput } from './identity.types.js';
 import {
   assertNotReserved,
   CONSOLE_CLIENT_PREFIX,
@@ -32,31 +31,6 @@ function assertClientSecretLength(secret: string | undefined): void {
     ]);
   }
 }
-
-export interface CreateClientInput {
-  clientId: string;
-  clientSecret?: string;
-  name: string;
-  tenantId: string;
-  redirectUrls: string[];
-  allowedOrigins?: string[];
-  accessTokenExpiration?: number | null;
-  refreshTokenExpiration?: number | null;
-  authCodeExpiration?: number | null;
-  mfaRequired?: boolean;
-  public?: boolean;
-  allowSignUp?: boolean;
-  requireOwnerApproval?: boolean;
-  requireEmailVerification?: boolean;
-  captchaRequired?: boolean;
-  resetPasswordUrl?: string | null;
-  signUpUrl?: string | null;
-  /** How ID tokens are signed (OpenID Connect `id_token_signed_response_alg`); default RS256. */
-  idTokenSignedResponseAlg?: JwtAlgorithm;
-}
-
-/** Client fields a PATCH may change; `null` clears an optional setting back to its default. */
-export type UpdateClientInput = Partial<Omit<CreateClientInput, 'clientSecret' | 'tenantId'>>;
 
 /** Auth clients: lookup, secret checks, the CORS origins they allow, and their administration. */
 @Injectable()

@@ -10,34 +10,22 @@ import { RolesService } from './roles.service.js';
 import { TenantsService } from './tenants.service.js';
 import { UsersService } from './users.service.js';
 
+const SERVICES = [
+  CodeBudget,
+  CredentialCheck,
+  PasswordHasher,
+  PasswordPolicy,
+  TenantsService,
+  RolesService,
+  UsersService,
+  ClientsService,
+  MembershipsService,
+  MfaPolicy,
+];
+
 /**
  * Tenants, users, credentials, memberships, roles and auth clients: one service per aggregate, on
  * Db (their SQL in this folder's `*.queries.ts`).
  */
-@Module({
-  providers: [
-    CodeBudget,
-    CredentialCheck,
-    PasswordHasher,
-    PasswordPolicy,
-    TenantsService,
-    RolesService,
-    UsersService,
-    ClientsService,
-    MembershipsService,
-    MfaPolicy,
-  ],
-  exports: [
-    CodeBudget,
-    CredentialCheck,
-    PasswordHasher,
-    PasswordPolicy,
-    TenantsService,
-    RolesService,
-    UsersService,
-    ClientsService,
-    MembershipsService,
-    MfaPolicy,
-  ],
-})
+@Module({ providers: SERVICES, exports: SERVICES })
 export class IdentityModule {}

@@ -111,3 +111,67 @@ export interface UserRecord {
   user: User;
   memberships: MemberRecord[];
 }
+
+export interface CreateClientInput {
+  clientId: string;
+  clientSecret?: string;
+  name: string;
+  tenantId: string;
+  redirectUrls: string[];
+  allowedOrigins?: string[];
+  accessTokenExpiration?: number | null;
+  refreshTokenExpiration?: number | null;
+  authCodeExpiration?: number | null;
+  mfaRequired?: boolean;
+  public?: boolean;
+  allowSignUp?: boolean;
+  requireOwnerApproval?: boolean;
+  requireEmailVerification?: boolean;
+  captchaRequired?: boolean;
+  resetPasswordUrl?: string | null;
+  signUpUrl?: string | null;
+  /** How ID tokens are signed (OpenID Connect `id_token_signed_response_alg`); default RS256. */
+  idTokenSignedResponseAlg?: JwtAlgorithm;
+}
+
+/** Client fields a PATCH may change; `null` clears an optional setting back to its default. */
+export type UpdateClientInput = Partial<Omit<CreateClientInput, 'clientSecret' | 'tenantId'>>;
+
+export interface CreateUserInput {
+  email?: string | null;
+  username?: string | null;
+  password?: string;
+  passwordHash?: string;
+  tenantId: string;
+  role?: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  ssoId?: string | null;
+  phone?: string | null;
+  status?: MembershipStatus;
+  /**
+   * Whether the email is proven (API.md section 12). Default: true when an email is given, the
+   * operator's default (seeds, the CLI, ADMIN_API_KEY); every other caller says what proved it.
+   */
+  emailVerified?: boolean;
+  profile?: Record<string, unknown>;
+}
+
+/**
+ * A user PATCH. Identity fields apply to the user; `status` and `role` (a role name, null for none)
+ * to one membership: the one of `tenantId`, or the only one the user has.
+ */
+export interface UpdateUserInput {
+  email?: string;
+  /** Default: unchanged, except that a changed email starts unproven. */
+  emailVerified?: boolean;
+  username?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  phone?: string | null;
+  ssoId?: string | null;
+  password?: string;
+  tenantId?: string;
+  status?: MembershipStatus;
+  role?: string | null;
+}

@@ -1,4 +1,5 @@
 import { prepared, Queryable } from '../database/db.js';
+import { assignments, insertion } from './columns.js';
 import type { User } from './identity.types.js';
 
 interface UserRow {
@@ -108,11 +109,12 @@ export async function insertUser(
   q: Queryable,
   fields: UserFields & { profile: Record<string, unknown> },
 ): Promise<User> {
-  const keys = Object.keys(WRITABLE) as (keyof UserFields)[];
+  const { profile, ...columns } = fields;
+  const { names, placeholders, values } = insertion(WRITABLE, columns);
   const row = await q.row<UserRow>(
-    `INSERT INTO app_user (${keys.map((k) => WRITABLE[k]).join(', ')}, profile)
-     VALUES (${keys.map((_, i) => `$${i + 1}`).join(', ')}, $${keys.length + 1}::jsonb) RETURNING ${COLUMNS}`,
-    [...keys.map((k) => fields[k]), JSON.stringify(fields.profile)],
+    `INSERT INTO app_user (${names}, profile)
+     VALUES (${placeholders}, $${values.length + 1}::jsonb) RETURNING ${COLUMNS}`,
+    [...values, JSON.stringify(profile)],
   );
   return toUser(row!);
 }
@@ -123,13 +125,10 @@ export async function updateUser(
   id: string,
   patch: Partial<UserFields>,
 ): Promise<User | undefined> {
-  const keys = (Object.keys(patch) as (keyof UserFields)[]).filter(
-    (k) => k in WRITABLE && patch[k] !== undefined,
-  );
-  const sets = keys.map((k, i) => `${WRITABLE[k]} = $${i + 2}`);
+  const { sets, values } = assignments(WRITABLE, patch, 2);
   const row = await q.row<UserRow>(
     `UPDATE app_user SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, ...keys.map((k) => patch[k])],
+    [id, ...values],
   );
   return row && toUser(row);
 }

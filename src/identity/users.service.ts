@@ -5,50 +5,11 @@ import { mapConflict } from './conflicts.js';
 import * as credentials from './credentials/credentials.queries.js';
 import { PasswordHasher } from './credentials/password-hasher.js';
 import { PasswordPolicy } from './credentials/password-policy.js';
-import type { Membership, MembershipStatus, User, UserRecord } from './identity.types.js';
+import type { CreateUserInput, Membership, UpdateUserInput, User, UserRecord } from './identity.types.js';
 import { MembershipsService } from './memberships.service.js';
 import { RolesService } from './roles.service.js';
 import { TenantsService } from './tenants.service.js';
 import * as users from './users.queries.js';
-
-export interface CreateUserInput {
-  email?: string | null;
-  username?: string | null;
-  password?: string;
-  passwordHash?: string;
-  tenantId: string;
-  role?: string;
-  firstName?: string | null;
-  lastName?: string | null;
-  ssoId?: string | null;
-  phone?: string | null;
-  status?: MembershipStatus;
-  /**
-   * Whether the email is proven (API.md section 12). Default: true when an email is given, the
-   * operator's default (seeds, the CLI, ADMIN_API_KEY); every other caller says what proved it.
-   */
-  emailVerified?: boolean;
-  profile?: Record<string, unknown>;
-}
-
-/**
- * A user PATCH. Identity fields apply to the user; `status` and `role` (a role name, null for none)
- * to one membership: the one of `tenantId`, or the only one the user has.
- */
-export interface UpdateUserInput {
-  email?: string;
-  /** Default: unchanged, except that a changed email starts unproven. */
-  emailVerified?: boolean;
-  username?: string | null;
-  firstName?: string | null;
-  lastName?: string | null;
-  phone?: string | null;
-  ssoId?: string | null;
-  password?: string;
-  tenantId?: string;
-  status?: MembershipStatus;
-  role?: string | null;
-}
 
 export type UserListFilter = users.UserListQuery;
 

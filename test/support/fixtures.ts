@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { ClientsService, CreateClientInput } from '../../src/identity/clients.service.js';
+import { ClientsService } from '../../src/identity/clients.service.js';
+import type { CreateClientInput, CreateUserInput } from '../../src/identity/identity.types.js';
 import { MembershipsService } from '../../src/identity/memberships.service.js';
 import { RolesService } from '../../src/identity/roles.service.js';
 import { TenantsService } from '../../src/identity/tenants.service.js';
-import { CreateUserInput, UsersService } from '../../src/identity/users.service.js';
+import { UsersService } from '../../src/identity/users.service.js';
 import type { TestApp } from './test-app.js';
 
 export const STRONG_PASSWORD = 'Violet-Harbour-Lantern-42';
