@@ -26,7 +26,7 @@ describe('DELETE /admin/users/{id}/mfa', () => {
   /** A member of `s` with a confirmed authenticator, and a live session. */
   async function memberWithMfa(s: Seed) {
     const email = `${unique('mfa')}@example.com`;
-    const { user } = await s.provisioning.createUser({
+    const { user } = await s.provisioning.users.createUser({
       email,
       password: STRONG_PASSWORD,
       tenantId: s.tenant.id,
@@ -83,7 +83,7 @@ describe('DELETE /admin/users/{id}/mfa', () => {
 
   it('a ManageAuth token may not reset a user who also belongs to another tenant (403); the admin key may', async () => {
     const m = await memberWithMfa(admin);
-    await admin.provisioning.addUserToTenant(m.id, { tenantId: other.tenant.id });
+    await admin.provisioning.memberships.addUserToTenant(m.id, { tenantId: other.tenant.id });
     expectError(await reset(m.id, manageAuth), 403, 'FORBIDDEN');
     expect((await sql(t, 'SELECT id FROM mfa_method WHERE user_id = $1', [m.id])).length).toBeGreaterThan(0);
     expect((await reset(m.id, KEY)).status).toBe(204);

@@ -34,7 +34,7 @@ describe('DELETE /admin/users/{id}/sessions', () => {
   });
 
   it('ends every session of a member of the tenant (204): their access tokens are refused at once', async () => {
-    const member = await admin.provisioning.createUser({
+    const member = await admin.provisioning.users.createUser({
       email: `m-${Date.now()}@example.com`,
       password: admin.password,
       tenantId: admin.tenant.id,
@@ -54,12 +54,12 @@ describe('DELETE /admin/users/{id}/sessions', () => {
 
   it('a ManageAuth token ends only the sessions in its own tenant; the admin key ends them all', async () => {
     // A user who belongs to both tenants, signed in to each.
-    const both = await admin.provisioning.createUser({
+    const both = await admin.provisioning.users.createUser({
       email: `both-${Date.now()}@example.com`,
       password: admin.password,
       tenantId: admin.tenant.id,
     });
-    await admin.provisioning.addUserToTenant(both.user.id, { tenantId: other.tenant.id });
+    await admin.provisioning.memberships.addUserToTenant(both.user.id, { tenantId: other.tenant.id });
     const inAdmin = await signIn(admin, admin.client.clientId, both.user.email!);
     const inOther = await signIn(other, other.client.clientId, both.user.email!);
     expect((await revoke(both.user.id, manageAuth)).status).toBe(204);

@@ -22,7 +22,7 @@ describe('GET /admin/users?search=', () => {
     seed = await seedTenant(t, { permissions: ['ManageAuth'] });
     other = await seedTenant(t);
     const mk = (s: Seed, email: string, extra: Record<string, string> = {}) =>
-      s.provisioning.createUser({ email, tenantId: s.tenant.id, ...extra });
+      s.provisioning.users.createUser({ email, tenantId: s.tenant.id, ...extra });
     await mk(seed, `ada.${tag}@example.com`, { firstName: 'Ada', lastName: 'Lovelace' });
     await mk(seed, `grace-${tag}@example.com`, {
       firstName: 'Grace',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from 'supertest';
-import type { AuthClient } from '../src/identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../src/identity/identity.types.js';
 import { expectError } from './support/assertions.js';
 import { seedTenant, Seed, unique } from './support/fixtures.js';
 import { bearer, createPublicApp, PublicApp, visitorToken } from './support/headless.js';
@@ -81,7 +81,7 @@ describe('the budget of wrong emailed codes', () => {
     const seed = await seedTenant(app.t, {
       user: { username, ...(options.passwordless ? { password: undefined } : {}) },
     });
-    const { client: spa } = await seed.provisioning.createClient({
+    const { client: spa } = await seed.provisioning.clients.createClient({
       clientId: unique('spa'),
       name: 'Shop',
       tenantId: seed.tenant.id,
@@ -143,7 +143,7 @@ describe('the budget of wrong emailed codes', () => {
     const { seed, names } = await member();
     // The emailed method of a section 8 MFA challenge (a client that requires MFA, a user without
     // an authenticator): its wrong codes count too.
-    const { client: strict } = await seed.provisioning.createClient({
+    const { client: strict } = await seed.provisioning.clients.createClient({
       clientId: unique('strict'),
       name: 'Strict',
       tenantId: seed.tenant.id,

@@ -41,15 +41,15 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     built = await buildConsole();
     app = await createPublicApp({ CONSOLE_DIR: built.dir });
     seed = await seedTenant(app.t, { permissions: ['ManageAuth', 'ViewLoginActivity'] });
-    await seed.provisioning.updateTenant(seed.tenant.id, { name: 'Acme' });
+    await seed.provisioning.tenants.updateTenant(seed.tenant.id, { name: 'Acme' });
     seed.tenant.name = 'Acme';
-    await seed.provisioning.createRole({
+    await seed.provisioning.roles.createRole({
       tenantId: seed.tenant.id,
       name: 'reader',
       permissions: ['ViewProfile'],
     });
     const email = `${unique('member')}@example.com`;
-    const created = await seed.provisioning.createUser({
+    const created = await seed.provisioning.users.createUser({
       email,
       password: STRONG_PASSWORD,
       tenantId: seed.tenant.id,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEncryptionKey } from '../src/config/config.js';
 import { createDatabase } from '../src/database/embedded-postgres.js';
-import { ProvisioningService } from '../src/identity/provisioning.service.js';
+import { UsersService } from '../src/identity/users.service.js';
 import { loginBody, seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
 import { MailCatcher } from './support/mail-catcher.js';
 import { OwnPostgres, OwnRedis } from './support/own-postgres.js';
@@ -53,7 +53,7 @@ async function seedDatabase(
     const more: string[] = [];
     for (let i = 0; i < users; i++) {
       const email = `${unique('mail')}@example.com`;
-      await t.app.get(ProvisioningService).createUser({
+      await t.app.get(UsersService).createUser({
         email,
         username: email,
         password: STRONG_PASSWORD,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateClientInput, ProvisioningService } from '../src/identity/provisioning.service.js';
+import type { CreateClientInput } from '../src/identity/identity.types.js';
 import { decodeClaims, expectError } from './support/assertions.js';
-import { seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
+import { type Provisioning, seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
 import {
   bearer,
   CaptchaVerifier,
@@ -25,13 +25,13 @@ describe('headless login (register / login / verify with states)', () => {
   let mail: MailCatcher;
   let captcha: CaptchaVerifier;
   let seed: Seed;
-  let provisioning: ProvisioningService;
+  let provisioning: Provisioning;
 
   const http = () => app.t.http;
   const newEmail = () => `${unique('member')}@example.com`;
 
   async function client(overrides: Partial<CreateClientInput> = {}) {
-    const { client } = await provisioning.createClient({
+    const { client } = await provisioning.clients.createClient({
       clientId: unique('spa'),
       name: 'Acme shop',
       tenantId: seed.tenant.id,
@@ -228,7 +228,7 @@ describe('headless login (register / login / verify with states)', () => {
   it('login of a member whose email is not verified answers REQUIRE_EMAIL_VERIFICATION with a mailed code', async () => {
     const c = await client();
     const email = newEmail();
-    await provisioning.createUser({
+    await provisioning.users.createUser({
       email,
       password: STRONG_PASSWORD,
       tenantId: seed.tenant.id,
@@ -249,7 +249,7 @@ describe('headless login (register / login / verify with states)', () => {
     // Without the verification requirement a member with an unverified email logs straight in.
     const lax = await client({ requireEmailVerification: false });
     const email2 = newEmail();
-    await provisioning.createUser({
+    await provisioning.users.createUser({
       email: email2,
       password: STRONG_PASSWORD,
       tenantId: seed.tenant.id,
@@ -414,7 +414,7 @@ describe('headless login (register / login / verify with states)', () => {
   it('an existing contact without a password verifies the email before the password is set', async () => {
     const c = await client();
     const email = newEmail();
-    const { user } = await provisioning.createUser({ email, tenantId: seed.tenant.id });
+    const { user } = await provisioning.users.createUser({ email, tenantId: seed.tenant.id });
     const visitor = await visitorToken(app.t, c.clientId);
     const reg = await http()
       .post('/auth/v2/register')
@@ -518,7 +518,7 @@ describe('headless login (register / login / verify with states)', () => {
   it('a locked member gets 403 LOCKED after the password matched', async () => {
     const c = await client();
     const email = newEmail();
-    await provisioning.createUser({
+    await provisioning.users.createUser({
       email,
       password: STRONG_PASSWORD,
       tenantId: seed.tenant.id,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthClient } from '../src/identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../src/identity/identity.types.js';
 import { cspDirective, expectError } from './support/assertions.js';
 import { seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
 import {
@@ -86,7 +86,7 @@ describe('headless recovery and members/me', () => {
     });
     seed = await seedTenant(app.t);
     spa = (
-      await seed.provisioning.createClient({
+      await seed.provisioning.clients.createClient({
         clientId: unique('spa'),
         name: 'Acme shop',
         tenantId: seed.tenant.id,
@@ -104,7 +104,11 @@ describe('headless recovery and members/me', () => {
   describe('recovery', () => {
     it('mails a link to the hosted form; the new password works once and ends every session', async () => {
       const email = `${unique('rec')}@example.com`;
-      await seed.provisioning.createUser({ email, password: STRONG_PASSWORD, tenantId: seed.tenant.id });
+      await seed.provisioning.users.createUser({
+        email,
+        password: STRONG_PASSWORD,
+        tenantId: seed.tenant.id,
+      });
       const before = await memberTokens(email, STRONG_PASSWORD);
       const { link, token } = await recoveryLink(email);
       expect(link.origin).toBe(app.publicUrl);
@@ -159,7 +163,7 @@ describe('headless recovery and members/me', () => {
 
     it('the used link proves the address it was mailed to, and a "password changed" notice is mailed', async () => {
       const email = `${unique('rec')}@example.com`;
-      const { user } = await seed.provisioning.createUser({
+      const { user } = await seed.provisioning.users.createUser({
         email,
         password: STRONG_PASSWORD,
         tenantId: seed.tenant.id,
@@ -182,7 +186,11 @@ describe('headless recovery and members/me', () => {
 
     it('the hosted form posts urlencoded and is redirected (302) to redirect.url; a newer link voids the older', async () => {
       const email = `${unique('rec')}@example.com`;
-      await seed.provisioning.createUser({ email, password: STRONG_PASSWORD, tenantId: seed.tenant.id });
+      await seed.provisioning.users.createUser({
+        email,
+        password: STRONG_PASSWORD,
+        tenantId: seed.tenant.id,
+      });
       const first = await recoveryLink(email);
       const second = await recoveryLink(email);
       expectError(
@@ -304,7 +312,7 @@ describe('headless recovery and members/me', () => {
 
     it('a redirect URL removed from the client after the mail is refused when the link is used (400 INVALID_REDIRECT, nothing spent)', async () => {
       const target = 'https://shop2.example.com/after-reset';
-      const { client: shop2 } = await seed.provisioning.createClient({
+      const { client: shop2 } = await seed.provisioning.clients.createClient({
         clientId: unique('shop2'),
         name: 'Shop two',
         tenantId: seed.tenant.id,
@@ -312,7 +320,11 @@ describe('headless recovery and members/me', () => {
         public: true,
       });
       const email = `${unique('rec')}@example.com`;
-      await seed.provisioning.createUser({ email, password: STRONG_PASSWORD, tenantId: seed.tenant.id });
+      await seed.provisioning.users.createUser({
+        email,
+        password: STRONG_PASSWORD,
+        tenantId: seed.tenant.id,
+      });
       const visitor = await visitorToken(app.t, shop2.clientId);
       const sent = await http()
         .post('/auth/v2/recovery/send-email')
@@ -322,7 +334,9 @@ describe('headless recovery and members/me', () => {
       const token = MailCatcher.linkToken(await mail.waitFor((x) => x.to.includes(email.toLowerCase())))!;
 
       // The attack: the URL is no longer the client's (say, a domain it gave up); the old link must not lead there.
-      await seed.provisioning.updateClient(shop2.id, { redirectUrls: ['https://shop2.example.com/'] });
+      await seed.provisioning.clients.updateClient(shop2.id, {
+        redirectUrls: ['https://shop2.example.com/'],
+      });
       expectError(await http().get(`/auth/v2/recovery?token=${token}`), 400, 'INVALID_REDIRECT');
       const page = await http().get(`/auth/v2/recovery?token=${token}`).set('Accept', 'text/html');
       expect(page.status).toBe(400);
@@ -343,7 +357,7 @@ describe('headless recovery and members/me', () => {
       // Nothing was spent or changed: the old password still works...
       await memberTokens(email, STRONG_PASSWORD);
       // ...and the link works again once the URL is registered again.
-      await seed.provisioning.updateClient(shop2.id, {
+      await seed.provisioning.clients.updateClient(shop2.id, {
         redirectUrls: ['https://shop2.example.com/', target],
       });
       const ok = await http().post('/auth/v2/recovery/reset').send({ token, password: NEW_PASSWORD });

@@ -31,7 +31,7 @@ describe('headless email verification: a code drawn twice', () => {
 
   it('is drawn again: the resent mail carries the new code, which verifies', async () => {
     const seed = await seedTenant(app.t);
-    const { client } = await seed.provisioning.createClient({
+    const { client } = await seed.provisioning.clients.createClient({
       clientId: unique('spa'),
       name: 'Acme shop',
       tenantId: seed.tenant.id,

@@ -110,14 +110,14 @@ describe('login activity reports (API.md section 6)', () => {
     it('records ACCESS, RELOGIN (refresh and tenant switch) and LOGOUT with tenant, method, device and IP', async () => {
       // A member of A who also belongs to B: log in, refresh, switch to B, log out.
       const email = `multi-${Date.now()}@example.com`;
-      const { user } = await a.provisioning.createUser({
+      const { user } = await a.provisioning.users.createUser({
         email,
         username: `multi-${Date.now()}`,
         password: STRONG_PASSWORD,
         tenantId: a.tenant.id,
         role: 'member',
       });
-      await a.provisioning.addUserToTenant(user.id, { tenantId: b.tenant.id, role: 'member' });
+      await a.provisioning.memberships.addUserToTenant(user.id, { tenantId: b.tenant.id, role: 'member' });
       const login = expectTokenResponse(
         await t.http
           .post('/auth/login-token')
@@ -206,7 +206,7 @@ describe('login activity reports (API.md section 6)', () => {
 
     beforeAll(async () => {
       c = await seedTenant(t, { permissions: ['ViewLoginActivity'] });
-      const second = await c.provisioning.createUser({
+      const second = await c.provisioning.users.createUser({
         email: `second-${Date.now()}@example.com`,
         tenantId: c.tenant.id,
         role: 'member',
@@ -507,7 +507,7 @@ describe('login activity reports (API.md section 6)', () => {
       users = [];
       for (let i = 0; i < 3; i++) {
         const email = `active-${i}-${Date.now()}@example.com`;
-        const created = await d.provisioning.createUser({
+        const created = await d.provisioning.users.createUser({
           email,
           username: `active-user-${i}-${Date.now()}`,
           tenantId: d.tenant.id,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from 'supertest';
-import type { AuthClient } from '../src/identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../src/identity/identity.types.js';
 import { expectError } from './support/assertions.js';
 import { seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
 import { bearer, createPublicApp, PublicApp, visitorToken } from './support/headless.js';
@@ -39,7 +39,7 @@ describe('mail budget per account, and a register that reveals nothing', () => {
     });
     seed = await seedTenant(app.t);
     spa = (
-      await seed.provisioning.createClient({
+      await seed.provisioning.clients.createClient({
         clientId: unique('spa'),
         name: 'Shop',
         tenantId: seed.tenant.id,
@@ -90,7 +90,7 @@ describe('mail budget per account, and a register that reveals nothing', () => {
 
   it('the username, the email and their upper-case forms share one mail budget across every route', async () => {
     const username = unique('carol');
-    const { user } = await seed.provisioning.createUser({
+    const { user } = await seed.provisioning.users.createUser({
       email: `${unique('carol')}@example.com`,
       username,
       tenantId: seed.tenant.id,
@@ -159,7 +159,7 @@ describe('mail budget per account, and a register that reveals nothing', () => {
     const accounts = await Promise.all(
       (['ACTIVE', 'LOCKED', 'elsewhere'] as const).map(async (kind) => {
         const email = `${unique('contact')}@example.com`;
-        const { user } = await seed.provisioning.createUser({
+        const { user } = await seed.provisioning.users.createUser({
           email,
           tenantId: kind === 'elsewhere' ? other.tenant.id : seed.tenant.id,
           ...(kind === 'elsewhere' ? {} : { status: kind }),

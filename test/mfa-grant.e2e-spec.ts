@@ -341,13 +341,13 @@ describe('password grant with MFA (/auth/v2/oauth1/*, /auth/v2/mfa/methods)', ()
     it('an account without a password and without a method adds one with no proof', async () => {
       const seed = await seedTenant(t, { client: { public: true } });
       const email = `${unique('nopass')}@example.com`;
-      const { user } = await seed.provisioning.createUser({
+      const { user } = await seed.provisioning.users.createUser({
         email,
         tenantId: seed.tenant.id,
         role: 'member',
       });
       // A session for it, as a social or SSO login would start one.
-      const owner = await seed.provisioning.requireClient(seed.client.clientId);
+      const owner = await seed.provisioning.clients.requireClient(seed.client.clientId);
       const { SessionsService } = await import('../src/tokens/sessions.service.js');
       const started = await t.app.get(SessionsService).start({
         userId: user.id,
@@ -550,7 +550,7 @@ describe('password grant with MFA (/auth/v2/oauth1/*, /auth/v2/mfa/methods)', ()
       const elsewhere = await seedTenant(t, { client: { public: true } });
       // A client of another tenant: an SSO token never changes tenant (API.md section 12).
       expectError(await consume(elsewhere.client.clientId), 403, 'FORBIDDEN');
-      const mobile = await seed.provisioning.createClient({
+      const mobile = await seed.provisioning.clients.createClient({
         clientId: unique('mobile'),
         name: 'Mobile app',
         tenantId: seed.tenant.id,
@@ -565,7 +565,7 @@ describe('password grant with MFA (/auth/v2/oauth1/*, /auth/v2/mfa/methods)', ()
     it('cannot skip a second factor the target client requires', async () => {
       const seed = await seedTenant(t, { client: { public: true } });
       const session = expectGrantTokens(await passwordGrant(t, seed));
-      const strict = await seed.provisioning.createClient({
+      const strict = await seed.provisioning.clients.createClient({
         clientId: unique('strict'),
         name: 'Strict app',
         tenantId: seed.tenant.id,

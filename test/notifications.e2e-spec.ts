@@ -231,7 +231,7 @@ describe('two instances on one database', () => {
     const users = await Promise.all(
       Array.from({ length: 24 }, async () => {
         const address = email();
-        await s.provisioning.createUser({
+        await s.provisioning.users.createUser({
           email: address,
           username: address,
           password: 'Violet-Harbour-Lantern-42',

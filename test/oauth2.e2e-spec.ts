@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from 'supertest';
-import type { AuthClient } from '../src/identity/entities/auth-client.entity.js';
-import type { CreateClientInput, ProvisioningService } from '../src/identity/provisioning.service.js';
+import type { AuthClient } from '../src/identity/identity.types.js';
+import type { CreateClientInput } from '../src/identity/identity.types.js';
 import { cspDirective, decodeClaims, expectError } from './support/assertions.js';
-import { loginBody, seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
+import {
+  loginBody,
+  type Provisioning,
+  seedTenant,
+  Seed,
+  STRONG_PASSWORD,
+  unique,
+} from './support/fixtures.js';
 import { enrollTotp } from './support/mfa.js';
 import { wrongCode } from './support/totp.js';
 import {
@@ -38,7 +45,7 @@ function expectOAuthError(res: Response, status: number, error: string, code?: s
 describe('OAuth 2.0 endpoints', () => {
   let app: PublicApp;
   let seed: Seed;
-  let provisioning: ProvisioningService;
+  let provisioning: Provisioning;
   let spa: AuthClient;
 
   const http = () => app.t.http;
@@ -48,7 +55,7 @@ describe('OAuth 2.0 endpoints', () => {
   };
 
   async function client(overrides: Partial<CreateClientInput> = {}) {
-    const { client, clientSecret } = await provisioning.createClient({
+    const { client, clientSecret } = await provisioning.clients.createClient({
       clientId: unique('spa'),
       name: 'Acme shop',
       tenantId: seed.tenant.id,
@@ -609,7 +616,7 @@ describe('OAuth 2.0 endpoints', () => {
 
     it('a member locked after the login gets an access_denied error at the redirect URI, not a code', async () => {
       const email = `${unique('locked')}@example.com`;
-      const { user } = await provisioning.createUser({
+      const { user } = await provisioning.users.createUser({
         email,
         password: STRONG_PASSWORD,
         tenantId: seed.tenant.id,
@@ -624,7 +631,7 @@ describe('OAuth 2.0 endpoints', () => {
         .post('/auth/v2/redirect-sessions')
         .set(bearer(visitor))
         .send(authBody(spa, challenge, { sessionToken: login.body.sessionToken }));
-      await provisioning.updateUser(user.id, { status: 'LOCKED' });
+      await provisioning.users.updateUser(user.id, { status: 'LOCKED' });
       const res = await http().get(pathOf(rs.body.redirectSession.fullUrl));
       expect(res.status).toBe(302);
       expect(redirectParams(res.headers.location)).toMatchObject({
@@ -725,7 +732,7 @@ describe('OAuth 2.0 endpoints', () => {
 
     it('a member with an authenticator passes the code step: wrong codes come back, the right one gives the code', async () => {
       const member = await seedTenant(app.t, { client: { public: true } });
-      await provisioning.addMembership(member.user.id, spa.tenantId, null, 'ACTIVE');
+      await provisioning.memberships.addMembership(member.user.id, spa.tenantId, null, 'ACTIVE');
       const login = await http().post('/auth/login-token').send(loginBody(member));
       expect(login.status).toBe(200);
       const { secret, totp } = await enrollTotp(app.t, login.body.accessToken, { password: member.password });
@@ -780,7 +787,7 @@ describe('OAuth 2.0 endpoints', () => {
 
     it('five wrong codes end the code step without a code', async () => {
       const member = await seedTenant(app.t, { client: { public: true } });
-      await provisioning.addMembership(member.user.id, spa.tenantId, null, 'ACTIVE');
+      await provisioning.memberships.addMembership(member.user.id, spa.tenantId, null, 'ACTIVE');
       const login = await http().post('/auth/login-token').send(loginBody(member));
       const { secret } = await enrollTotp(app.t, login.body.accessToken, { password: member.password });
       const { token } = await loginPage(standard(spa, pkcePair().challenge));
@@ -864,7 +871,7 @@ describe('OAuth 2.0 endpoints', () => {
       expect(cspDirective(wrong, 'frame-ancestors')).toEqual(["'none'"]);
       expect(wrong.headers['x-frame-options']).toBe('DENY');
       const member = await seedTenant(app.t, { client: { public: true } });
-      await provisioning.addMembership(member.user.id, spa.tenantId, null, 'ACTIVE');
+      await provisioning.memberships.addMembership(member.user.id, spa.tenantId, null, 'ACTIVE');
       const signedIn = await http().post('/auth/login-token').send(loginBody(member));
       await enrollTotp(app.t, signedIn.body.accessToken, { password: member.password });
       const mfaStep = await http()

@@ -108,7 +108,7 @@ describe('OpenID Connect conformance: authorization errors, form POST requests, 
 
   it('loopback redirect URIs of native apps match on any port (RFC 8252 section 7.3)', async () => {
     const native = (
-      await seed.provisioning.createClient({
+      await seed.provisioning.clients.createClient({
         clientId: unique('native'),
         name: 'Desktop app',
         tenantId: seed.tenant.id,

@@ -200,7 +200,7 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
 
   it("a native app's private-use-scheme redirect leaves the hosted form (form-action allows the scheme)", async () => {
     const native = (
-      await seed.provisioning.createClient({
+      await seed.provisioning.clients.createClient({
         clientId: unique('native'),
         name: 'Mobile app',
         tenantId: seed.tenant.id,

@@ -150,7 +150,7 @@ describe('a stock OpenID Connect client (openid-client)', () => {
   });
 
   it('a confidential client authenticates with client_secret_basic (the default) and client_secret_post', async () => {
-    const { client, clientSecret } = await seed.provisioning.createClient({
+    const { client, clientSecret } = await seed.provisioning.clients.createClient({
       clientId: `conf-${Date.now()}`,
       name: 'Server-side app',
       tenantId: seed.tenant.id,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthClient } from '../src/identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../src/identity/identity.types.js';
 import { decodeClaims } from './support/assertions.js';
 import { authorizeUrl, HttpBrowser, paramsOf, pkce } from './support/browser.js';
 import { seedTenant, Seed, unique } from './support/fixtures.js';
@@ -30,7 +30,7 @@ describe('OpenID Connect conformance: the authorization endpoint and the hosted 
       user: { firstName: 'Ada', lastName: 'Lovelace' },
     });
     sibling = (
-      await seed.provisioning.createClient({
+      await seed.provisioning.clients.createClient({
         clientId: unique('sibling'),
         name: 'Sibling app',
         tenantId: seed.tenant.id,
@@ -189,7 +189,7 @@ describe('OpenID Connect conformance: the authorization endpoint and the hosted 
       });
     // Another tenant where the user is a member too: not signed in there.
     const elsewhere = await seedTenant(app.t, { client: { public: true, redirectUrls: [REDIRECT] } });
-    await seed.provisioning.addMembership(seed.user.id, elsewhere.tenant.id, null, 'ACTIVE');
+    await seed.provisioning.memberships.addMembership(seed.user.id, elsewhere.tenant.id, null, 'ACTIVE');
     expect((await none(elsewhere.client.clientId)).error).toBe('login_required');
     // Someone else's id_token_hint: not this user.
     const other = await signedInBrowser(elsewhere);
@@ -206,7 +206,7 @@ describe('OpenID Connect conformance: the authorization endpoint and the hosted 
     // A member locked meanwhile: no code.
     const member = await seedTenant(app.t, { client: { public: true, redirectUrls: [REDIRECT] } });
     const locked = await signedInBrowser(member);
-    await member.provisioning.updateUser(member.user.id, { status: 'LOCKED' });
+    await member.provisioning.users.updateUser(member.user.id, { status: 'LOCKED' });
     const res = await locked.browser.get(url(member.client.clientId, pkce().challenge, { prompt: 'none' }));
     expect(paramsOf(res.headers.get('location')!).error).toBe('login_required');
   });
@@ -214,7 +214,7 @@ describe('OpenID Connect conformance: the authorization endpoint and the hosted 
   it('a second factor due for the client must have been proven in that hosted sign-in', async () => {
     const member = await seedTenant(app.t, { client: { public: true, redirectUrls: [REDIRECT] } });
     const mfaClient = (
-      await member.provisioning.createClient({
+      await member.provisioning.clients.createClient({
         clientId: unique('mfa'),
         name: 'Needs MFA',
         tenantId: member.tenant.id,

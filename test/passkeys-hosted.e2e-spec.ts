@@ -178,7 +178,7 @@ describe('the hosted login page: "Sign in with a passkey"', () => {
 
     it('refuses a passkey of another user (who could sign in alone, but not finish this password sign-in)', async () => {
       const other = await seedTenant(t, { client: { public: true } });
-      await seed.provisioning.addMembership(other.user.id, seed.tenant.id, null, 'ACTIVE');
+      await seed.provisioning.memberships.addMembership(other.user.id, seed.tenant.id, null, 'ACTIVE');
       const theirs = new SoftAuthenticator(PUBLIC);
       await registerPasskey(t, await memberToken(t, other), theirs);
       const step = await mfaPage();

@@ -228,7 +228,7 @@ describe('password recovery (forget / verify / reset) with real mail', () => {
 
   it('a link works only with the client that asked for it, and its secret', async () => {
     const s = await seed();
-    const { client: sibling, clientSecret: siblingSecret } = await s.provisioning.createClient({
+    const { client: sibling, clientSecret: siblingSecret } = await s.provisioning.clients.createClient({
       clientId: unique('sibling'),
       name: 'Sibling',
       tenantId: s.tenant.id,

@@ -81,7 +81,7 @@ describe('sealed values moved to another row do not open', () => {
   it("a login-activity payload copied to another user's row reads as null (200), never as that user's", async () => {
     const s = await seedTenant(t, { permissions: ['ViewProfile', 'ViewLoginActivity'] });
     const viewer = expectTokenResponse(await t.http.post('/auth/login-token').send(loginBody(s)));
-    const other = await s.provisioning.createUser({
+    const other = await s.provisioning.users.createUser({
       email: `other-${Date.now()}@example.com`,
       password: s.password,
       tenantId: s.tenant.id,

@@ -190,7 +190,7 @@ describe('sign-up by emailed token with real mail', () => {
     // Also when the address became someone's username.
     const other = newEmail();
     const token = await mailedToken(s, other);
-    await s.provisioning.createUser({
+    await s.provisioning.users.createUser({
       email: newEmail(),
       username: other,
       password: PASSWORD,
@@ -207,9 +207,9 @@ describe('sign-up by emailed token with real mail', () => {
     // A token issued before the client was closed cannot create the user either.
     const s = await seed();
     const token = await mailedToken(s, email);
-    await s.provisioning.updateClient(s.client.id, { allowSignUp: false });
+    await s.provisioning.clients.updateClient(s.client.id, { allowSignUp: false });
     expectError(await createUser(token, { email, password: PASSWORD }), 403, 'SIGN_UP_DISABLED');
-    await s.provisioning.updateClient(s.client.id, { allowSignUp: true });
+    await s.provisioning.clients.updateClient(s.client.id, { allowSignUp: true });
     expect((await createUser(token, { email, password: PASSWORD })).status).toBe(200);
   });
 

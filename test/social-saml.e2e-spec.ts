@@ -106,7 +106,7 @@ describe('SAML login', () => {
   });
 
   it("never links the IdP's email to a user whose email is unproven: 409 ACCOUNT_EXISTS, nothing linked", async () => {
-    const { user } = await seed.provisioning.createUser({
+    const { user } = await seed.provisioning.users.createUser({
       email: `${unique('unproven')}@corp.example.com`,
       password: seed.password,
       tenantId: (await seedTenant(t)).tenant.id,

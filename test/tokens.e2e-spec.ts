@@ -220,7 +220,7 @@ describe('token routes', () => {
     it('switches a member of two tenants and refuses a non-member with 403 NOT_A_MEMBER', async () => {
       const s = await seedTenant(t);
       const second = await seedTenant(t);
-      await s.provisioning.addMembership(s.user.id, second.tenant.id, second.role.id, 'ACTIVE');
+      await s.provisioning.memberships.addMembership(s.user.id, second.tenant.id, second.role.id, 'ACTIVE');
       const tokens = await login(s);
       const switched = expectTokenResponse(
         await t.http

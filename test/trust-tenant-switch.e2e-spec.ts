@@ -46,7 +46,7 @@ describe('trust boundaries: tenant switch', () => {
     t = await createTestApp();
     a = await seedTenant(t, { permissions: ['ManageAuth'] });
     b = await seedTenant(t, { permissions: ['ManageAuth'] });
-    await a.provisioning.addMembership(b.user.id, a.tenant.id, null, 'ACTIVE');
+    await a.provisioning.memberships.addMembership(b.user.id, a.tenant.id, null, 'ACTIVE');
     // The attacker: a ManageAuth admin of A only, acting through the admin routes with their token.
     const attacker = expectTokenResponse(await t.http.post('/auth/login-token').send(loginBody(a)));
     const created = await t.http

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { chromium, Browser, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthClient } from '../src/identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../src/identity/identity.types.js';
 import { decodeClaims } from './support/assertions.js';
 import { seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js';
 import { MailCatcher } from './support/mail-catcher.js';
@@ -315,7 +315,7 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
 
   it('the recovery link in the browser: the hosted form sets the password and goes on to redirect.url', async () => {
     const email = `${unique('browser')}@example.com`;
-    await seed.provisioning.createUser({ email, password: STRONG_PASSWORD, tenantId: seed.tenant.id });
+    await seed.provisioning.users.createUser({ email, password: STRONG_PASSWORD, tenantId: seed.tenant.id });
     const visitor = await visitorToken(app.t, client.clientId);
     const sent = await app.t.http
       .post('/auth/v2/recovery/send-email')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Errors } from '../common/errors/app-error.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
+import { UsersService } from '../identity/users.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import type { AdminPrincipal } from '../tokens/guards/admin-principal.js';
 
@@ -13,13 +13,13 @@ import type { AdminPrincipal } from '../tokens/guards/admin-principal.js';
 @Injectable()
 export class AdminUserSessionsService {
   constructor(
-    private readonly provisioning: ProvisioningService,
+    private readonly users: UsersService,
     private readonly sessions: SessionsService,
   ) {}
 
   /** Answers how many sessions ended. 404 for an unknown user, 403 for a user outside the tenant. */
   async revokeAll(admin: AdminPrincipal, userId: string): Promise<number> {
-    const record = await this.provisioning.getUser(userId);
+    const record = await this.users.getUser(userId);
     if (admin.kind === 'key') {
       return this.sessions.endAllForUser(userId, { reason: 'admin_revoked' });
     }

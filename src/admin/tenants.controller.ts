@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
+import { Db } from '../database/db.js';
+import { TenantsService } from '../identity/tenants.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import { AdminAuth, AdminKeyOnly } from '../tokens/guards/admin.guard.js';
 import { AdminPrincipal, assertTenant, CurrentAdmin } from '../tokens/guards/admin-principal.js';
 import { CreateTenantDto, TenantDto, tenantDto, UpdateTenantDto } from './dto/tenant.dto.js';
 import { UuidPipe } from './uuid.pipe.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 
 const KEY_ONLY: [number, string] = [403, 'FORBIDDEN: only the admin key manages tenants'];
 const NOT_FOUND: [number, string] = [404, 'NOT_FOUND: no such tenant'];
@@ -17,7 +17,8 @@ const KEY_EXISTS: [number, string] = [409, 'TENANT_KEY_EXISTS: another tenant ha
 @Controller('admin/tenants')
 export class TenantsController {
   constructor(
-    private readonly provisioning: ProvisioningService,
+    private readonly db: Db,
+    private readonly tenants: TenantsService,
     private readonly sessions: SessionsService,
   ) {}
 
@@ -27,7 +28,7 @@ export class TenantsController {
   @ApiCreatedResponse({ type: TenantDto })
   @ApiErrors(...BODY_ERRORS, KEY_ONLY, KEY_EXISTS)
   async create(@Body() dto: CreateTenantDto): Promise<TenantDto> {
-    return tenantDto(await this.provisioning.createTenant(dto));
+    return tenantDto(await this.tenants.createTenant(dto));
   }
 
   @Get()
@@ -36,7 +37,7 @@ export class TenantsController {
   @ApiOkResponse({ type: [TenantDto] })
   @ApiErrors(KEY_ONLY)
   async list(): Promise<TenantDto[]> {
-    return (await this.provisioning.listTenants()).map(tenantDto);
+    return (await this.tenants.listTenants()).map(tenantDto);
   }
 
   @Get(':id')
@@ -48,7 +49,7 @@ export class TenantsController {
     @CurrentAdmin() admin: AdminPrincipal,
   ): Promise<TenantDto> {
     assertTenant(admin, id);
-    return tenantDto(await this.provisioning.requireTenant(id));
+    return tenantDto(await this.tenants.requireTenant(id));
   }
 
   @Patch(':id')
@@ -60,7 +61,7 @@ export class TenantsController {
     @Param('id', new UuidPipe('Tenant')) id: string,
     @Body() dto: UpdateTenantDto,
   ): Promise<TenantDto> {
-    return tenantDto(await this.provisioning.updateTenant(id, dto));
+    return tenantDto(await this.tenants.updateTenant(id, dto));
   }
 
   @Delete(':id')
@@ -74,10 +75,9 @@ export class TenantsController {
   @ApiErrors(KEY_ONLY, NOT_FOUND)
   async delete(@Param('id', new UuidPipe('Tenant')) id: string): Promise<void> {
     // End its sessions first: the cascade would delete them without revoking their access tokens.
-    // TODO(13b): db.transaction once the identity and token services take a Queryable (helpers J, K).
-    await this.provisioning.transaction(async (m) => {
-      await this.sessions.endWhereIn(queryableOf(m), { tenantId: id }, { reason: 'tenant_deleted' });
-      await this.provisioning.deleteTenant(id, m);
+    await this.db.transaction(async (tx) => {
+      await this.sessions.endWhereIn(tx, { tenantId: id }, { reason: 'tenant_deleted' });
+      await this.tenants.deleteTenant(tx, id);
     });
   }
 }

@@ -1,6 +1,6 @@
 import type { PipeTransform } from '@nestjs/common';
 import { Errors } from '../common/errors/app-error.js';
-import { isUuid } from '../identity/provisioning.service.js';
+import { isUuid } from '../common/validation/ids.js';
 
 /**
  * A path id that must be a UUID. Anything else cannot name a row, so it answers 404 like an

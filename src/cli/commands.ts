@@ -3,7 +3,10 @@ import type { ParseArgsConfig } from 'node:util';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { Db } from '../database/db.js';
 import { validateBody } from '../common/http/validation.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
+import { ClientsService } from '../identity/clients.service.js';
+import { RolesService } from '../identity/roles.service.js';
+import { TenantsService } from '../identity/tenants.service.js';
+import { UsersService } from '../identity/users.service.js';
 import { SigningKeysService } from '../tokens/keys/signing-keys.service.js';
 import { clientDto, clientWithSecretDto } from '../admin/dto/client.dto.js';
 import { CreateClientDto, UpdateClientDto } from '../admin/dto/client-request.dto.js';
@@ -41,7 +44,7 @@ function commaList(value: Values[string]): string[] | undefined {
 
 /**
  * The CLI's commands. Each validates its arguments with the same DTO as the matching HTTP route,
- * then calls the same provisioning service; answers are shaped like the HTTP answers.
+ * then calls the same identity services; answers are shaped like the HTTP answers.
  */
 export const COMMANDS: Record<string, CliCommand> = {
   'tenants:create': {
@@ -51,7 +54,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     flags: { key: '--key', name: '--name' },
     async run(v, connect) {
       const dto = await validateBody(CreateTenantDto, { key: v.key, name: v.name });
-      return tenantDto(await (await connect()).get(ProvisioningService).createTenant(dto));
+      return tenantDto(await (await connect()).get(TenantsService).createTenant(dto));
     },
   },
 
@@ -61,7 +64,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     options: {},
     flags: {},
     async run(_v, connect) {
-      return (await (await connect()).get(ProvisioningService).listTenants()).map(tenantDto);
+      return (await (await connect()).get(TenantsService).listTenants()).map(tenantDto);
     },
   },
 
@@ -78,7 +81,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         permissions: commaList(v.permissions),
       });
       dto.tenantId = (await tenant.resolve(connect))!;
-      return roleDto(await (await connect()).get(ProvisioningService).createRole(dto));
+      return roleDto(await (await connect()).get(RolesService).createRole(dto));
     },
   },
 
@@ -126,7 +129,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       const { client, clientSecret } = await (
         await connect()
       )
-        .get(ProvisioningService)
+        .get(ClientsService)
         .createClient({ ...dto, clientSecret: dto.clientSecret ?? undefined });
       return clientWithSecretDto(client, clientSecret);
     },
@@ -145,7 +148,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         name: v.name,
         idTokenSignedResponseAlg: v['id-token-alg'],
       });
-      return clientDto(await (await connect()).get(ProvisioningService).updateClient(v.client, dto));
+      return clientDto(await (await connect()).get(ClientsService).updateClient(v.client, dto));
     },
   },
 
@@ -158,7 +161,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       const tenant = tenantArgument(v.tenant);
       await validateBody(TenantQueryDto, { tenantId: tenant.forValidation });
       const tenantId = await tenant.resolve(connect);
-      return (await (await connect()).get(ProvisioningService).listClients(tenantId)).map(clientDto);
+      return (await (await connect()).get(ClientsService).listClients(tenantId)).map(clientDto);
     },
   },
 
@@ -202,7 +205,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       const { user, membership } = await (
         await connect()
       )
-        .get(ProvisioningService)
+        .get(UsersService)
         .createUser({ ...dto, role: dto.role ?? undefined });
       return createdUserDto(user, membership);
     },
@@ -226,7 +229,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         limit: v.limit,
         offset: v.offset,
       });
-      const records = await (await connect()).get(ProvisioningService).listUsers({
+      const records = await (await connect()).get(UsersService).listUsers({
         tenantId: await tenant.resolve(connect),
         email: query.email,
         limit: query.limit ?? 100,

@@ -6,7 +6,7 @@ import {
   HeadlessTokenListQueryDto,
 } from '../headless-member/dto/headless-token.dto.js';
 import { HeadlessTokensService } from '../headless-member/headless-tokens.service.js';
-import { isUuid } from '../identity/provisioning.service.js';
+import { isUuid } from '../common/validation/ids.js';
 import type { CliCommand } from './commands.js';
 import { TENANT, tenantArgument } from './input.js';
 

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AppError, Errors } from '../common/errors/app-error.js';
-import { isUuid } from '../identity/provisioning.service.js';
+import { isUuid } from '../common/validation/ids.js';
 import { IDENTIFIER } from '../admin/dto/validators.js';
 import type { Connect, Values } from './commands.js';
 

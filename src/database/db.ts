@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { Errors } from '../common/errors/app-error.js';
 
 /**
  * A SQL statement of a module's `*.queries.ts`. With a `name` it is a prepared statement: parsed
@@ -132,4 +133,24 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   if (!constraint) return true;
   const e = err as { constraint?: string; driverError?: { constraint?: string } };
   return (e.constraint ?? e.driverError?.constraint) === constraint;
+}
+
+/** The 409 of each unique constraint a caller can act on: constraint name -> [code, message]. */
+export type UniqueConflicts = Readonly<Record<string, readonly [code: string, message: string]>>;
+
+/**
+ * Rethrows a failed write as the error a caller can act on: a unique violation as the 409 its
+ * constraint has in `conflicts` (else 409 CONFLICT); a foreign key violation (the referenced row
+ * vanished between an existence check and the write: a concurrent delete) as 404. Anything else
+ * is rethrown unchanged.
+ */
+export function mapUniqueViolation(err: unknown, conflicts: UniqueConflicts = {}): never {
+  const state = sqlState(err);
+  if (state === '23505') {
+    const e = err as { constraint?: string; driverError?: { constraint?: string } };
+    const conflict = conflicts[e.constraint ?? e.driverError?.constraint ?? ''];
+    throw Errors.conflict(conflict?.[0] ?? 'CONFLICT', conflict?.[1] ?? 'The resource already exists');
+  }
+  if (state === '23503') throw Errors.notFound('A referenced resource no longer exists');
+  throw err;
 }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { randomDigits } from '../common/crypto/tokens.js';
 import { isUniqueViolation } from '../database/db.js';
 import { queryableOf } from '../database/typeorm-bridge.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 import { inCodeSavepoint } from './headless-login.queries.js';

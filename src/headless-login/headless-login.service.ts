@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { queryableOf } from '../database/typeorm-bridge.js';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
@@ -11,12 +12,9 @@ import { CodeBudget } from '../identity/credentials/code-budget.js';
 import { CredentialCheck } from '../identity/credentials/credential-check.js';
 import { PasswordHasher } from '../identity/credentials/password-hasher.js';
 import { PasswordPolicy } from '../identity/credentials/password-policy.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
-import type { MembershipStatus } from '../identity/entities/membership.entity.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { AuthClient, MembershipStatus, User } from '../identity/identity.types.js';
 import { MembershipsService } from '../identity/memberships.service.js';
 import { MfaPolicy } from '../identity/mfa-policy.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { RecipientLimiter } from '../notifications/recipient-limiter.js';
 import { SessionTokensService } from '../tokens/session-tokens.service.js';
@@ -51,7 +49,6 @@ export class HeadlessLoginService {
     private readonly clients: ClientsService,
     private readonly users: UsersService,
     private readonly memberships: MembershipsService,
-    private readonly provisioning: ProvisioningService,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     private readonly mfa: MfaPolicy,
@@ -150,19 +147,16 @@ export class HeadlessLoginService {
         : 'ACTIVE';
     if (status === 'PENDING_VERIFICATION') await this.recipients.hit('email', email, null);
     const created = await this.dataSource.transaction(async (m) => {
-      const { user } = await this.provisioning.createUser(
-        {
-          email,
-          password: dto.password,
-          tenantId: client.tenantId,
-          status,
-          emailVerified: false,
-          profile,
-          firstName: typeof profile.firstName === 'string' ? profile.firstName : null,
-          lastName: typeof profile.lastName === 'string' ? profile.lastName : null,
-        },
-        m,
-      );
+      const { user } = await this.users.createUserIn(queryableOf(m), {
+        email,
+        password: dto.password,
+        tenantId: client.tenantId,
+        status,
+        emailVerified: false,
+        profile,
+        firstName: typeof profile.firstName === 'string' ? profile.firstName : null,
+        lastName: typeof profile.lastName === 'string' ? profile.lastName : null,
+      });
       const stateToken =
         status === 'PENDING_VERIFICATION'
           ? await this.verification.start(m, { userId: user.id, email, client })
@@ -255,20 +249,21 @@ export class HeadlessLoginService {
     }
     const nextStatus: MembershipStatus = client.requireOwnerApproval ? 'PENDING_APPROVAL' : 'ACTIVE';
     const done = await this.dataSource.transaction(async (m) => {
+      const tx = queryableOf(m);
       const proof = await this.verification.complete(m, state, dto.code);
       if (!proof) return null;
       if (state.data.pendingPasswordHash)
-        await this.users.setPasswordHash(userId, state.data.pendingPasswordHash, m);
+        await this.users.setPasswordHash(tx, userId, state.data.pendingPasswordHash);
       if (state.data.profile && Object.keys(state.data.profile).length) {
-        await this.users.updateProfile(userId, state.data.profile, [], m);
+        await this.users.updateProfileIn(tx, userId, state.data.profile, []);
       }
       // The address the code was mailed to is proven (if it is still the user's).
-      if (proof.email) await this.users.markEmailVerified(userId, proof.email, m);
-      const membership = await this.memberships.find(userId, client.tenantId, m);
+      if (proof.email) await this.users.markEmailVerified(tx, userId, proof.email);
+      const membership = await this.memberships.findIn(tx, userId, client.tenantId);
       if (!membership) {
-        await this.provisioning.addMembership(userId, client.tenantId, null, nextStatus, m);
+        await this.memberships.addMembershipIn(tx, userId, client.tenantId, null, nextStatus);
       } else if (membership.status === 'PENDING_VERIFICATION') {
-        await this.provisioning.updateUser(userId, { tenantId: client.tenantId, status: nextStatus }, m);
+        await this.users.updateUserIn(tx, userId, { tenantId: client.tenantId, status: nextStatus });
       }
       return true;
     });

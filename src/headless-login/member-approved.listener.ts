@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ProvisioningService } from '../identity/provisioning.service.js';
+import { TenantsService } from '../identity/tenants.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { queryableOf } from '../database/typeorm-bridge.js';
@@ -26,7 +26,7 @@ export class MemberApprovedListener {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
-    private readonly provisioning: ProvisioningService,
+    private readonly tenants: TenantsService,
     private readonly outbox: OutboxService,
   ) {}
 
@@ -35,7 +35,7 @@ export class MemberApprovedListener {
     try {
       const user = await this.users.findById(event.userId);
       if (!user?.email) return;
-      const tenant = await this.provisioning.requireTenant(event.tenantId);
+      const tenant = await this.tenants.requireTenant(event.tenantId);
       await this.dataSource.transaction((m) =>
         this.outbox.enqueue(queryableOf(m), {
           channel: 'email',

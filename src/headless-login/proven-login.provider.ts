@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { AuthClient, User } from '../identity/identity.types.js';
 import type { LoginStateAnswer, ProvenLogin } from '../tokens/proven-login.js';
 import { HeadlessLoginService } from './headless-login.service.js';
 

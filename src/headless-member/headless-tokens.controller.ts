@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation }
 import { Errors } from '../common/errors/app-error.js';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
 import { NoStore } from '../common/http/no-store.js';
-import { isUuid } from '../identity/provisioning.service.js';
+import { isUuid } from '../common/validation/ids.js';
 import { AdminAuth } from '../tokens/guards/admin.guard.js';
 import {
   AdminPrincipal,

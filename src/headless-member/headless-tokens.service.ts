@@ -3,8 +3,8 @@ import { randomToken, sha256 } from '../common/crypto/tokens.js';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import { Db } from '../database/db.js';
 import { ClientsService } from '../identity/clients.service.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
+import type { AuthClient } from '../identity/identity.types.js';
+import { TenantsService } from '../identity/tenants.service.js';
 import {
   deleteHeadlessToken,
   findHeadlessToken,
@@ -51,7 +51,7 @@ export function internalClientId(tenantId: string): string {
 export class HeadlessTokensService {
   constructor(
     private readonly db: Db,
-    private readonly provisioning: ProvisioningService,
+    private readonly tenants: TenantsService,
     private readonly clients: ClientsService,
   ) {}
 
@@ -60,10 +60,10 @@ export class HeadlessTokensService {
     name: string;
     clientId?: string;
   }): Promise<{ record: HeadlessTokenRecord; secret: string }> {
-    await this.provisioning.requireTenant(input.tenantId);
+    await this.tenants.requireTenant(input.tenantId);
     let client: AuthClient | null = null;
     if (input.clientId !== undefined) {
-      client = await this.provisioning.requireClient(input.clientId).catch(() => null);
+      client = await this.clients.requireClient(input.clientId).catch(() => null);
       if (!client || client.tenantId !== input.tenantId)
         throw Errors.notFound('Client not found in that tenant');
     }
@@ -112,7 +112,7 @@ export class HeadlessTokensService {
     const existing = await this.clients.findByClientId(clientId);
     if (existing) return this.checkInternal(existing, principal.tenantId);
     try {
-      const { client } = await this.provisioning.createInternalClient({
+      const { client } = await this.clients.createInternalClient({
         clientId,
         name: 'Headless member tokens (internal)',
         tenantId: principal.tenantId,

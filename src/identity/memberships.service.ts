@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
-import { Membership } from './entities/membership.entity.js';
-import { Role } from './entities/role.entity.js';
 import { Errors } from '../common/errors/app-error.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../common/validation/ids.js';
+import { Db, Queryable } from '../database/db.js';
+import { mapConflict } from './conflicts.js';
+import type { MemberRecord, Membership, MembershipStatus, Role } from './identity.types.js';
+import * as memberships from './memberships.queries.js';
+import { RolesService } from './roles.service.js';
+import { TenantsService } from './tenants.service.js';
+import { userExists } from './users.queries.js';
 
 export interface MemberAccess {
   membership: Membership;
@@ -13,27 +15,22 @@ export interface MemberAccess {
   permissions: string[];
 }
 
-/** Memberships (user x tenant) and the permissions their role grants. */
+/** Memberships (user x tenant), the permissions their role grants, and their administration. */
 @Injectable()
 export class MembershipsService {
   constructor(
-    @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
-    @InjectRepository(Role) private readonly roles: Repository<Role>,
+    private readonly db: Db,
+    private readonly tenants: TenantsService,
+    private readonly roles: RolesService,
   ) {}
 
-  /** `manager` keeps the read on the caller's transaction connection (no second pool connection). */
-  find(userId: string, tenantId: string, manager?: EntityManager): Promise<Membership | null> {
-    return (manager?.getRepository(Membership) ?? this.memberships).findOneBy({ userId, tenantId });
+  find(userId: string, tenantId: string): Promise<Membership | null> {
+    return this.findIn(this.db, userId, tenantId);
   }
 
-  listForUser(userId: string): Promise<Membership[]> {
-    return this.memberships.find({ where: { userId }, order: { createdAt: 'ASC' } });
-  }
-
-  async access(membership: Membership, manager?: EntityManager): Promise<MemberAccess> {
-    const roles = manager?.getRepository(Role) ?? this.roles;
-    const role = membership.roleId ? await roles.findOneBy({ id: membership.roleId }) : null;
-    return { membership, role, permissions: role?.permissions ?? [] };
+  /** The membership, read on the caller's transaction (no second pool connection). */
+  async findIn(tx: Queryable, userId: string, tenantId: string): Promise<Membership | null> {
+    return (await memberships.membershipOf(tx, userId, tenantId)) ?? null;
   }
 
   /**
@@ -43,30 +40,131 @@ export class MembershipsService {
    * demotion, a changed role or a lock takes effect at once, also for access tokens already issued.
    */
   async activePermissions(userId: string, tenantId: string): Promise<string[] | null> {
-    if (!UUID.test(userId) || !UUID.test(tenantId)) return null;
-    const rows: { permissions: string[] | null }[] = await this.memberships.manager.query(
-      `SELECT r.permissions FROM membership m LEFT JOIN role r ON r.id = m.role_id
-       WHERE m.user_id = $1 AND m.tenant_id = $2 AND m.status = 'ACTIVE'`,
-      [userId, tenantId],
-    );
-    return rows.length ? (rows[0]!.permissions ?? []) : null;
+    if (!isUuid(userId) || !isUuid(tenantId)) return null;
+    return (await memberships.activePermissions(this.db, userId, tenantId)) ?? null;
   }
 
   /**
    * The access of an ACTIVE member of `tenantId`. 403 NOT_A_MEMBER when there is no membership,
    * 403 with the status as code (LOCKED, PENDING_APPROVAL, ...) when it is not active.
    */
-  async requireActive(userId: string, tenantId: string, manager?: EntityManager): Promise<MemberAccess> {
+  requireActive(userId: string, tenantId: string): Promise<MemberAccess> {
+    return this.requireActiveIn(this.db, userId, tenantId);
+  }
+
+  /** `requireActive` on the caller's transaction. */
+  async requireActiveIn(tx: Queryable, userId: string, tenantId: string): Promise<MemberAccess> {
     // One query (membership with its role): every login and token issue passes here.
-    const membership = await (manager?.getRepository(Membership) ?? this.memberships)
-      .createQueryBuilder('m')
-      .leftJoinAndMapOne('m.role', Role, 'r', 'r.id = m.role_id')
-      .where('m.user_id = :userId AND m.tenant_id = :tenantId', { userId, tenantId })
-      .getOne();
-    if (!membership) throw Errors.notAMember();
-    if (membership.status !== 'ACTIVE') throw Errors.membershipStatus(membership.status);
-    const role = (membership as Membership & { role?: Role }).role ?? null;
-    delete (membership as Membership & { role?: Role }).role;
-    return { membership, role, permissions: role?.permissions ?? [] };
+    const found = await memberships.membershipWithRole(tx, userId, tenantId);
+    if (!found) throw Errors.notAMember();
+    if (found.membership.status !== 'ACTIVE') throw Errors.membershipStatus(found.membership.status);
+    return { ...found, permissions: found.role?.permissions ?? [] };
+  }
+
+  // ---- administration -------------------------------------------------------------------------
+
+  /** Adds a user to a tenant (409 ALREADY_A_MEMBER when they are one). */
+  addMembership(
+    userId: string,
+    tenantId: string,
+    roleId: string | null,
+    status: MembershipStatus,
+  ): Promise<Membership> {
+    return this.addMembershipIn(this.db, userId, tenantId, roleId, status);
+  }
+
+  /** `addMembership` in the caller's transaction. */
+  async addMembershipIn(
+    tx: Queryable,
+    userId: string,
+    tenantId: string,
+    roleId: string | null,
+    status: MembershipStatus,
+  ): Promise<Membership> {
+    try {
+      return await memberships.insertMembership(tx, { userId, tenantId, roleId, status });
+    } catch (err) {
+      mapConflict(err);
+    }
+  }
+
+  /** Memberships of these users with their role names, oldest first. */
+  memberRecords(tx: Queryable, userIds: string[]): Promise<Map<string, MemberRecord[]>> {
+    return memberships.memberRecordsOf(tx, userIds);
+  }
+
+  /**
+   * The membership a status or role change applies to: the one of `tenantId`, else the user's only
+   * one. 422 when the user has several and no tenantId says which; 404 when there is none.
+   */
+  async resolveMembership(tx: Queryable, userId: string, tenantId: string | undefined): Promise<Membership> {
+    if (tenantId) {
+      const membership = await memberships.membershipOf(tx, userId, tenantId);
+      if (!membership) throw Errors.notFound('The user is not a member of that tenant');
+      return membership;
+    }
+    const all = await memberships.membershipsOfUser(tx, userId, 2);
+    if (all.length === 1) return all[0]!;
+    if (!all.length) throw Errors.notFound('The user is not a member of any tenant');
+    throw Errors.validation([
+      { field: 'tenantId', message: 'tenantId is required when the user belongs to several tenants' },
+    ]);
+  }
+
+  /** Changes the status and role of the membership `tenantId` names (see resolveMembership). */
+  async changeMembership(
+    tx: Queryable,
+    userId: string,
+    input: { tenantId?: string; status?: MembershipStatus; role?: string | null },
+  ): Promise<Membership> {
+    const membership = await this.resolveMembership(tx, userId, input.tenantId);
+    let roleId = membership.roleId;
+    if (input.role !== undefined) {
+      roleId =
+        input.role === null ? null : (await this.roles.findRole(tx, membership.tenantId, input.role)).id;
+    }
+    return memberships.updateMembership(tx, membership.id, {
+      status: input.status ?? membership.status,
+      roleId,
+    });
+  }
+
+  /** Removes a user from a tenant (404 when they are not a member). */
+  async removeMembership(tx: Queryable, userId: string, tenantId: string): Promise<void> {
+    if (!(await memberships.deleteMembership(tx, userId, tenantId))) {
+      throw Errors.notFound('The user is not a member of that tenant');
+    }
+  }
+
+  /** Adds an existing user to a tenant as an ACTIVE member (409 ALREADY_A_MEMBER when they are one). */
+  async addUserToTenant(userId: string, input: { tenantId: string; role?: string }): Promise<MemberRecord> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        if (!(await userExists(tx, userId))) throw Errors.notFound('User not found');
+        await this.tenants.requireTenantIn(tx, input.tenantId);
+        const role = input.role ? await this.roles.findRole(tx, input.tenantId, input.role) : null;
+        const membership = await this.addMembershipIn(tx, userId, input.tenantId, role?.id ?? null, 'ACTIVE');
+        return { membership, role: role?.name ?? null };
+      });
+    } catch (err) {
+      mapConflict(err);
+    }
+  }
+
+  /** PENDING_APPROVAL -> ACTIVE; any other status answers 409 NOT_PENDING_APPROVAL. */
+  async approveMember(userId: string, tenantId: string | undefined): Promise<Membership> {
+    return this.db.transaction(async (tx) => {
+      if (!(await userExists(tx, userId))) throw Errors.notFound('User not found');
+      const membership = await this.resolveMembership(tx, userId, tenantId);
+      // Conditional on the status, so two concurrent approvals cannot both succeed.
+      const approved = await memberships.approveMembership(tx, membership.id);
+      if (!approved) {
+        throw Errors.conflict(
+          'NOT_PENDING_APPROVAL',
+          `The membership is ${membership.status}, not pending approval`,
+        );
+      }
+      return approved;
+    });
   }
 }

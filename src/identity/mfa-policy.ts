@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { User } from './entities/user.entity.js';
-import type { AuthClient } from './entities/auth-client.entity.js';
+import type { AuthClient, User } from './identity.types.js';
 
 /**
  * "Is a second factor due?" Every login path asks here. A user with a confirmed method, or any user

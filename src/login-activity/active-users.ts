@@ -1,5 +1,6 @@
 import { AppError } from '../common/errors/app-error.js';
 import { invalidFilter } from './filter/loopback-filter.js';
+import { isUuid } from '../common/validation/ids.js';
 
 export const ACTIVE_USERS_RANGES = ['daily', 'weekly', 'monthly'] as const;
 export type ActiveUsersRange = (typeof ACTIVE_USERS_RANGES)[number];
@@ -58,7 +59,6 @@ export interface ActiveUsersFilter {
   userIdentifier: string[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const MAX_ACTOR_IDS = 1000;
 export const MAX_USER_NAMES = 100;
 
@@ -87,7 +87,7 @@ export function parseActiveUsersFilter(filter: unknown): ActiveUsersFilter | und
     if (typeof id !== 'string' || id.length < 1 || id.length > 320) {
       throw invalidFilter('filter.userIdentifier must hold non-empty strings');
     }
-    if (f.userIdentity === 'actorId' && !UUID.test(id)) {
+    if (f.userIdentity === 'actorId' && !isUuid(id)) {
       throw invalidFilter('filter.userIdentifier must hold user ids (UUIDs) with userIdentity "actorId"');
     }
   }

@@ -5,7 +5,7 @@ import { Errors } from '../common/errors/app-error.js';
 import { ApiErrors } from '../common/http/api-docs.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import { RequirePermissions } from '../tokens/guards/permissions.guard.js';
-import { isUuid } from '../identity/provisioning.service.js';
+import { isUuid } from '../common/validation/ids.js';
 import { Authenticated } from '../tokens/guards/jwt-auth.guard.js';
 import { activeUsersWindow, parseActiveUsersFilter, parseRange } from './active-users.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import { s256 } from '../tokens/pkce.js';
 import { parseScope, validateAuthRequest } from './auth-request.js';
 

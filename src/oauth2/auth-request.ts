@@ -1,5 +1,5 @@
 import { AppError } from '../common/errors/app-error.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import { PKCE_CHALLENGE } from '../tokens/pkce.js';
 import { originOf } from '../common/http/hosted-page.js';
 

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import type { AuthorizationTarget } from './auth-request.js';
 import { formActionSource, newNonce, originOf, sendPage } from '../common/http/hosted-page.js';
 import { logoutConfirmationPage, signedOutPage } from './templates/logout.template.js';

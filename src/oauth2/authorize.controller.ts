@@ -16,7 +16,7 @@ import { Ctx, RequestContext } from '../common/http/request-context.js';
 import { RateLimited } from '../common/rate-limit/rate-limited.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import type { AuthorizationTarget } from './auth-request.js';
 import { AuthorizePages } from './authorize-pages.js';
 import { HostedLoginForm } from './dto/hosted-forms.dto.js';

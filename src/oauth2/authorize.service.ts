@@ -7,8 +7,7 @@ import { AttemptLimiter, hasCode } from '../common/rate-limit/attempt-limiter.js
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { ClientsService } from '../identity/clients.service.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { AuthClient, User } from '../identity/identity.types.js';
 import { MfaPolicy } from '../identity/mfa-policy.js';
 import { CredentialCheck } from '../identity/credentials/credential-check.js';
 import { UsersService } from '../identity/users.service.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sha256Hex } from '../common/crypto/tokens.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import { UsersService } from '../identity/users.service.js';
 import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 import { PASSKEY_AUTH_METHOD, PASSKEY_FACTOR, PasskeyFactor } from '../tokens/passkeys.js';

@@ -6,7 +6,7 @@ import type { RequestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, BAD_TOKEN_CODES, hasCode, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { firstRow } from '../database/sql.js';
 import { ClientsService } from '../identity/clients.service.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import { UsersService } from '../identity/users.service.js';
 import { AccessTokensService } from '../tokens/access-tokens.service.js';
 import { AuthCodesService } from '../tokens/auth-codes.service.js';

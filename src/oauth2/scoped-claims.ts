@@ -1,4 +1,4 @@
-import type { User } from '../identity/entities/user.entity.js';
+import type { User } from '../identity/identity.types.js';
 import { hasScope } from './auth-request.js';
 
 /**

@@ -2,7 +2,7 @@ import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { Errors } from '../common/errors/app-error.js';
 import { ApiErrors } from '../common/http/api-docs.js';
-import { isUuid } from '../identity/provisioning.service.js';
+import { isUuid } from '../common/validation/ids.js';
 import { AdminAuth } from '../tokens/guards/admin.guard.js';
 import { AdminPrincipal, CurrentAdmin } from '../tokens/guards/admin-principal.js';
 import { AdminMfaService } from './admin-mfa.service.js';

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
+import { Db } from '../database/db.js';
+import { TenantsService } from '../identity/tenants.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
@@ -23,8 +21,8 @@ import { PasskeyMethods } from './passkey-methods.js';
 @Injectable()
 export class AdminMfaService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly provisioning: ProvisioningService,
+    private readonly db: Db,
+    private readonly tenants: TenantsService,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly outbox: OutboxService,
@@ -32,7 +30,7 @@ export class AdminMfaService {
   ) {}
 
   async reset(admin: AdminPrincipal, userId: string): Promise<void> {
-    const { user, memberships } = await this.provisioning.getUser(userId);
+    const { user, memberships } = await this.users.getUser(userId);
     let tenantName: string | undefined;
     if (admin.kind === 'tenant') {
       const own = memberships.find((m) => m.membership.tenantId === admin.tenantId);
@@ -42,16 +40,14 @@ export class AdminMfaService {
           'The user belongs to other tenants too: only the admin key may reset their MFA',
         );
       }
-      tenantName = (await this.provisioning.requireTenant(admin.tenantId)).name;
+      tenantName = (await this.tenants.requireTenant(admin.tenantId)).name;
     }
-    // TODO(13b): db.transaction once identity/tokens take a Queryable
-    await this.dataSource.transaction(async (m) => {
-      const tx = queryableOf(m);
+    await this.db.transaction(async (tx) => {
       await lockUserForMfa(tx, userId);
       await deleteAllMethods(tx, userId);
       await this.passkeys.removeAll(tx, userId);
-      await this.users.setMfaEnabled(userId, false, m);
-      await this.sessions.endAllForUserIn(queryableOf(m), userId, { reason: 'mfa_reset' });
+      await this.users.setMfaEnabledIn(tx, userId, false);
+      await this.sessions.endAllForUserIn(tx, userId, { reason: 'mfa_reset' });
       if (user.email) {
         await this.outbox.enqueue(tx, {
           channel: 'email',

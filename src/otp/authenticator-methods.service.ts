@@ -9,8 +9,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { Db, Queryable } from '../database/db.js';
 import { queryableOf } from '../database/typeorm-bridge.js';
-import type { User } from '../identity/entities/user.entity.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
+import type { User } from '../identity/identity.types.js';
+import { TenantsService } from '../identity/tenants.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { mailAuthenticatorNotice } from './authenticator-notices.js';
@@ -43,7 +43,7 @@ export class AuthenticatorMethods {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly box: SecretBox,
     private readonly users: UsersService,
-    private readonly provisioning: ProvisioningService,
+    private readonly tenants: TenantsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxService,
   ) {}
@@ -96,7 +96,7 @@ export class AuthenticatorMethods {
   /** The name an authenticator app shows next to the codes: the tenant's, else this service's host. */
   private async issuer(tenantId: string): Promise<string> {
     try {
-      return (await this.provisioning.requireTenant(tenantId)).name;
+      return (await this.tenants.requireTenant(tenantId)).name;
     } catch {
       return new URL(this.config.publicUrl).host;
     }
@@ -180,7 +180,7 @@ export class AuthenticatorMethods {
       throw OtpErrors.invalidMfaCode();
     const confirmed = await confirmMethod(tx, method.id);
     const codes = input.recoveryCodes ? await replaceRecoveryCodes(tx, input.userId) : null;
-    await this.users.setMfaEnabled(input.userId, true, m);
+    await this.users.setMfaEnabledIn(tx, input.userId, true);
     await mailAuthenticatorNotice(this.outbox, tx, email, 'authenticator-added', method.name);
     return { method: confirmed, recoveryCodes: codes };
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '../database/db.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { User } from '../identity/identity.types.js';
 import type { ChallengeMethod, MfaChallengeFactors } from '../tokens/mfa-challenges.js';
 import { MfaMethodsService } from './mfa-methods.service.js';
 import { OtpCodesService } from './otp-codes.service.js';

@@ -6,7 +6,7 @@ import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, hasCode } from '../common/rate-limit/attempt-limiter.js';
 import { Db } from '../database/db.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { User } from '../identity/identity.types.js';
 import { CredentialCheck } from '../identity/credentials/credential-check.js';
 import { UsersService } from '../identity/users.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';

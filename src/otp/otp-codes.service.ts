@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { randomDigits, sha256 } from '../common/crypto/tokens.js';
 import { Db, Queryable } from '../database/db.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { User } from '../identity/identity.types.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import {
   countCodeFailure,

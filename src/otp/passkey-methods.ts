@@ -75,7 +75,7 @@ export class PasskeyMethods {
     if (await hasConfirmedTotpMethod(tx, userId)) return { mfaTurnedOff: false };
     if ((await this.passkeys.count(tx, userId)) > 0) return { mfaTurnedOff: false };
     await deleteRecoveryCodeSet(tx, userId);
-    await this.users.setMfaEnabled(userId, false, m);
+    await this.users.setMfaEnabledIn(tx, userId, false);
     return { mfaTurnedOff: true };
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { Db, Queryable } from '../database/db.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import type { PasskeyFactor, PasskeyMethod, PasskeySignInStart } from '../tokens/passkeys.js';
 import * as sql from './passkeys.queries.js';
 import { PasskeysService } from './passkeys.service.js';

@@ -1,5 +1,6 @@
 import type { AuthenticatorTransport } from '@simplewebauthn/server';
 import { prepared, Queryable } from '../database/db.js';
+import { isUuid } from '../common/validation/ids.js';
 
 /** A stored WebAuthn credential of a user (API.md section 13). */
 export interface PasskeyRecord {
@@ -53,9 +54,6 @@ function toRecord(row: CredentialRow): PasskeyRecord {
     lastUsedAt: row.last_used_at,
   };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string): boolean => UUID.test(value);
 
 const SELECT_CREDENTIAL = `SELECT id, user_id, credential_id, public_key, counter, transports, backup_eligible,
   backed_up, name, created_at, last_used_at FROM passkey_credential`;

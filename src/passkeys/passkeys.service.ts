@@ -15,8 +15,7 @@ import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js'
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { Db, isUniqueViolation } from '../database/db.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { AuthClient, User } from '../identity/identity.types.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import * as sql from './passkeys.queries.js';

@@ -5,7 +5,7 @@ import { AttemptLimiter, AttemptSubjects } from '../common/rate-limit/attempt-li
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { ClientsService } from '../identity/clients.service.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import { UsersService } from '../identity/users.service.js';
 import { RecipientLimiter } from '../notifications/recipient-limiter.js';
 import type { OneTimeRecord } from '../tokens/one-time-tokens.service.js';

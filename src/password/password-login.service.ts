@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../common/http/request-context.js';
 import { ClientsService } from '../identity/clients.service.js';
 import { CredentialCheck } from '../identity/credentials/credential-check.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { AuthClient, User } from '../identity/identity.types.js';
 import { MembershipsService } from '../identity/memberships.service.js';
 
 export interface PasswordLogin {

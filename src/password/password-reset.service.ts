@@ -1,15 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Db } from '../database/db.js';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import type { AppError } from '../common/errors/app-error.js';
 import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 import { CodeBudget } from '../identity/credentials/code-budget.js';
 import { PasswordHasher } from '../identity/credentials/password-hasher.js';
 import { PasswordPolicy } from '../identity/credentials/password-policy.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { AuthClient, User } from '../identity/identity.types.js';
 import { MembershipsService } from '../identity/memberships.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
@@ -55,7 +52,7 @@ export interface OpenedLink<D extends ResetLinkData> {
 @Injectable()
 export class PasswordResetService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly users: UsersService,
     private readonly memberships: MembershipsService,
     private readonly policy: PasswordPolicy,
@@ -90,9 +87,9 @@ export class PasswordResetService {
     const membership = await this.memberships.find(user?.id ?? randomUUID(), client.tenantId);
     const recipient = user && membership && user.email ? { id: user.id, email: user.email } : null;
     const to = recipient?.email ?? request.address;
-    await this.dataSource.transaction(async (m) => {
-      await this.tokens.revokeAllIn(queryableOf(m), flow.purpose, recipient?.id ?? randomUUID());
-      const { token } = await this.tokens.issueIn(queryableOf(m), {
+    await this.db.transaction(async (tx) => {
+      await this.tokens.revokeAllIn(tx, flow.purpose, recipient?.id ?? randomUUID());
+      const { token } = await this.tokens.issueIn(tx, {
         purpose: flow.purpose,
         ttlSeconds: flow.ttlSeconds,
         userId: recipient?.id ?? null,
@@ -110,8 +107,8 @@ export class PasswordResetService {
           appName: client.name,
         },
       };
-      if (recipient) await this.outbox.enqueue(queryableOf(m), message);
-      else await this.outbox.rehearse(queryableOf(m), message);
+      if (recipient) await this.outbox.enqueue(tx, message);
+      else await this.outbox.rehearse(tx, message);
     });
   }
 
@@ -161,15 +158,15 @@ export class PasswordResetService {
   ): Promise<void> {
     this.policy.assertAcceptable(password, { username: user.username, email: user.email });
     const passwordHash = await this.hasher.hash(password);
-    await this.dataSource.transaction(async (m) => {
-      if (!(await this.tokens.consumeByIdIn(queryableOf(m), record.id))) throw flow.invalidToken();
-      await this.users.setPasswordHash(user.id, passwordHash, m);
-      if (record.data.email) await this.users.markEmailVerified(user.id, record.data.email, m);
-      await this.tokens.revokeAllIn(queryableOf(m), flow.purpose, user.id);
-      await this.sessions.endAllForUserIn(queryableOf(m), user.id, { reason: 'password_reset' });
-      await this.codeBudget.restoreIn(queryableOf(m), user.id);
+    await this.db.transaction(async (tx) => {
+      if (!(await this.tokens.consumeByIdIn(tx, record.id))) throw flow.invalidToken();
+      await this.users.setPasswordHash(tx, user.id, passwordHash);
+      if (record.data.email) await this.users.markEmailVerified(tx, user.id, record.data.email);
+      await this.tokens.revokeAllIn(tx, flow.purpose, user.id);
+      await this.sessions.endAllForUserIn(tx, user.id, { reason: 'password_reset' });
+      await this.codeBudget.restoreIn(tx, user.id);
       if (user.email) {
-        await this.outbox.enqueue(queryableOf(m), {
+        await this.outbox.enqueue(tx, {
           channel: 'email',
           to: user.email,
           template: 'password-changed',

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Db } from '../database/db.js';
 import { Errors } from '../common/errors/app-error.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
@@ -13,7 +12,6 @@ import { OutboxService } from '../notifications/outbox.service.js';
 import { AuthCodesService } from '../tokens/auth-codes.service.js';
 import { IssuedTokens, SessionsService } from '../tokens/sessions.service.js';
 import type { PasswordLogin } from './password-login.service.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 
 /** Password login (code or tokens) and password change. */
 @Injectable()
@@ -27,7 +25,7 @@ export class PasswordService {
     private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
     private readonly outbox: OutboxService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
   ) {}
 
   /** An auth code; when MFA is due the code is marked pending and /auth/token refuses it until verify-otp. */
@@ -83,14 +81,14 @@ export class PasswordService {
     const passwordHash = await this.hasher.hash(input.password);
     // One transaction: the new password, the end of the other sessions and the notice mail
     // happen together or not at all.
-    await this.dataSource.transaction(async (m) => {
-      await this.users.setPasswordHash(user.id, passwordHash, m);
-      await this.sessions.endAllForUserIn(queryableOf(m), user.id, {
+    await this.db.transaction(async (tx) => {
+      await this.users.setPasswordHash(tx, user.id, passwordHash);
+      await this.sessions.endAllForUserIn(tx, user.id, {
         reason: 'password_changed',
         exceptSessionId: session.id,
       });
       if (user.email) {
-        await this.outbox.enqueue(queryableOf(m), {
+        await this.outbox.enqueue(tx, {
           channel: 'email',
           to: user.email,
           template: 'password-changed',

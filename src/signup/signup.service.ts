@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Db } from '../database/db.js';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -9,14 +8,12 @@ import type { AppConfig } from '../config/config.js';
 import { ClientsService } from '../identity/clients.service.js';
 import { PasswordHasher } from '../identity/credentials/password-hasher.js';
 import { PasswordPolicy } from '../identity/credentials/password-policy.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { clientLink } from '../notifications/links.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { RecipientLimiter } from '../notifications/recipient-limiter.js';
 import { OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 import { SIGN_UP_PURPOSE, SignUpTokenData, SignUpTokenRecord } from './sign-up-token.guard.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 
 /** Sign-up links live 30 minutes (API.md section 0). */
 export const SIGN_UP_TOKEN_TTL_S = 30 * 60;
@@ -48,11 +45,10 @@ function name(data: Record<string, unknown>, key: string): string | null {
 @Injectable()
 export class SignupService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clients: ClientsService,
     private readonly users: UsersService,
-    private readonly provisioning: ProvisioningService,
     private readonly policy: PasswordPolicy,
     private readonly hasher: PasswordHasher,
     private readonly tokens: OneTimeTokensService,
@@ -82,9 +78,9 @@ export class SignupService {
     await this.recipients.hit('email', email, existing);
     const registered = Boolean(existing);
 
-    await this.dataSource.transaction(async (m) => {
+    await this.db.transaction(async (tx) => {
       // An address with an account gets a decoy token nobody ever sees (purged after expiry).
-      const { token } = await this.tokens.issueIn(queryableOf(m), {
+      const { token } = await this.tokens.issueIn(tx, {
         purpose: registered ? `${SIGN_UP_PURPOSE}-decoy` : SIGN_UP_PURPOSE,
         ttlSeconds: SIGN_UP_TOKEN_TTL_S,
         clientId: client.id,
@@ -92,7 +88,7 @@ export class SignupService {
         data: { email, data } satisfies SignUpTokenData,
       });
       await this.outbox.enqueue(
-        queryableOf(m),
+        tx,
         registered
           ? { channel: 'email', to: email, template: 'already-registered', data: { appName: client.name } }
           : {
@@ -134,23 +130,20 @@ export class SignupService {
     const passwordHash = await this.hasher.hash(input.password);
     const data = token.data.data ?? {};
 
-    const user = await this.dataSource
-      .transaction(async (m) => {
-        if (!(await this.tokens.consumeByIdIn(queryableOf(m), token.id))) throw Errors.invalidToken();
-        const { user } = await this.provisioning.createUser(
-          {
-            email,
-            username: email,
-            passwordHash,
-            emailVerified: true,
-            tenantId: client.tenantId,
-            status: 'ACTIVE',
-            firstName: name(data, 'firstName'),
-            lastName: name(data, 'lastName'),
-            profile: data,
-          },
-          m,
-        );
+    const user = await this.db
+      .transaction(async (tx) => {
+        if (!(await this.tokens.consumeByIdIn(tx, token.id))) throw Errors.invalidToken();
+        const { user } = await this.users.createUserIn(tx, {
+          email,
+          username: email,
+          passwordHash,
+          emailVerified: true,
+          tenantId: client.tenantId,
+          status: 'ACTIVE',
+          firstName: name(data, 'firstName'),
+          lastName: name(data, 'lastName'),
+          profile: data,
+        });
         return user;
       })
       .catch((err: unknown) => {

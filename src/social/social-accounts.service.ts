@@ -1,13 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error.js';
-import { isUniqueViolation } from '../database/db.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
-import type { User } from '../identity/entities/user.entity.js';
+import { Db, isUniqueViolation, Queryable } from '../database/db.js';
+import type { AuthClient, User } from '../identity/identity.types.js';
 import { MembershipsService } from '../identity/memberships.service.js';
-import { ProvisioningService } from '../identity/provisioning.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { SocialErrors } from './social-errors.js';
 import { lockProvenEmail } from './social.queries.js';
@@ -42,10 +37,9 @@ function isConflict(err: unknown): boolean {
 @Injectable()
 export class SocialAccountsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly users: UsersService,
     private readonly memberships: MembershipsService,
-    private readonly provisioning: ProvisioningService,
   ) {}
 
   async resolve(
@@ -69,7 +63,7 @@ export class SocialAccountsService {
   ): Promise<SocialAccount> {
     const known = await this.users.findByCredential(provider, identity.externalId);
     if (known) {
-      await this.dataSource.transaction((m) => this.joinTenant(known.user, client, m));
+      await this.db.transaction((tx) => this.joinTenant(tx, known.user, client));
       return { ...known, created: false };
     }
     if (identity.email && identity.emailVerified) {
@@ -79,41 +73,38 @@ export class SocialAccountsService {
         // An unproven address (self-registered without mail proof, or set by a tenant admin) may be
         // someone else's claim on this person's email: linking would hand them this login.
         if (!owner.emailVerified) throw SocialErrors.accountExists();
-        return this.dataSource.transaction(async (m) => {
+        return this.db.transaction(async (tx) => {
           // Still that user's address, still proven (an admin may have changed it meanwhile).
           // (queryableOf: identity's linkCredential still takes the TypeORM transaction.)
-          if (!(await lockProvenEmail(queryableOf(m), owner.id, email))) {
+          if (!(await lockProvenEmail(tx, owner.id, email))) {
             throw SocialErrors.accountExists();
           }
-          const credentialId = await this.users.linkCredential(owner.id, provider, identity.externalId, m);
-          await this.joinTenant(owner, client, m);
+          const credentialId = await this.users.linkCredential(tx, owner.id, provider, identity.externalId);
+          await this.joinTenant(tx, owner, client);
           return { user: owner, credentialId, created: false };
         });
       }
     }
     if (!client.allowSignUp) throw SocialErrors.userNotFound();
     const emailFree = identity.email ? !(await this.users.findByEmail(identity.email)) : false;
-    return this.dataSource.transaction(async (m) => {
-      const { user } = await this.provisioning.createUser(
-        {
-          email: emailFree ? identity.email : null,
-          emailVerified: emailFree && identity.emailVerified,
-          firstName: identity.firstName,
-          lastName: identity.lastName,
-          tenantId: client.tenantId,
-          status: 'ACTIVE',
-        },
-        m,
-      );
-      const credentialId = await this.users.linkCredential(user.id, provider, identity.externalId, m);
+    return this.db.transaction(async (tx) => {
+      const { user } = await this.users.createUserIn(tx, {
+        email: emailFree ? identity.email : null,
+        emailVerified: emailFree && identity.emailVerified,
+        firstName: identity.firstName,
+        lastName: identity.lastName,
+        tenantId: client.tenantId,
+        status: 'ACTIVE',
+      });
+      const credentialId = await this.users.linkCredential(tx, user.id, provider, identity.externalId);
       return { user, credentialId, created: true };
     });
   }
 
   /** An ACTIVE membership of the client's tenant for a user who has none, when sign-up is open. */
-  private async joinTenant(user: User, client: AuthClient, m: EntityManager): Promise<void> {
+  private async joinTenant(tx: Queryable, user: User, client: AuthClient): Promise<void> {
     if (!client.allowSignUp) return;
-    if (await this.memberships.find(user.id, client.tenantId, m)) return;
-    await this.provisioning.addMembership(user.id, client.tenantId, null, 'ACTIVE', m);
+    if (await this.memberships.findIn(tx, user.id, client.tenantId)) return;
+    await this.memberships.addMembershipIn(tx, user.id, client.tenantId, null, 'ACTIVE');
   }
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomToken } from '../common/crypto/tokens.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { ClientsService } from '../identity/clients.service.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import { MembershipsService } from '../identity/memberships.service.js';
 import { MfaPolicy } from '../identity/mfa-policy.js';
 import { AuthCodesService } from '../tokens/auth-codes.service.js';

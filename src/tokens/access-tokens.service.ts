@@ -6,6 +6,7 @@ import { Errors } from '../common/errors/app-error.js';
 import { SigningKeysService } from './keys/signing-keys.service.js';
 import { decodeJwt, leftHalfHash, signJwt, verifySignature } from './keys/jwt.js';
 import { RevocationService } from './revocation.service.js';
+import { isUuid } from '../common/validation/ids.js';
 
 /** The claims of every access token (API.md section 0; RFC 9068). */
 export interface AccessClaims {
@@ -70,8 +71,6 @@ export function isIdTokenShape(header: { typ?: unknown }, payload: Record<string
     header.typ.toUpperCase() === 'JWT'
   );
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** ID tokens are for the moment of sign-in; an hour is plenty. */
 export const ID_TOKEN_TTL_S = 3600;
@@ -169,7 +168,7 @@ export class AccessTokensService {
     return {
       sub,
       aud: aud as string,
-      sid: typeof sid === 'string' && UUID.test(sid) ? sid : undefined,
+      sid: typeof sid === 'string' && isUuid(sid) ? sid : undefined,
       exp,
     };
   }

@@ -1,5 +1,5 @@
 import type { Queryable } from '../database/db.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { User } from '../identity/identity.types.js';
 
 /** One way to answer an MFA challenge of the password grant (API.md section 8): `mfa.methods[]`. */
 export interface ChallengeMethod {

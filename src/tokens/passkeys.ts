@@ -1,6 +1,6 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { Queryable } from '../database/db.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 
 /** A passkey as an MFA method (GET /auth/v2/mfa/methods, the MFA challenge of section 8). */
 export interface PasskeyMethod {

@@ -1,5 +1,4 @@
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
-import type { User } from '../identity/entities/user.entity.js';
+import type { AuthClient, User } from '../identity/identity.types.js';
 
 /** The answer of POST /auth/v2/login (API.md section 7). */
 export interface LoginStateAnswer {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '../database/db.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import { OneTimeRecord, OneTimeTokensService } from './one-time-tokens.service.js';
 
 export const SESSION_TOKEN_PURPOSE = 'session-token';

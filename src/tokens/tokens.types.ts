@@ -1,5 +1,5 @@
 import type { RequestContext } from '../common/http/request-context.js';
-import type { AuthClient } from '../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../identity/identity.types.js';
 import type { AccessClaims } from './access-tokens.service.js';
 
 /**

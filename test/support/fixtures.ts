@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import {
-  ProvisioningService,
-  CreateClientInput,
-  CreateUserInput,
-} from '../../src/identity/provisioning.service.js';
+import { ClientsService } from '../../src/identity/clients.service.js';
+import type { CreateClientInput, CreateUserInput } from '../../src/identity/identity.types.js';
+import { MembershipsService } from '../../src/identity/memberships.service.js';
+import { RolesService } from '../../src/identity/roles.service.js';
+import { TenantsService } from '../../src/identity/tenants.service.js';
+import { UsersService } from '../../src/identity/users.service.js';
 import type { TestApp } from './test-app.js';
 
 export const STRONG_PASSWORD = 'Violet-Harbour-Lantern-42';
@@ -13,8 +14,24 @@ export function unique(prefix: string): string {
 }
 
 /**
+ * The identity services the admin routes use, to provision test data through (real database, no
+ * shortcuts around the rules).
+ */
+export function provisioningOf(t: TestApp) {
+  return {
+    tenants: t.app.get(TenantsService),
+    roles: t.app.get(RolesService),
+    clients: t.app.get(ClientsService),
+    users: t.app.get(UsersService),
+    memberships: t.app.get(MembershipsService),
+  };
+}
+
+export type Provisioning = ReturnType<typeof provisioningOf>;
+
+/**
  * A tenant with a role, a confidential client and an active user, created through the same
- * provisioning service the admin routes use (real database, no shortcuts around the rules).
+ * identity services the admin routes use (real database, no shortcuts around the rules).
  */
 export async function seedTenant(
   t: TestApp,
@@ -24,14 +41,14 @@ export async function seedTenant(
     user?: Partial<CreateUserInput>;
   } = {},
 ) {
-  const provisioning = t.app.get(ProvisioningService);
-  const tenant = await provisioning.createTenant({ key: unique('tenant'), name: 'Test tenant' });
-  const role = await provisioning.createRole({
+  const provisioning = provisioningOf(t);
+  const tenant = await provisioning.tenants.createTenant({ key: unique('tenant'), name: 'Test tenant' });
+  const role = await provisioning.roles.createRole({
     tenantId: tenant.id,
     name: 'member',
     permissions: options.permissions ?? ['ViewProfile'],
   });
-  const { client, clientSecret } = await provisioning.createClient({
+  const { client, clientSecret } = await provisioning.clients.createClient({
     clientId: unique('client'),
     name: 'Test client',
     tenantId: tenant.id,
@@ -40,7 +57,7 @@ export async function seedTenant(
     ...options.client,
   });
   const email = `${unique('user')}@example.com`;
-  const { user, membership } = await provisioning.createUser({
+  const { user, membership } = await provisioning.users.createUser({
     email,
     username: email,
     password: STRONG_PASSWORD,

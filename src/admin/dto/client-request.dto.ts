@@ -13,7 +13,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { CLIENT_SECRET_MIN_LENGTH } from '../../identity/provisioning.service.js';
+import { CLIENT_SECRET_MIN_LENGTH } from '../../identity/clients.service.js';
 import {
   IDENTIFIER,
   IDENTIFIER_MESSAGE,

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { AuthClient } from '../../identity/entities/auth-client.entity.js';
+import type { AuthClient } from '../../identity/identity.types.js';
 
 /** A client as the admin routes show it: every setting, never the secret or its hash. */
 export class ClientDto {

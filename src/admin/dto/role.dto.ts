@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsString, IsUUID, Length, Matches } from 'class-validator';
-import type { Role } from '../../identity/entities/role.entity.js';
+import type { Role } from '../../identity/identity.types.js';
 import { IDENTIFIER, OptionalNotNull } from './validators.js';
 
 const PERMISSION_MESSAGE = 'each permission must be 1-100 visible ASCII characters without spaces';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
-import type { Tenant } from '../../identity/entities/tenant.entity.js';
+import type { Tenant } from '../../identity/identity.types.js';
 import { IDENTIFIER, IDENTIFIER_MESSAGE, OptionalNotNull } from './validators.js';
 
 export class CreateTenantDto {

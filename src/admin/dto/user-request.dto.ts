@@ -15,7 +15,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { MEMBERSHIP_STATUSES, type MembershipStatus } from '../../identity/entities/membership.entity.js';
+import { MEMBERSHIP_STATUSES, type MembershipStatus } from '../../identity/identity.types.js';
 import { OptionalNotNull } from './validators.js';
 
 /** Digits with an optional leading +, and the usual separators. */

@@ -1,8 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MEMBERSHIP_STATUSES, type MembershipStatus } from '../../identity/entities/membership.entity.js';
-import type { Membership } from '../../identity/entities/membership.entity.js';
-import type { User } from '../../identity/entities/user.entity.js';
-import type { MemberRecord, UserRecord } from '../../identity/provisioning.service.js';
+import { MEMBERSHIP_STATUSES, type MembershipStatus } from '../../identity/identity.types.js';
+import type { MemberRecord, Membership, User, UserRecord } from '../../identity/identity.types.js';
 
 export class MembershipDto {
   @ApiProperty({ format: 'uuid' }) id: string;

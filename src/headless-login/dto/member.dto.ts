@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, ValidateNested } from 'class-validator';
-import { MEMBERSHIP_STATUSES } from '../../identity/entities/membership.entity.js';
+import { MEMBERSHIP_STATUSES } from '../../identity/identity.types.js';
 import { ProfileDto, ProfileViewDto } from './profile.dto.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Errors } from '../../common/errors/app-error.js';
 import { AttemptLimiter, AttemptSubjects } from '../../common/rate-limit/attempt-limiter.js';
-import type { User } from '../entities/user.entity.js';
+import type { User } from '../identity.types.js';
 import { UsersService } from '../users.service.js';
 import { CodeBudget } from './code-budget.js';
 import { LOGIN_FAILURE_SINK, LoginFailureSink } from './login-failures.js';

@@ -1,4 +1,5 @@
 import { AppError } from '../../common/errors/app-error.js';
+import { isUuid } from '../../common/validation/ids.js';
 
 /**
  * The loopback-style `filter` / `where` of API.md section 6, translated to parameterised SQL over a
@@ -44,7 +45,6 @@ const MAX_LIST = 1000;
 const MAX_TEXT = 200;
 const MAX_ORDER_ITEMS = 6;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** ISO 8601 date or date-time (the forms `new Date` parses the same way everywhere). */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
@@ -91,7 +91,7 @@ const CASTS: Record<FieldType, string> = { uuid: 'uuid', time: 'timestamptz', te
 /** One value of `type`, checked and normalised for binding. */
 function scalar(field: string, type: FieldType, value: unknown): string {
   if (type === 'uuid') {
-    if (typeof value !== 'string' || !UUID.test(value)) throw invalidFilter(`${field} must be a UUID`);
+    if (typeof value !== 'string' || !isUuid(value)) throw invalidFilter(`${field} must be a UUID`);
     return value.toLowerCase();
   }
   if (type === 'time') {

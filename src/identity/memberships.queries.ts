@@ -1,0 +1,162 @@
+import { prepared, Queryable } from '../database/db.js';
+import type { MemberRecord, Membership, MembershipStatus, Role } from './identity.types.js';
+import { RoleRow, toRole } from './roles.queries.js';
+
+interface MembershipRow {
+  id: string;
+  user_id: string;
+  tenant_id: string;
+  member_id: string;
+  role_id: string | null;
+  status: MembershipStatus;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = 'id, user_id, tenant_id, member_id, role_id, status, created_at, updated_at';
+
+function toMembership(row: MembershipRow): Membership {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    tenantId: row.tenant_id,
+    memberId: Number(row.member_id),
+    roleId: row.role_id,
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const ofUserInTenant = prepared(
+  'identity.membership',
+  `SELECT ${COLUMNS} FROM membership WHERE user_id = $1 AND tenant_id = $2`,
+);
+
+/** The membership of `userId` in `tenantId` (many logins and recoveries ask). */
+export async function membershipOf(
+  q: Queryable,
+  userId: string,
+  tenantId: string,
+): Promise<Membership | undefined> {
+  const row = await q.row<MembershipRow>(ofUserInTenant, [userId, tenantId]);
+  return row && toMembership(row);
+}
+
+const withRole = prepared(
+  'identity.member-access',
+  `SELECT m.id, m.user_id, m.tenant_id, m.member_id, m.role_id, m.status, m.created_at, m.updated_at,
+          r.tenant_id AS r_tenant_id, r.name AS r_name, r.permissions AS r_permissions,
+          r.created_at AS r_created_at
+   FROM membership m LEFT JOIN role r ON r.id = m.role_id
+   WHERE m.user_id = $1 AND m.tenant_id = $2`,
+);
+
+/** The membership with its role, in one read: every login and token issue asks. */
+export async function membershipWithRole(
+  q: Queryable,
+  userId: string,
+  tenantId: string,
+): Promise<{ membership: Membership; role: Role | null } | undefined> {
+  const row = await q.row<
+    MembershipRow & {
+      r_tenant_id: string | null;
+      r_name: string;
+      r_permissions: string[];
+      r_created_at: Date;
+    }
+  >(withRole, [userId, tenantId]);
+  if (!row) return undefined;
+  const role: RoleRow | null =
+    row.role_id && row.r_tenant_id
+      ? {
+          id: row.role_id,
+          tenant_id: row.r_tenant_id,
+          name: row.r_name,
+          permissions: row.r_permissions,
+          created_at: row.r_created_at,
+        }
+      : null;
+  return { membership: toMembership(row), role: role && toRole(role) };
+}
+
+const activePermissionsOf = prepared(
+  'identity.active-permissions',
+  `SELECT r.permissions FROM membership m LEFT JOIN role r ON r.id = m.role_id
+   WHERE m.user_id = $1 AND m.tenant_id = $2 AND m.status = 'ACTIVE'`,
+);
+
+/** The permissions of an ACTIVE membership's role; undefined without an active membership. */
+export async function activePermissions(
+  q: Queryable,
+  userId: string,
+  tenantId: string,
+): Promise<string[] | undefined> {
+  const row = await q.row<{ permissions: string[] | null }>(activePermissionsOf, [userId, tenantId]);
+  return row && (row.permissions ?? []);
+}
+
+/** Up to `limit` memberships of a user, oldest first. */
+export async function membershipsOfUser(q: Queryable, userId: string, limit: number): Promise<Membership[]> {
+  const rows = await q.rows<MembershipRow>(
+    `SELECT ${COLUMNS} FROM membership WHERE user_id = $1 ORDER BY created_at, id LIMIT $2`,
+    [userId, limit],
+  );
+  return rows.map(toMembership);
+}
+
+/** The memberships of these users with their role names, oldest first. */
+export async function memberRecordsOf(q: Queryable, userIds: string[]): Promise<Map<string, MemberRecord[]>> {
+  const byUser = new Map<string, MemberRecord[]>(userIds.map((id) => [id, []]));
+  if (!userIds.length) return byUser;
+  const rows = await q.rows<MembershipRow & { role_name: string | null }>(
+    `SELECT m.id, m.user_id, m.tenant_id, m.member_id, m.role_id, m.status, m.created_at, m.updated_at,
+            r.name AS role_name
+     FROM membership m LEFT JOIN role r ON r.id = m.role_id
+     WHERE m.user_id = ANY($1::uuid[]) ORDER BY m.created_at, m.id`,
+    [userIds],
+  );
+  for (const row of rows)
+    byUser.get(row.user_id)?.push({ membership: toMembership(row), role: row.role_name });
+  return byUser;
+}
+
+export async function insertMembership(
+  q: Queryable,
+  input: { userId: string; tenantId: string; roleId: string | null; status: MembershipStatus },
+): Promise<Membership> {
+  const row = await q.row<MembershipRow>(
+    `INSERT INTO membership (user_id, tenant_id, role_id, status) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+    [input.userId, input.tenantId, input.roleId, input.status],
+  );
+  return toMembership(row!);
+}
+
+export async function updateMembership(
+  q: Queryable,
+  id: string,
+  input: { status: MembershipStatus; roleId: string | null },
+): Promise<Membership> {
+  const row = await q.row<MembershipRow>(
+    `UPDATE membership SET status = $2, role_id = $3, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, input.status, input.roleId],
+  );
+  return toMembership(row!);
+}
+
+/** PENDING_APPROVAL -> ACTIVE; undefined when the membership was not pending (conditional write). */
+export async function approveMembership(q: Queryable, id: string): Promise<Membership | undefined> {
+  const row = await q.row<MembershipRow>(
+    `UPDATE membership SET status = 'ACTIVE', updated_at = now()
+     WHERE id = $1 AND status = 'PENDING_APPROVAL' RETURNING ${COLUMNS}`,
+    [id],
+  );
+  return row && toMembership(row);
+}
+
+/** Removes a user from a tenant; answers whether they were a member. */
+export async function deleteMembership(q: Queryable, userId: string, tenantId: string): Promise<boolean> {
+  return (
+    (await q.exec(`DELETE FROM membership WHERE user_id = $1 AND tenant_id = $2`, [userId, tenantId])) > 0
+  );
+}

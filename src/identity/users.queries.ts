@@ -1,0 +1,175 @@
+import { prepared, Queryable } from '../database/db.js';
+import { assignments, insertion } from './columns.js';
+import type { User } from './identity.types.js';
+
+interface UserRow {
+  id: string;
+  email: string | null;
+  email_verified: boolean;
+  username: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  sso_id: string | null;
+  mfa_enabled: boolean;
+  profile: Record<string, unknown> | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The columns a write sets, by the property they hold. */
+const WRITABLE = {
+  email: 'email',
+  emailVerified: 'email_verified',
+  username: 'username',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  phone: 'phone',
+  ssoId: 'sso_id',
+} as const satisfies Partial<Record<keyof User, string>>;
+
+export type UserFields = Pick<User, keyof typeof WRITABLE>;
+
+const COLUMNS = `id, email, email_verified, username, first_name, last_name, phone, sso_id, mfa_enabled,
+  profile, created_at, updated_at`;
+
+function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    emailVerified: row.email_verified,
+    username: row.username,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    phone: row.phone,
+    ssoId: row.sso_id,
+    mfaEnabled: row.mfa_enabled,
+    profile: row.profile ?? {},
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const byId = prepared('identity.user-by-id', `SELECT ${COLUMNS} FROM app_user WHERE id = $1`);
+
+export async function userById(q: Queryable, id: string): Promise<User | undefined> {
+  const row = await q.row<UserRow>(byId, [id]);
+  return row && toUser(row);
+}
+
+const byLogin = prepared(
+  'identity.users-by-login',
+  `SELECT ${COLUMNS} FROM app_user WHERE lower(username) = lower($1) OR lower(email) = lower($1)`,
+);
+
+/** The users whose username or email is `login` (any letter case): at most two. */
+export async function usersByLogin(q: Queryable, login: string): Promise<User[]> {
+  return (await q.rows<UserRow>(byLogin, [login])).map(toUser);
+}
+
+const byEmail = prepared(
+  'identity.user-by-email',
+  `SELECT ${COLUMNS} FROM app_user WHERE lower(email) = lower($1)`,
+);
+
+export async function userByEmail(q: Queryable, email: string): Promise<User | undefined> {
+  const row = await q.row<UserRow>(byEmail, [email]);
+  return row && toUser(row);
+}
+
+export async function userExists(q: Queryable, id: string): Promise<boolean> {
+  return Boolean(await q.row(`SELECT 1 FROM app_user WHERE id = $1`, [id]));
+}
+
+export interface UserListQuery {
+  tenantId?: string;
+  email?: string;
+  /** Text contained in the email, username, first or last name (case-insensitive). */
+  search?: string;
+  limit: number;
+  offset: number;
+}
+
+/** Users, oldest first, optionally only the members of a tenant, the owner of an email, or a match. */
+export async function listUsers(q: Queryable, filter: UserListQuery): Promise<User[]> {
+  const like = filter.search ? `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const rows = await q.rows<UserRow>(
+    `SELECT ${COLUMNS} FROM app_user u
+     WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM membership ms WHERE ms.user_id = u.id AND ms.tenant_id = $1))
+       AND ($2::text IS NULL OR lower(u.email) = lower($2))
+       AND ($3::text IS NULL OR u.email ILIKE $3 OR u.username ILIKE $3 OR u.first_name ILIKE $3
+            OR u.last_name ILIKE $3)
+     ORDER BY u.created_at, u.id OFFSET $4 LIMIT $5`,
+    [filter.tenantId || null, filter.email || null, like, filter.offset, filter.limit],
+  );
+  return rows.map(toUser);
+}
+
+export async function insertUser(
+  q: Queryable,
+  fields: UserFields & { profile: Record<string, unknown> },
+): Promise<User> {
+  const { profile, ...columns } = fields;
+  const { names, placeholders, values } = insertion(WRITABLE, columns);
+  const row = await q.row<UserRow>(
+    `INSERT INTO app_user (${names}, profile)
+     VALUES (${placeholders}, $${values.length + 1}::jsonb) RETURNING ${COLUMNS}`,
+    [...values, JSON.stringify(profile)],
+  );
+  return toUser(row!);
+}
+
+/** Sets the given fields (the others stay); answers the user, or undefined when they are gone. */
+export async function updateUser(
+  q: Queryable,
+  id: string,
+  patch: Partial<UserFields>,
+): Promise<User | undefined> {
+  const { sets, values } = assignments(WRITABLE, patch, 2);
+  const row = await q.row<UserRow>(
+    `UPDATE app_user SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, ...values],
+  );
+  return row && toUser(row);
+}
+
+/** Deletes a user (credentials, memberships and sessions cascade); answers whether they existed. */
+export async function deleteUser(q: Queryable, id: string): Promise<boolean> {
+  return (await q.exec(`DELETE FROM app_user WHERE id = $1`, [id])) > 0;
+}
+
+export async function setMfaEnabled(q: Queryable, userId: string, enabled: boolean): Promise<void> {
+  await q.exec(`UPDATE app_user SET mfa_enabled = $2, updated_at = now() WHERE id = $1`, [userId, enabled]);
+}
+
+/**
+ * Merges `set` into the profile and removes the `unset` keys, in one statement; `first_name` and
+ * `last_name` follow the profile's `firstName` / `lastName`.
+ */
+export async function updateProfile(
+  q: Queryable,
+  userId: string,
+  set: Record<string, unknown>,
+  unset: string[],
+): Promise<void> {
+  await q.exec(
+    `UPDATE app_user SET
+       profile = (coalesce(profile, '{}'::jsonb) || $2::jsonb) - $3::text[],
+       first_name = CASE WHEN jsonb_exists($2::jsonb, 'firstName') THEN $2::jsonb->>'firstName'
+                         WHEN 'firstName' = ANY($3::text[]) THEN NULL ELSE first_name END,
+       last_name = CASE WHEN jsonb_exists($2::jsonb, 'lastName') THEN $2::jsonb->>'lastName'
+                        WHEN 'lastName' = ANY($3::text[]) THEN NULL ELSE last_name END,
+       updated_at = now()
+     WHERE id = $1`,
+    [userId, JSON.stringify(set), unset],
+  );
+}
+
+/** Marks the email proven while it is still `email`; answers whether it did. */
+export async function markEmailVerified(q: Queryable, userId: string, email: string): Promise<boolean> {
+  const affected = await q.exec(
+    `UPDATE app_user SET email_verified = true, updated_at = now() WHERE id = $1 AND lower(email) = lower($2)`,
+    [userId, email],
+  );
+  return affected > 0;
+}
