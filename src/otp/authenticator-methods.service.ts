@@ -1,14 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import QRCode from 'qrcode';
-import { DataSource, EntityManager } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { Errors } from '../common/errors/app-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { Db, Queryable } from '../database/db.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 import type { User } from '../identity/identity.types.js';
 import { TenantsService } from '../identity/tenants.service.js';
 import { UsersService } from '../identity/users.service.js';
@@ -40,7 +37,6 @@ import { isTotpFormat, matchTotpStep, newTotpSecret, totpUri } from './totp.js';
 export class AuthenticatorMethods {
   constructor(
     private readonly db: Db,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly box: SecretBox,
     private readonly users: UsersService,
     private readonly tenants: TenantsService,
@@ -144,8 +140,7 @@ export class AuthenticatorMethods {
     code: string;
     recoveryCodes: boolean;
   }): Promise<{ method: MfaMethodRecord; recoveryCodes: string[] | null }> {
-    // TODO(13b): db.transaction once identity/tokens take a Queryable
-    return this.dataSource.transaction((m) => this.confirmIn(m, input));
+    return this.db.transaction((tx) => this.confirmIn(tx, input));
   }
 
   /**
@@ -153,12 +148,12 @@ export class AuthenticatorMethods {
    * authenticator made by create-qr-code is proven by the verify-otp that completes the login),
    * in the caller's transaction.
    */
-  async confirmPendingWithCode(m: EntityManager, userId: string, code: string): Promise<boolean> {
+  async confirmPendingWithCode(tx: Queryable, userId: string, code: string): Promise<boolean> {
     if (!isTotpFormat(code)) return false;
-    const pending = (await totpMethodsOf(queryableOf(m), userId)).find((r) => r.confirmedAt === null);
+    const pending = (await totpMethodsOf(tx, userId)).find((r) => r.confirmedAt === null);
     if (!pending) return false;
     try {
-      await this.confirmIn(m, { userId, methodId: pending.id, code, recoveryCodes: false });
+      await this.confirmIn(tx, { userId, methodId: pending.id, code, recoveryCodes: false });
       return true;
     } catch (err) {
       if ((err as { code?: string }).code === 'INVALID_MFA_CODE') return false;
@@ -166,12 +161,10 @@ export class AuthenticatorMethods {
     }
   }
 
-  // TODO(13b): take a Tx once UsersService.setMfaEnabled takes a Queryable
   private async confirmIn(
-    m: EntityManager,
+    tx: Queryable,
     input: { userId: string; methodId: string; code: string; recoveryCodes: boolean },
   ): Promise<{ method: MfaMethodRecord; recoveryCodes: string[] | null }> {
-    const tx = queryableOf(m);
     const email = await lockUserForMfa(tx, input.userId);
     const method = await methodOf(tx, input.userId, input.methodId);
     if (!method || method.type !== 'totp') throw Errors.notFound('No such MFA method');

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { Db, Queryable } from '../database/db.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { AuthenticatorMethods } from './authenticator-methods.service.js';
 import { mailAuthenticatorNotice } from './authenticator-notices.js';
@@ -107,12 +105,10 @@ export class MfaMethodsService {
    * recovery codes with it (they are a fallback for it, not a factor of their own); when no
    * confirmed authenticator and no passkey is left, MFA is off. Answers whether this turned MFA off.
    */
-  // TODO(13b): take a Tx once UsersService.setMfaEnabled takes a Queryable
-  async remove(m: EntityManager, userId: string, methodId: string): Promise<{ mfaTurnedOff: boolean }> {
-    const tx = queryableOf(m);
+  async remove(tx: Queryable, userId: string, methodId: string): Promise<{ mfaTurnedOff: boolean }> {
     const email = await lockUserForMfa(tx, userId);
     const method = await methodOf(tx, userId, methodId);
-    if (!method) return this.passkeys.remove(m, userId, methodId, email);
+    if (!method) return this.passkeys.remove(tx, userId, methodId, email);
     if (method.type === 'totp' && method.confirmedAt) {
       await deleteTotpWithRecoveryCodes(tx, userId, method.id);
     } else {
@@ -121,6 +117,6 @@ export class MfaMethodsService {
     // A pending authenticator never signed anyone in: only a confirmed method's removal is news.
     if (!method.confirmedAt) return { mfaTurnedOff: false };
     await mailAuthenticatorNotice(this.outbox, tx, email, 'authenticator-removed', method.name);
-    return this.passkeys.turnOffIfNoFactorLeft(m, userId);
+    return this.passkeys.turnOffIfNoFactorLeft(tx, userId);
   }
 }

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
@@ -14,7 +12,6 @@ import { AuthenticatorMethods } from './authenticator-methods.service.js';
 import { isUuid, MfaMethodsService } from './mfa-methods.service.js';
 import type { MfaMethodRecord, TotpSetup } from './otp.types.js';
 import { OtpErrors } from './otp-errors.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 
 /** Proof of the account owner for changing its MFA methods: the password, or a code of a method. */
 export interface OwnerProof {
@@ -32,7 +29,6 @@ export interface OwnerProof {
 export class MfaSettingsService {
   constructor(
     private readonly db: Db,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly methods: MfaMethodsService,
     private readonly authenticators: AuthenticatorMethods,
@@ -75,11 +71,10 @@ export class MfaSettingsService {
   async remove(auth: AuthClaims, methodId: string, proof: OwnerProof, ctx: RequestContext): Promise<void> {
     if (!(await this.methods.findOwn(auth.sub, methodId))) throw Errors.notFound('No such MFA method');
     await this.requireOwner(auth, proof, ctx);
-    // TODO(13b): db.transaction once identity/tokens take a Queryable
-    await this.dataSource.transaction(async (m) => {
-      const { mfaTurnedOff } = await this.methods.remove(m, auth.sub, methodId);
+    await this.db.transaction(async (tx) => {
+      const { mfaTurnedOff } = await this.methods.remove(tx, auth.sub, methodId);
       if (mfaTurnedOff) {
-        await this.sessions.endAllForUserIn(queryableOf(m), auth.sub, {
+        await this.sessions.endAllForUserIn(tx, auth.sub, {
           reason: 'mfa_disabled',
           exceptSessionId: auth.sid,
         });

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import {
@@ -11,7 +9,6 @@ import {
   IpOnly,
 } from '../common/rate-limit/attempt-limiter.js';
 import { Db, Queryable } from '../database/db.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 import { ClientsService } from '../identity/clients.service.js';
 import { CodeBudget } from '../identity/credentials/code-budget.js';
 import { MembershipsService } from '../identity/memberships.service.js';
@@ -47,7 +44,6 @@ class NoMatch extends Error {}
 export class OtpLoginService {
   constructor(
     private readonly db: Db,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clients: ClientsService,
     private readonly users: UsersService,
     private readonly memberships: MembershipsService,
@@ -137,8 +133,8 @@ export class OtpLoginService {
 
     // An authenticator made by create-qr-code is proven by the code that completes the login.
     if (pending && (await this.authenticators.pendingTotpId(userId))) {
-      const code = await this.complete(pending.id, async (_tx, m) =>
-        (await this.authenticators.confirmPendingWithCode(m, userId, otp)) ? 'TOTP' : null,
+      const code = await this.complete(pending.id, async (tx) =>
+        (await this.authenticators.confirmPendingWithCode(tx, userId, otp)) ? 'TOTP' : null,
       );
       if (code) {
         await attempt.succeeded();
@@ -195,10 +191,9 @@ export class OtpLoginService {
       throw spent ? Errors.mfaRequired() : OtpErrors.invalidOtp();
     }
     await this.memberships.requireActive(user.id, client.tenantId);
-    // TODO(13b): db.transaction once identity/tokens take a Queryable
-    return this.dataSource.transaction(async (m) => {
-      if (!(await this.otps.consume(queryableOf(m), sent.id))) throw OtpErrors.invalidOtp();
-      const { code } = await this.codes.issueIn(queryableOf(m), {
+    return this.db.transaction(async (tx) => {
+      if (!(await this.otps.consume(tx, sent.id))) throw OtpErrors.invalidOtp();
+      const { code } = await this.codes.issueIn(tx, {
         client,
         userId: user.id,
         tenantId: client.tenantId,
@@ -215,14 +210,13 @@ export class OtpLoginService {
    */
   private async complete(
     pendingId: string,
-    prove: (tx: Queryable, m: EntityManager) => Promise<string | null>,
+    prove: (tx: Queryable) => Promise<string | null>,
   ): Promise<string | null> {
     try {
-      // TODO(13b): db.transaction once identity/tokens take a Queryable
-      return await this.dataSource.transaction(async (m) => {
-        const authMethod = await prove(queryableOf(m), m);
+      return await this.db.transaction(async (tx) => {
+        const authMethod = await prove(tx);
         if (!authMethod) throw new NoMatch();
-        const issued = await this.codes.completeMfaIn(queryableOf(m), pendingId, authMethod);
+        const issued = await this.codes.completeMfaIn(tx, pendingId, authMethod);
         if (!issued) throw new NoMatch();
         return issued.code;
       });

@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
 import type { Queryable } from '../database/db.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { PASSKEY_FACTOR, PasskeyFactor } from '../tokens/passkeys.js';
@@ -52,26 +50,23 @@ export class PasskeyMethods {
    * notice; with no authenticator and no passkey left, MFA is off (the recovery codes, a fallback
    * of those factors, go too). 404 when the user has no such passkey.
    */
-  // TODO(13b): take a Tx once UsersService.setMfaEnabled takes a Queryable
   async remove(
-    m: EntityManager,
+    tx: Queryable,
     userId: string,
     methodId: string,
     email: string | null,
   ): Promise<{ mfaTurnedOff: boolean }> {
-    const tx = queryableOf(m);
     const removed = await this.passkeys.remove(tx, userId, methodId);
     if (!removed) throw Errors.notFound('No such MFA method');
     await mailAuthenticatorNotice(this.outbox, tx, email, 'authenticator-removed', removed.name);
-    return this.turnOffIfNoFactorLeft(m, userId);
+    return this.turnOffIfNoFactorLeft(tx, userId);
   }
 
   /**
    * After a factor was removed in the caller's transaction: with no confirmed authenticator and
    * no passkey left, the recovery codes (their fallback) go and MFA is off. Answers whether it is.
    */
-  async turnOffIfNoFactorLeft(m: EntityManager, userId: string): Promise<{ mfaTurnedOff: boolean }> {
-    const tx = queryableOf(m);
+  async turnOffIfNoFactorLeft(tx: Queryable, userId: string): Promise<{ mfaTurnedOff: boolean }> {
     if (await hasConfirmedTotpMethod(tx, userId)) return { mfaTurnedOff: false };
     if ((await this.passkeys.count(tx, userId)) > 0) return { mfaTurnedOff: false };
     await deleteRecoveryCodeSet(tx, userId);
