@@ -1,3 +1,4 @@
+import type { MembershipStatus } from '../common/vocabulary.js';
 import type { JwtAlgorithm } from '../config/config.js';
 
 /** A tenant: the users, roles and clients of one organisation. */
@@ -78,14 +79,7 @@ export interface UserCredential {
   updatedAt: Date;
 }
 
-export const MEMBERSHIP_STATUSES = [
-  'ACTIVE',
-  'PENDING_VERIFICATION',
-  'PENDING_APPROVAL',
-  'LOCKED',
-  'DISABLED',
-] as const;
-export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
+export { MEMBERSHIP_STATUSES, type MembershipStatus } from '../common/vocabulary.js';
 
 /** A user in a tenant. Statuses live here, so a user can be active in one tenant and pending in another. */
 export interface Membership {

@@ -2,26 +2,8 @@ import type { EventEmitter2 } from '@nestjs/event-emitter';
 import type { RequestContext } from '../common/http/request-context.js';
 import type { Queryable } from '../database/db.js';
 
-export type LoginType = 'ACCESS' | 'RELOGIN' | 'LOGOUT';
-export const AUTH_METHODS = [
-  'PASSWORD',
-  'OTP',
-  'TOTP',
-  'RECOVERY_CODE',
-  'GOOGLE',
-  'AZURE',
-  'APPLE',
-  'COGNITO',
-  'FACEBOOK',
-  'INSTAGRAM',
-  'KEYCLOAK',
-  'SAML',
-  'SSO_TOKEN',
-  'HEADLESS',
-  'HEADLESS_LOGIN',
-  'PASSKEY',
-] as const;
-export type AuthMethod = (typeof AUTH_METHODS)[number];
+export { AUTH_METHODS, type AuthMethod, type LoginType } from '../common/vocabulary.js';
+import type { LoginType } from '../common/vocabulary.js';
 
 export interface LoginActivityEntry {
   actor: string;

@@ -61,51 +61,52 @@ export function IsWebAuthnCredential(kind: CredentialKind, options?: ValidationO
     });
 }
 
-/** Swagger schemas of the two JSON forms (the members this service reads; browsers send more). */
-export const REGISTRATION_RESPONSE_SCHEMA = {
-  type: 'object',
-  description: 'RegistrationResponseJSON: `credential.toJSON()` of navigator.credentials.create()',
-  required: ['id', 'rawId', 'type', 'response'],
-  properties: {
-    id: { type: 'string', description: 'base64url' },
-    rawId: { type: 'string', description: 'base64url' },
-    type: { type: 'string', enum: ['public-key'] },
-    authenticatorAttachment: { type: 'string', nullable: true },
-    clientExtensionResults: { type: 'object' },
-    response: {
-      type: 'object',
-      required: ['clientDataJSON', 'attestationObject'],
-      properties: {
-        clientDataJSON: { type: 'string' },
-        attestationObject: { type: 'string' },
-        authenticatorData: { type: 'string' },
-        transports: { type: 'array', items: { type: 'string' } },
-        publicKey: { type: 'string' },
-        publicKeyAlgorithm: { type: 'integer' },
-      },
+/**
+ * Swagger schemas of the two JSON forms (the members this service reads; browsers send more):
+ * the credential's ids and type, which both share, around each form's `response`.
+ */
+function credentialSchema<R extends object>(description: string, response: R) {
+  return {
+    type: 'object',
+    description,
+    required: ['id', 'rawId', 'type', 'response'],
+    properties: {
+      id: { type: 'string', description: 'base64url' },
+      rawId: { type: 'string', description: 'base64url' },
+      type: { type: 'string', enum: ['public-key'] },
+      authenticatorAttachment: { type: 'string', nullable: true },
+      clientExtensionResults: { type: 'object' },
+      response,
     },
-  },
-} as const;
+  } as const;
+}
 
-export const AUTHENTICATION_RESPONSE_SCHEMA = {
-  type: 'object',
-  description: 'AuthenticationResponseJSON: `credential.toJSON()` of navigator.credentials.get()',
-  required: ['id', 'rawId', 'type', 'response'],
-  properties: {
-    id: { type: 'string', description: 'base64url' },
-    rawId: { type: 'string', description: 'base64url' },
-    type: { type: 'string', enum: ['public-key'] },
-    authenticatorAttachment: { type: 'string', nullable: true },
-    clientExtensionResults: { type: 'object' },
-    response: {
-      type: 'object',
-      required: ['clientDataJSON', 'authenticatorData', 'signature'],
-      properties: {
-        clientDataJSON: { type: 'string' },
-        authenticatorData: { type: 'string' },
-        signature: { type: 'string' },
-        userHandle: { type: 'string', nullable: true },
-      },
+export const REGISTRATION_RESPONSE_SCHEMA = credentialSchema(
+  'RegistrationResponseJSON: `credential.toJSON()` of navigator.credentials.create()',
+  {
+    type: 'object',
+    required: ['clientDataJSON', 'attestationObject'],
+    properties: {
+      clientDataJSON: { type: 'string' },
+      attestationObject: { type: 'string' },
+      authenticatorData: { type: 'string' },
+      transports: { type: 'array', items: { type: 'string' } },
+      publicKey: { type: 'string' },
+      publicKeyAlgorithm: { type: 'integer' },
     },
-  },
-} as const;
+  } as const,
+);
+
+export const AUTHENTICATION_RESPONSE_SCHEMA = credentialSchema(
+  'AuthenticationResponseJSON: `credential.toJSON()` of navigator.credentials.get()',
+  {
+    type: 'object',
+    required: ['clientDataJSON', 'authenticatorData', 'signature'],
+    properties: {
+      clientDataJSON: { type: 'string' },
+      authenticatorData: { type: 'string' },
+      signature: { type: 'string' },
+      userHandle: { type: 'string', nullable: true },
+    },
+  } as const,
+);

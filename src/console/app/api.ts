@@ -69,26 +69,7 @@ export type ActiveUsersReport = Record<string, Record<string, LoginActivity[]>>;
 export type FailuresReport = Record<string, Record<string, number>>;
 export type Range = 'daily' | 'weekly' | 'monthly';
 
-export const AUTH_METHODS = [
-  'PASSWORD',
-  'OTP',
-  'TOTP',
-  'RECOVERY_CODE',
-  'PASSKEY',
-  'GOOGLE',
-  'AZURE',
-  'APPLE',
-  'COGNITO',
-  'FACEBOOK',
-  'INSTAGRAM',
-  'KEYCLOAK',
-  'SAML',
-  'SSO_TOKEN',
-  'HEADLESS',
-  'HEADLESS_LOGIN',
-];
-export const LOGIN_TYPES = ['ACCESS', 'RELOGIN', 'LOGOUT'];
-export const STATUSES = ['ACTIVE', 'PENDING_VERIFICATION', 'PENDING_APPROVAL', 'LOCKED', 'DISABLED'];
+export { AUTH_METHODS, LOGIN_TYPES, MEMBERSHIP_STATUSES as STATUSES } from '../../common/vocabulary.ts';
 
 const q = (value: unknown) => JSON.stringify(value);
 
