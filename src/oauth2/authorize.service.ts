@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, hasCode } from '../common/rate-limit/attempt-limiter.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { Db } from '../database/db.js';
 import { ClientsService } from '../identity/clients.service.js';
 import type { AuthClient, User } from '../identity/identity.types.js';
 import { MfaPolicy } from '../identity/mfa-policy.js';
@@ -29,7 +28,6 @@ import type { HostedSession, SignIn } from './hosted-sessions.service.js';
 import { AuthRedirectData, RedirectRecord, RedirectSessionsService } from './redirect-sessions.service.js';
 import { Refusal, SignInRules } from './sign-in-rules.js';
 import { readSignInOptions, readStandardQuery, SignInOptions } from './standard-request.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 
 export type AuthorizeOutcome =
   /** A code; `signIn` when the user just signed in (the browser gets a hosted session). */
@@ -59,7 +57,7 @@ export type StandardRequest =
 @Injectable()
 export class AuthorizeService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly redirectSessions: RedirectSessionsService,
     private readonly clients: ClientsService,
@@ -207,9 +205,9 @@ export class AuthorizeService {
     const user = await this.users.findById(step.userId);
     if (!user) return expired;
     const attempt = await this.limiter.beginSecondFactor(user.id);
-    const method = await this.dataSource.transaction(async (m) => {
-      const proven = await this.secondFactor.verify(queryableOf(m), user.id, code.trim());
-      if (proven && !(await this.oneTime.consumeByIdIn(queryableOf(m), step.id))) return null;
+    const method = await this.db.transaction(async (tx) => {
+      const proven = await this.secondFactor.verify(tx, user.id, code.trim());
+      if (proven && !(await this.oneTime.consumeByIdIn(tx, step.id))) return null;
       return proven;
     });
     if (method) await attempt.succeeded();
@@ -325,9 +323,9 @@ export class AuthorizeService {
     authMethod: string,
     authTime: Date,
   ): Promise<FinalOutcome> {
-    const code = await this.dataSource.transaction(async (m) => {
-      if (record && !(await this.redirectSessions.spend(record.id, m))) return null;
-      const issued = await this.codes.issueIn(queryableOf(m), {
+    const code = await this.db.transaction(async (tx) => {
+      if (record && !(await this.redirectSessions.spendIn(tx, record.id))) return null;
+      const issued = await this.codes.issueIn(tx, {
         client,
         userId: user.id,
         tenantId: client.tenantId,

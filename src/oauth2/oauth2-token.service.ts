@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { sha256 } from '../common/crypto/tokens.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, BAD_TOKEN_CODES, hasCode, IpOnly } from '../common/rate-limit/attempt-limiter.js';
-import { firstRow } from '../database/sql.js';
+import { Db } from '../database/db.js';
 import { ClientsService } from '../identity/clients.service.js';
 import type { AuthClient } from '../identity/identity.types.js';
 import { UsersService } from '../identity/users.service.js';
@@ -14,11 +12,11 @@ import { decodeJwt } from '../tokens/keys/jwt.js';
 import { RevocationService } from '../tokens/revocation.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import { hasScope } from './auth-request.js';
+import { clientIdOfRefreshToken } from './oauth2.queries.js';
 import { scopedClaims } from './scoped-claims.js';
 import { invalidRequest, oauthError } from './oauth-errors.js';
 import { BasicCredentials, param, requiredParam } from './token-params.js';
 import { VisitorTokensService } from './visitor-tokens.service.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 
 /** `/oauth2/token` answers 4 hours unless the client sets accessTokenExpiration (API.md section 0). */
 export const OAUTH2_ACCESS_TTL_S = 14_400;
@@ -62,7 +60,7 @@ export function narrowScope(granted: string | null, requested: string): string |
 @Injectable()
 export class OAuth2TokenService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly clients: ClientsService,
     private readonly codes: AuthCodesService,
     private readonly sessions: SessionsService,
@@ -185,15 +183,8 @@ export class OAuth2TokenService {
   }
 
   /** Which client a member refresh token (current or rotated) was issued to, if it is known. */
-  private async clientOfRefreshToken(refreshToken: string): Promise<string | undefined> {
-    const row = await firstRow<{ client_id: string }>(
-      this.dataSource.manager,
-      `SELECT a.client_id FROM refresh_token r
-         JOIN session s ON s.id = r.session_id JOIN auth_client a ON a.id = s.client_id
-       WHERE r.token_hash = $1`,
-      [sha256(refreshToken)],
-    );
-    return row?.client_id;
+  private clientOfRefreshToken(refreshToken: string): Promise<string | undefined> {
+    return clientIdOfRefreshToken(this.db, sha256(refreshToken));
   }
 
   private async refresh(
@@ -271,8 +262,8 @@ export class OAuth2TokenService {
   private async revokeAccessToken(token: string, client: AuthClient): Promise<void> {
     const claims = await this.accessTokens.verify(token, { allowExpired: true }).catch(() => null);
     if (!claims || claims.cid !== client.clientId || claims.exp * 1000 <= Date.now()) return;
-    await this.dataSource.transaction((m) =>
-      this.revocations.revokeAccessToken(queryableOf(m), claims.jti, new Date(claims.exp * 1000)),
+    await this.db.transaction((tx) =>
+      this.revocations.revokeAccessToken(tx, claims.jti, new Date(claims.exp * 1000)),
     );
   }
 }

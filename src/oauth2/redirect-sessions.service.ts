@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { Db, type Queryable } from '../database/db.js';
 import { ClientsService } from '../identity/clients.service.js';
 import type { AuthClient } from '../identity/identity.types.js';
 import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
@@ -19,7 +18,6 @@ import {
 } from './auth-request.js';
 import { originOf } from '../common/http/hosted-page.js';
 import { SessionTokensService } from '../tokens/session-tokens.service.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 
 export const REDIRECT_SESSION_PURPOSE = 'redirect-session';
 /** Time to open the fullUrl (and, without a sessionToken, to fill in the hosted login page). */
@@ -61,7 +59,7 @@ export const invalidRedirectSession = () =>
 @Injectable()
 export class RedirectSessionsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly oneTime: OneTimeTokensService,
     private readonly sessionTokens: SessionTokensService,
@@ -96,7 +94,7 @@ export class RedirectSessionsService {
     const client = await this.requireCallerClient(input.clientId, auth);
     const request = validateAuthRequest(client, input);
     if (input.sessionToken === undefined) {
-      const created = await this.issue(client, { kind: 'auth', ...request }, null);
+      const created = await this.issue(this.db, client, { kind: 'auth', ...request }, null);
       return { id: created.id, fullUrl: this.fullUrl('/oauth2/authorize', created.token) };
     }
     const session = await this.limiter.guard(IpOnly.token, ctx.ip, async () => {
@@ -105,15 +103,15 @@ export class RedirectSessionsService {
       return found;
     });
     const userId = session.userId!;
-    const created = await this.dataSource.transaction(async (m) => {
-      if (!(await this.sessionTokens.spendIn(queryableOf(m), session.id))) throw invalidSessionToken();
+    const created = await this.db.transaction(async (tx) => {
+      if (!(await this.sessionTokens.spendIn(tx, session.id))) throw invalidSessionToken();
       const data: AuthRedirectData = {
         kind: 'auth',
         ...request,
         authMethod: session.data.authMethod,
         authTime: session.createdAt.getTime(),
       };
-      return this.issue(client, data, userId, m);
+      return this.issue(tx, client, data, userId);
     });
     return { id: created.id, fullUrl: this.fullUrl('/oauth2/authorize', created.token) };
   }
@@ -124,7 +122,12 @@ export class RedirectSessionsService {
     request: AuthRequest,
     loginHint?: string,
   ): Promise<{ id: string; token: string }> {
-    return this.issue(client, { kind: 'auth', ...request, ...(loginHint ? { loginHint } : {}) }, null);
+    return this.issue(
+      this.db,
+      client,
+      { kind: 'auth', ...request, ...(loginHint ? { loginHint } : {}) },
+      null,
+    );
   }
 
   /** A logout redirect session for the caller's own session; `postFlowUrl` must be registered. */
@@ -145,15 +148,16 @@ export class RedirectSessionsService {
       jti: auth.jti,
       exp: auth.exp,
     };
-    const created = await this.issue(client, data, auth.sub);
+    const created = await this.issue(this.db, client, data, auth.sub);
     return { id: created.id, fullUrl: this.fullUrl('/oauth2/logout', created.token) };
   }
 
+  /** Issues a redirect session on `q`: the pool, or the caller's transaction. */
   private issue(
+    q: Queryable,
     client: AuthClient,
     data: RedirectData,
     userId: string | null,
-    manager?: EntityManager,
   ): Promise<{ id: string; token: string }> {
     const token = {
       purpose: REDIRECT_SESSION_PURPOSE,
@@ -163,7 +167,7 @@ export class RedirectSessionsService {
       tenantId: client.tenantId,
       data: { ...data },
     };
-    return manager ? this.oneTime.issueIn(queryableOf(manager), token) : this.oneTime.issue(token);
+    return this.oneTime.issueIn(q, token);
   }
 
   /** The live redirect session of a clear token, of the given kind; 400 INVALID_REDIRECT_SESSION otherwise. */
@@ -191,7 +195,12 @@ export class RedirectSessionsService {
   }
 
   /** Spends a redirect session; false when it was spent meanwhile (a second tab, a replay). */
-  spend(id: string, manager?: EntityManager): Promise<boolean> {
-    return manager ? this.oneTime.consumeByIdIn(queryableOf(manager), id) : this.oneTime.consumeById(id);
+  spend(id: string): Promise<boolean> {
+    return this.oneTime.consumeById(id);
+  }
+
+  /** {@link spend} inside the caller's transaction. */
+  spendIn(tx: Queryable, id: string): Promise<boolean> {
+    return this.oneTime.consumeByIdIn(tx, id);
   }
 }

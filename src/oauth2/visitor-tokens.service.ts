@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { Db, type Queryable } from '../database/db.js';
 import type { AuthClient } from '../identity/identity.types.js';
 import { AccessTokensService } from '../tokens/access-tokens.service.js';
 import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
 import { RevocationService } from '../tokens/revocation.service.js';
 import { DEFAULT_REFRESH_TTL_S } from '../tokens/sessions.service.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 
 export const VISITOR_REFRESH_PURPOSE = 'visitor-refresh';
 
@@ -32,21 +30,22 @@ export interface VisitorTokens {
 @Injectable()
 export class VisitorTokensService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly accessTokens: AccessTokensService,
     private readonly oneTime: OneTimeTokensService,
     private readonly revocations: RevocationService,
   ) {}
 
   async issue(client: AuthClient, accessTtlSeconds: number): Promise<VisitorTokens> {
-    return this.sign(client, { visitorId: randomUUID(), sid: randomUUID() }, accessTtlSeconds);
+    return this.sign(this.db, client, { visitorId: randomUUID(), sid: randomUUID() }, accessTtlSeconds);
   }
 
+  /** Signs an access token and issues its refresh token on `q`: the pool, or the caller's transaction. */
   private async sign(
+    q: Queryable,
     client: AuthClient,
     data: VisitorData,
     accessTtlSeconds: number,
-    manager?: EntityManager,
   ): Promise<VisitorTokens> {
     const access = this.accessTokens.sign(
       {
@@ -66,9 +65,7 @@ export class VisitorTokensService {
       tenantId: client.tenantId,
       data: { ...data },
     };
-    const refresh = manager
-      ? await this.oneTime.issueIn(queryableOf(manager), token)
-      : await this.oneTime.issue(token);
+    const refresh = await this.oneTime.issueIn(q, token);
     return { accessToken: access.token, refreshToken: refresh.token, expiresIn: accessTtlSeconds };
   }
 
@@ -83,18 +80,18 @@ export class VisitorTokensService {
     client: AuthClient,
     accessTtlSeconds: number,
   ): Promise<VisitorTokens | null> {
-    return this.dataSource.transaction(async (m) => {
-      if (!(await this.oneTime.consumeByIdIn(queryableOf(m), record.id))) return null;
-      return this.sign(client, record.data, accessTtlSeconds, m);
+    return this.db.transaction(async (tx) => {
+      if (!(await this.oneTime.consumeByIdIn(tx, record.id))) return null;
+      return this.sign(tx, client, record.data, accessTtlSeconds);
     });
   }
 
   /** Spends the refresh token and revokes every access token of the visitor. */
   async revoke(record: OneTimeRecord<VisitorData>, accessTtlSeconds: number): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      if (!(await this.oneTime.consumeByIdIn(queryableOf(m), record.id))) return;
+    await this.db.transaction(async (tx) => {
+      if (!(await this.oneTime.consumeByIdIn(tx, record.id))) return;
       await this.revocations.announceSessionRevoked(
-        queryableOf(m),
+        tx,
         record.data.sid,
         new Date(Date.now() + accessTtlSeconds * 1000),
       );

@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { AppError, Errors } from '../../common/errors/app-error.js';
-import { queryableOf } from '../../database/typeorm-bridge.js';
 import type { AuthClaims } from '../../common/http/authenticated-request.js';
 import type { RequestContext } from '../../common/http/request-context.js';
 import { AttemptLimiter, BAD_TOKEN_CODES, hasCode, IpOnly } from '../../common/rate-limit/attempt-limiter.js';
 import { beginAll } from '../../common/rate-limit/begin-all.js';
+import { Db, type Queryable } from '../../database/db.js';
 import { ClientsService } from '../../identity/clients.service.js';
 import { CodeBudget } from '../../identity/credentials/code-budget.js';
 import { CredentialCheck } from '../../identity/credentials/credential-check.js';
@@ -71,7 +69,7 @@ function grantTokens(t: IssuedTokens, userId: string): GrantTokens {
 @Injectable()
 export class TokenGrantService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly clients: ClientsService,
     private readonly credentials: CredentialCheck,
     private readonly users: UsersService,
@@ -120,10 +118,10 @@ export class TokenGrantService {
    */
   private async challenge(user: User, client: AuthClient): Promise<AppError> {
     const methods = await this.factors.methods(user.id);
-    const token = await this.dataSource.transaction(async (m) => {
+    const token = await this.db.transaction(async (tx) => {
       const data: ChallengeData = {};
       if (methods.length === 0) {
-        const sent = await this.factors.sendCode(queryableOf(m), {
+        const sent = await this.factors.sendCode(tx, {
           user,
           clientId: client.id,
           appName: client.name,
@@ -133,7 +131,7 @@ export class TokenGrantService {
           methods.push(sent);
         }
       }
-      const issued = await this.oneTime.issueIn(queryableOf(m), {
+      const issued = await this.oneTime.issueIn(tx, {
         purpose: 'mfa-challenge',
         ttlSeconds: MFA_CHALLENGE_TTL_S,
         userId: user.id,
@@ -187,14 +185,14 @@ export class TokenGrantService {
       ...(emailed ? [() => this.codeBudget.begin(userId)] : []),
     );
     try {
-      const tokens = await this.dataSource.transaction(async (m) => {
+      const tokens = await this.db.transaction(async (tx) => {
         const authMethod =
           input.credential !== undefined
             ? await this.provePasskey(challenge, client, input.methodId, input.credential)
-            : await this.prove(challenge, input.methodId, (input.code ?? '').trim(), m);
+            : await this.prove(tx, challenge, input.methodId, (input.code ?? '').trim());
         if (!authMethod) throw new NoMatch();
-        if (!(await this.oneTime.consumeByIdIn(queryableOf(m), challenge.id))) throw Errors.invalidToken();
-        return this.sessions.startIn(queryableOf(m), {
+        if (!(await this.oneTime.consumeByIdIn(tx, challenge.id))) throw Errors.invalidToken();
+        return this.sessions.startIn(tx, {
           userId,
           tenantId: challenge.tenantId!,
           client,
@@ -233,16 +231,16 @@ export class TokenGrantService {
 
   /** Checks and spends the code for the named method; answers the session's authMethod, or null. */
   private async prove(
+    tx: Queryable,
     challenge: OneTimeRecord<ChallengeData>,
     methodId: string,
     code: string,
-    m: EntityManager,
   ): Promise<string | null> {
     const userId = challenge.userId!;
     if (challenge.data.otpId && methodId === challenge.data.otpId) {
-      return this.factors.proveSentCode(queryableOf(m), userId, methodId, code);
+      return this.factors.proveSentCode(tx, userId, methodId, code);
     }
-    return this.factors.proveMethodCode(queryableOf(m), userId, methodId, code);
+    return this.factors.proveMethodCode(tx, userId, methodId, code);
   }
 
   /** `{refreshToken}`: a rotated pair (reuse of a rotated token revokes the session). */
@@ -325,10 +323,9 @@ export class TokenGrantService {
     }
     const tenantId = record.tenantId!;
     const face = record.data.face ?? 'auth';
-    const tokens = await this.dataSource.transaction(async (m) => {
-      if (!(await this.oneTime.consumeIn(queryableOf(m), 'sso-token', input.ssoToken)))
-        throw Errors.invalidToken();
-      return this.sessions.startIn(queryableOf(m), {
+    const tokens = await this.db.transaction(async (tx) => {
+      if (!(await this.oneTime.consumeIn(tx, 'sso-token', input.ssoToken))) throw Errors.invalidToken();
+      return this.sessions.startIn(tx, {
         userId: user.id,
         tenantId,
         client,
