@@ -1,3 +1,4 @@
+import { escapeHtml } from '../common/http/hosted-page.js';
 import type { TemplateName } from './outbox.types.js';
 
 /** A rendered message: a mail uses subject + text + html, an SMS only `sms`. */
@@ -201,15 +202,6 @@ const TEMPLATES: Record<TemplateName, (d: Vars) => TemplateParts> = {
 };
 
 export const TEMPLATE_NAMES = Object.keys(TEMPLATES) as TemplateName[];
-
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 /** Links become clickable only with a scheme that cannot run code (http(s) or an app's own scheme). */
 function isSafeHref(link: string): boolean {

@@ -61,17 +61,22 @@ export function IsWebAuthnCredential(kind: CredentialKind, options?: ValidationO
     });
 }
 
+/** The members both JSON forms share, around their own `response`. */
+const CREDENTIAL_MEMBERS = {
+  id: { type: 'string', description: 'base64url' },
+  rawId: { type: 'string', description: 'base64url' },
+  type: { type: 'string', enum: ['public-key'] },
+  authenticatorAttachment: { type: 'string', nullable: true },
+  clientExtensionResults: { type: 'object' },
+} as const;
+
 /** Swagger schemas of the two JSON forms (the members this service reads; browsers send more). */
 export const REGISTRATION_RESPONSE_SCHEMA = {
   type: 'object',
   description: 'RegistrationResponseJSON: `credential.toJSON()` of navigator.credentials.create()',
   required: ['id', 'rawId', 'type', 'response'],
   properties: {
-    id: { type: 'string', description: 'base64url' },
-    rawId: { type: 'string', description: 'base64url' },
-    type: { type: 'string', enum: ['public-key'] },
-    authenticatorAttachment: { type: 'string', nullable: true },
-    clientExtensionResults: { type: 'object' },
+    ...CREDENTIAL_MEMBERS,
     response: {
       type: 'object',
       required: ['clientDataJSON', 'attestationObject'],
@@ -92,11 +97,7 @@ export const AUTHENTICATION_RESPONSE_SCHEMA = {
   description: 'AuthenticationResponseJSON: `credential.toJSON()` of navigator.credentials.get()',
   required: ['id', 'rawId', 'type', 'response'],
   properties: {
-    id: { type: 'string', description: 'base64url' },
-    rawId: { type: 'string', description: 'base64url' },
-    type: { type: 'string', enum: ['public-key'] },
-    authenticatorAttachment: { type: 'string', nullable: true },
-    clientExtensionResults: { type: 'object' },
+    ...CREDENTIAL_MEMBERS,
     response: {
       type: 'object',
       required: ['clientDataJSON', 'authenticatorData', 'signature'],

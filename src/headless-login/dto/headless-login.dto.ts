@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
@@ -16,11 +17,28 @@ export class LoginIdDto {
   email: string;
 }
 
+/** The `loginId` of a register or a login: `{ email }`. */
+const LoginIdField = () =>
+  applyDecorators(
+    ApiProperty({ type: LoginIdDto }),
+    IsObject(),
+    ValidateNested(),
+    Type(() => LoginIdDto),
+  );
+
+/** The optional `captchaToken` of a register or a login. */
+const CaptchaTokenField = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      description: "The captcha widget's token; required when the client has captchaRequired",
+    }),
+    IsOptional(),
+    IsString(),
+    Length(1, 4096),
+  );
+
 export class RegisterDto {
-  @ApiProperty({ type: LoginIdDto })
-  @IsObject()
-  @ValidateNested()
-  @Type(() => LoginIdDto)
+  @LoginIdField()
   loginId: LoginIdDto;
 
   @ApiProperty({
@@ -39,20 +57,12 @@ export class RegisterDto {
   @Type(() => ProfileDto)
   profile?: ProfileDto;
 
-  @ApiPropertyOptional({
-    description: "The captcha widget's token; required when the client has captchaRequired",
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 4096)
+  @CaptchaTokenField()
   captchaToken?: string;
 }
 
 export class LoginDto {
-  @ApiProperty({ type: LoginIdDto })
-  @IsObject()
-  @ValidateNested()
-  @Type(() => LoginIdDto)
+  @LoginIdField()
   loginId: LoginIdDto;
 
   @ApiProperty({ example: 'Violet-Harbour-Lantern-42' })
@@ -60,12 +70,7 @@ export class LoginDto {
   @Length(1, 1000)
   password: string;
 
-  @ApiPropertyOptional({
-    description: "The captcha widget's token; required when the client has captchaRequired",
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 4096)
+  @CaptchaTokenField()
   captchaToken?: string;
 }
 
