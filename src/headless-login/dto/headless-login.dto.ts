@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { SessionTokenProperty } from '../../common/http/api-docs.js';
 import { MEMBERSHIP_STATUSES } from '../../identity/identity.types.js';
 import { ProfileDto } from './profile.dto.js';
 import { NoNul } from './validators.js';
@@ -106,11 +107,7 @@ export class IdentityDto {
 
 export class LoginStateResponseDto {
   @ApiProperty({ enum: LOGIN_STATES, example: 'SUCCESS' }) state: LoginState;
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'SUCCESS only: single use, valid 5 minutes; give it to POST /auth/v2/redirect-sessions',
-  })
+  @SessionTokenProperty()
   sessionToken: string | null;
   @ApiProperty({
     type: String,
