@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { randomDigits } from '../common/crypto/tokens.js';
-import { isUniqueViolation } from '../database/db.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
+import { isUniqueViolation, Queryable } from '../database/db.js';
 import type { AuthClient } from '../identity/identity.types.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { OneTimeRecord, OneTimeTokensService } from '../tokens/one-time-tokens.service.js';
@@ -49,10 +47,10 @@ export class EmailVerificationService {
 
   /** Opens a verification flow for `user` and mails its first code; answers the stateToken. */
   async start(
-    m: EntityManager,
+    tx: Queryable,
     input: { userId: string; email: string; client: AuthClient; data?: Omit<StateData, 'flow'> },
   ): Promise<string> {
-    const state = await this.oneTime.issueIn(queryableOf(m), {
+    const state = await this.oneTime.issueIn(tx, {
       purpose: STATE_TOKEN_PURPOSE,
       ttlSeconds: STATE_TOKEN_TTL_S,
       userId: input.userId,
@@ -60,7 +58,7 @@ export class EmailVerificationService {
       tenantId: input.client.tenantId,
       data: { flow: 'verify-email', ...input.data },
     });
-    await this.sendCode(m, { id: state.id, userId: input.userId }, input.email, input.client);
+    await this.sendCode(tx, { id: state.id, userId: input.userId }, input.email, input.client);
     return state.token;
   }
 
@@ -70,14 +68,14 @@ export class EmailVerificationService {
 
   /** A new code for the flow; older codes of the user stop working. */
   async sendCode(
-    m: EntityManager,
+    tx: Queryable,
     state: { id: string; userId: string | null },
     email: string,
     client: AuthClient,
   ): Promise<void> {
-    if (state.userId) await this.oneTime.revokeAllIn(queryableOf(m), VERIFICATION_CODE_PURPOSE, state.userId);
-    const code = await this.issueUniqueCode(m, state, client, email);
-    await this.outbox.enqueue(queryableOf(m), {
+    if (state.userId) await this.oneTime.revokeAllIn(tx, VERIFICATION_CODE_PURPOSE, state.userId);
+    const code = await this.issueUniqueCode(tx, state, client, email);
+    await this.outbox.enqueue(tx, {
       channel: 'email',
       to: email,
       template: 'verification-code',
@@ -90,13 +88,11 @@ export class EmailVerificationService {
    * million) is drawn again, inside a savepoint so the caller's transaction survives.
    */
   private async issueUniqueCode(
-    m: EntityManager,
+    tx: Queryable,
     state: { id: string; userId: string | null },
     client: AuthClient,
     email: string,
   ): Promise<string> {
-    // The token engine still runs on the TypeORM transaction; the savepoint is ours, on Db.
-    const tx = queryableOf(m);
     for (let attempt = 0; ; attempt++) {
       const code = randomDigits(6);
       try {
@@ -123,14 +119,14 @@ export class EmailVerificationService {
    * Spends the code and the stateToken together; answers the address the code was mailed to (which
    * it proves), or null when the code is wrong, spent or expired.
    */
-  async complete(m: EntityManager, state: StateRecord, code: string): Promise<{ email?: string } | null> {
+  async complete(tx: Queryable, state: StateRecord, code: string): Promise<{ email?: string } | null> {
     if (!/^\d{6}$/.test(code)) return null;
     const spent = await this.oneTime.consumeIn<CodeData>(
-      queryableOf(m),
+      tx,
       VERIFICATION_CODE_PURPOSE,
       `${state.id}:${code}`,
     );
-    if (!spent || !(await this.oneTime.consumeByIdIn(queryableOf(m), state.id))) return null;
+    if (!spent || !(await this.oneTime.consumeByIdIn(tx, state.id))) return null;
     return { email: spent.data.email };
   }
 

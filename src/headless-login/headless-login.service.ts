@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { queryableOf } from '../database/typeorm-bridge.js';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { Attempt, AttemptLimiter, AttemptSubjects, IpOnly } from '../common/rate-limit/attempt-limiter.js';
+import { Db } from '../database/db.js';
 import { ClientsService } from '../identity/clients.service.js';
 import { CodeBudget } from '../identity/credentials/code-budget.js';
 import { CredentialCheck } from '../identity/credentials/credential-check.js';
@@ -45,7 +43,7 @@ const invalidStateCode = () =>
 @Injectable()
 export class HeadlessLoginService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly clients: ClientsService,
     private readonly users: UsersService,
     private readonly memberships: MembershipsService,
@@ -125,8 +123,8 @@ export class HeadlessLoginService {
       // new registration's, with an identity that is not the account's id or status.
       await this.recipients.hit('email', email, existing);
       const pendingPasswordHash = await this.hasher.hash(dto.password);
-      const stateToken = await this.dataSource.transaction((m) =>
-        this.verification.start(m, {
+      const stateToken = await this.db.transaction((tx) =>
+        this.verification.start(tx, {
           userId: existing.id,
           email: existing.email ?? email,
           client,
@@ -146,8 +144,8 @@ export class HeadlessLoginService {
         ? 'PENDING_APPROVAL'
         : 'ACTIVE';
     if (status === 'PENDING_VERIFICATION') await this.recipients.hit('email', email, null);
-    const created = await this.dataSource.transaction(async (m) => {
-      const { user } = await this.users.createUserIn(queryableOf(m), {
+    const created = await this.db.transaction(async (tx) => {
+      const { user } = await this.users.createUserIn(tx, {
         email,
         password: dto.password,
         tenantId: client.tenantId,
@@ -159,7 +157,7 @@ export class HeadlessLoginService {
       });
       const stateToken =
         status === 'PENDING_VERIFICATION'
-          ? await this.verification.start(m, { userId: user.id, email, client })
+          ? await this.verification.start(tx, { userId: user.id, email, client })
           : undefined;
       return { user, stateToken };
     });
@@ -209,8 +207,8 @@ export class HeadlessLoginService {
         (status === 'ACTIVE' || status === 'PENDING_APPROVAL'));
     if (unverified) {
       await this.recipients.hit('email', user.email ?? email, user);
-      const stateToken = await this.dataSource.transaction((m) =>
-        this.verification.start(m, {
+      const stateToken = await this.db.transaction((tx) =>
+        this.verification.start(tx, {
           userId: user.id,
           email: user.email ?? email,
           client,
@@ -248,9 +246,8 @@ export class HeadlessLoginService {
       throw err;
     }
     const nextStatus: MembershipStatus = client.requireOwnerApproval ? 'PENDING_APPROVAL' : 'ACTIVE';
-    const done = await this.dataSource.transaction(async (m) => {
-      const tx = queryableOf(m);
-      const proof = await this.verification.complete(m, state, dto.code);
+    const done = await this.db.transaction(async (tx) => {
+      const proof = await this.verification.complete(tx, state, dto.code);
       if (!proof) return null;
       if (state.data.pendingPasswordHash)
         await this.users.setPasswordHash(tx, userId, state.data.pendingPasswordHash);
@@ -292,7 +289,7 @@ export class HeadlessLoginService {
       return { state: found, user: owner };
     });
     await this.recipients.hit('email', user.email!, user);
-    await this.dataSource.transaction((m) => this.verification.sendCode(m, state, user.email!, client));
+    await this.db.transaction((tx) => this.verification.sendCode(tx, state, user.email!, client));
     return {};
   }
 }

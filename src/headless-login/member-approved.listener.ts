@@ -1,11 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Db } from '../database/db.js';
 import { TenantsService } from '../identity/tenants.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
-import { queryableOf } from '../database/typeorm-bridge.js';
 
 /**
  * The event the admin feature emits after `POST /admin/members/{userId}/approve` (named here, not
@@ -24,7 +22,7 @@ export class MemberApprovedListener {
   private readonly logger = new Logger('MemberApproved');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Db,
     private readonly users: UsersService,
     private readonly tenants: TenantsService,
     private readonly outbox: OutboxService,
@@ -36,8 +34,8 @@ export class MemberApprovedListener {
       const user = await this.users.findById(event.userId);
       if (!user?.email) return;
       const tenant = await this.tenants.requireTenant(event.tenantId);
-      await this.dataSource.transaction((m) =>
-        this.outbox.enqueue(queryableOf(m), {
+      await this.db.transaction((tx) =>
+        this.outbox.enqueue(tx, {
           channel: 'email',
           to: user.email!,
           template: 'member-approved',

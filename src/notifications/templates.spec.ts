@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderTemplate, TEMPLATE_NAMES, TemplateError } from './templates.js';
+import { escapeHtml } from '../common/http/hosted-page.js';
+import { renderTemplate, TEMPLATE_NAMES, TemplateError } from './templates.js';
 
 const SAMPLE = { link: 'https://app.example.com/x?token=abc', code: '123456', appName: 'Acme' };
 

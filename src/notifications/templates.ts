@@ -203,8 +203,6 @@ const TEMPLATES: Record<TemplateName, (d: Vars) => TemplateParts> = {
 
 export const TEMPLATE_NAMES = Object.keys(TEMPLATES) as TemplateName[];
 
-export { escapeHtml };
-
 /** Links become clickable only with a scheme that cannot run code (http(s) or an app's own scheme). */
 function isSafeHref(link: string): boolean {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(link)?.[1]?.toLowerCase();

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ErrorBody } from '../errors/error-body.js';
 
 const DEFAULT_DESCRIPTIONS: Record<number, string> = {
@@ -61,3 +61,11 @@ export function ApiPageErrors(...errors: (number | [number, string])[]): MethodD
 
 /** The errors every JSON-body route can answer. */
 export const BODY_ERRORS: number[] = [400, 413, 422];
+
+/** The `sessionToken` of a login answer (headless login, passkey login): SUCCESS only. */
+export const SessionTokenProperty = (): PropertyDecorator =>
+  ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'SUCCESS only: single use, valid 5 minutes; give it to POST /auth/v2/redirect-sessions',
+  });

@@ -1,6 +1,8 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { SessionTokenProperty } from '../../common/http/api-docs.js';
 import { MEMBERSHIP_STATUSES } from '../../identity/identity.types.js';
 import { ProfileDto } from './profile.dto.js';
 import { NoNul } from './validators.js';
@@ -16,11 +18,28 @@ export class LoginIdDto {
   email: string;
 }
 
+/** The `loginId` of a register or a login: `{ email }`. */
+const LoginIdField = () =>
+  applyDecorators(
+    ApiProperty({ type: LoginIdDto }),
+    IsObject(),
+    ValidateNested(),
+    Type(() => LoginIdDto),
+  );
+
+/** The optional `captchaToken` of a register or a login. */
+const CaptchaTokenField = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      description: "The captcha widget's token; required when the client has captchaRequired",
+    }),
+    IsOptional(),
+    IsString(),
+    Length(1, 4096),
+  );
+
 export class RegisterDto {
-  @ApiProperty({ type: LoginIdDto })
-  @IsObject()
-  @ValidateNested()
-  @Type(() => LoginIdDto)
+  @LoginIdField()
   loginId: LoginIdDto;
 
   @ApiProperty({
@@ -39,20 +58,12 @@ export class RegisterDto {
   @Type(() => ProfileDto)
   profile?: ProfileDto;
 
-  @ApiPropertyOptional({
-    description: "The captcha widget's token; required when the client has captchaRequired",
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 4096)
+  @CaptchaTokenField()
   captchaToken?: string;
 }
 
 export class LoginDto {
-  @ApiProperty({ type: LoginIdDto })
-  @IsObject()
-  @ValidateNested()
-  @Type(() => LoginIdDto)
+  @LoginIdField()
   loginId: LoginIdDto;
 
   @ApiProperty({ example: 'Violet-Harbour-Lantern-42' })
@@ -60,12 +71,7 @@ export class LoginDto {
   @Length(1, 1000)
   password: string;
 
-  @ApiPropertyOptional({
-    description: "The captcha widget's token; required when the client has captchaRequired",
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 4096)
+  @CaptchaTokenField()
   captchaToken?: string;
 }
 
@@ -101,11 +107,7 @@ export class IdentityDto {
 
 export class LoginStateResponseDto {
   @ApiProperty({ enum: LOGIN_STATES, example: 'SUCCESS' }) state: LoginState;
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'SUCCESS only: single use, valid 5 minutes; give it to POST /auth/v2/redirect-sessions',
-  })
+  @SessionTokenProperty()
   sessionToken: string | null;
   @ApiProperty({
     type: String,

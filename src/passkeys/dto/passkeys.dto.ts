@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { SessionTokenProperty } from '../../common/http/api-docs.js';
 import {
   AUTHENTICATION_RESPONSE_SCHEMA,
   IsWebAuthnCredential,
@@ -109,11 +110,7 @@ export class PasskeyLoginAnswerDto {
     example: 'SUCCESS',
   })
   state: string;
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'SUCCESS only: single use, valid 5 minutes; give it to POST /auth/v2/redirect-sessions',
-  })
+  @SessionTokenProperty()
   sessionToken: string | null;
   @ApiProperty({
     type: String,
