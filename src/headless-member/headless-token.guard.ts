@@ -1,6 +1,5 @@
 import {
   applyDecorators,
-  CanActivate,
   createParamDecorator,
   ExecutionContext,
   Injectable,
@@ -10,7 +9,7 @@ import { ApiBearerAuth } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Errors } from '../common/errors/app-error.js';
 import { ApiErrors } from '../common/http/api-docs.js';
-import { bearerToken } from '../common/http/bearer.js';
+import { BearerGuard } from '../common/http/bearer.js';
 import { requestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { RateLimited } from '../common/rate-limit/rate-limited.js';
@@ -25,23 +24,22 @@ interface HeadlessRequest extends Request {
  * tokens are 401 UNAUTHORIZED and count as failed attempts of the IP, so tokens cannot be guessed.
  */
 @Injectable()
-export class HeadlessTokenGuard implements CanActivate {
+export class HeadlessTokenGuard extends BearerGuard<HeadlessRequest> {
+  protected readonly missing = 'A headless token is required (Authorization: Bearer <token>)';
+
   constructor(
     private readonly tokens: HeadlessTokensService,
     private readonly attempts: AttemptLimiter,
-  ) {}
+  ) {
+    super();
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<HeadlessRequest>();
-    const token = bearerToken(req);
-    if (!token) throw Errors.unauthorized('A headless token is required (Authorization: Bearer <token>)');
-    const { ip } = requestContext(req);
-    const attempt = await this.attempts.begin(IpOnly.headlessToken, ip);
+  protected async accept(token: string, req: HeadlessRequest): Promise<void> {
+    const attempt = await this.attempts.begin(IpOnly.headlessToken, requestContext(req).ip);
     const principal = await this.tokens.authenticate(token);
     if (!principal) throw Errors.unauthorized('Invalid or revoked headless token');
     await attempt.succeeded();
     req.headless = principal;
-    return true;
   }
 }
 

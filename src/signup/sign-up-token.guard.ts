@@ -1,6 +1,5 @@
 import {
   applyDecorators,
-  CanActivate,
   createParamDecorator,
   ExecutionContext,
   Injectable,
@@ -10,7 +9,7 @@ import { ApiBearerAuth } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Errors } from '../common/errors/app-error.js';
 import { ApiErrors } from '../common/http/api-docs.js';
-import { bearerToken } from '../common/http/bearer.js';
+import { BearerGuard } from '../common/http/bearer.js';
 import { requestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import type { OneTimeRecord } from '../tokens/one-time-tokens.service.js';
@@ -34,24 +33,23 @@ type SignUpRequest = Request & { signUpToken?: SignUpTokenRecord };
  * expired or spent token: 401 INVALID_TOKEN, counted against the caller's IP.
  */
 @Injectable()
-export class SignUpTokenGuard implements CanActivate {
+export class SignUpTokenGuard extends BearerGuard<SignUpRequest> {
+  protected readonly missing = 'A Bearer sign-up token is required';
+
   constructor(
     private readonly tokens: OneTimeTokensService,
     private readonly limiter: AttemptLimiter,
-  ) {}
+  ) {
+    super();
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<SignUpRequest>();
-    const token = bearerToken(req);
-    if (!token) throw Errors.unauthorized('A Bearer sign-up token is required');
-    const { ip } = requestContext(req);
-    req.signUpToken = await this.limiter.guard(IpOnly.token, ip, async () => {
+  protected async accept(token: string, req: SignUpRequest): Promise<void> {
+    req.signUpToken = await this.limiter.guard(IpOnly.token, requestContext(req).ip, async () => {
       const record =
         token.length <= 512 ? await this.tokens.peek<SignUpTokenData>(SIGN_UP_PURPOSE, token) : null;
       if (!record?.data.email) throw Errors.invalidToken();
       return record;
     });
-    return true;
   }
 }
 

@@ -1,6 +1,5 @@
 import {
   applyDecorators,
-  CanActivate,
   ExecutionContext,
   Injectable,
   SetMetadata,
@@ -9,7 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import { Errors } from '../../common/errors/app-error.js';
-import { bearerToken } from '../../common/http/bearer.js';
+import { BearerGuard } from '../../common/http/bearer.js';
 import type { AuthenticatedRequest } from '../../common/http/authenticated-request.js';
 import { ApiErrors } from '../../common/http/api-docs.js';
 import { AccessTokensService } from '../access-tokens.service.js';
@@ -21,16 +20,17 @@ const ALLOW_VISITOR = 'auth:allow-visitor';
  * attaches the claims as `req.auth`. Visitor tokens are refused unless the route allows them.
  */
 @Injectable()
-export class JwtAuthGuard implements CanActivate {
+export class JwtAuthGuard extends BearerGuard<AuthenticatedRequest> {
+  protected readonly missing = 'A Bearer access token is required';
+
   constructor(
     private readonly tokens: AccessTokensService,
     private readonly reflector: Reflector,
-  ) {}
+  ) {
+    super();
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = bearerToken(req);
-    if (!token) throw Errors.unauthorized('A Bearer access token is required');
+  protected async accept(token: string, req: AuthenticatedRequest, context: ExecutionContext): Promise<void> {
     const claims = await this.tokens.verify(token);
     const allowVisitor = this.reflector.getAllAndOverride<boolean>(ALLOW_VISITOR, [
       context.getHandler(),
@@ -39,7 +39,6 @@ export class JwtAuthGuard implements CanActivate {
     if (claims.typ === 'visitor' && !allowVisitor)
       throw Errors.unauthorized('A member access token is required');
     req.auth = claims;
-    return true;
   }
 }
 
