@@ -4,9 +4,8 @@ import { CurrentAuth } from '../common/decorators/current-auth.js';
 import { Errors } from '../common/errors/app-error.js';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
-import { NoStore } from '../common/http/no-store.js';
 import { Ctx, RequestContext } from '../common/http/request-context.js';
-import { RateLimited } from '../common/rate-limit/rate-limited.js';
+import { SecretExchange } from '../common/rate-limit/rate-limited.js';
 import { AllowVisitor, Authenticated } from '../tokens/guards/jwt-auth.guard.js';
 import { CreateRedirectSessionDto, RedirectSessionResponseDto } from './dto/redirect-session.dto.js';
 import { RedirectSessionsService } from './redirect-sessions.service.js';
@@ -20,8 +19,7 @@ export class RedirectSessionsController {
   @HttpCode(200)
   @Authenticated()
   @AllowVisitor()
-  @NoStore()
-  @RateLimited()
+  @SecretExchange()
   @ApiOperation({
     summary: 'Create a redirect session (authorization or logout URL)',
     description:

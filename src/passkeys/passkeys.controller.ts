@@ -3,9 +3,8 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { CurrentAuth } from '../common/decorators/current-auth.js';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';
-import { NoStore } from '../common/http/no-store.js';
 import { Ctx, RequestContext } from '../common/http/request-context.js';
-import { RateLimited } from '../common/rate-limit/rate-limited.js';
+import { SecretExchange } from '../common/rate-limit/rate-limited.js';
 import { AllowVisitor, Authenticated } from '../tokens/guards/jwt-auth.guard.js';
 import {
   CreationOptionsAnswerDto,
@@ -31,8 +30,7 @@ export class PasskeysController {
   @Post('mfa/methods/passkey/options')
   @HttpCode(200)
   @Authenticated()
-  @NoStore()
-  @RateLimited()
+  @SecretExchange()
   @ApiOperation({
     summary: 'Start registering a passkey (creation options)',
     description:
@@ -49,8 +47,7 @@ export class PasskeysController {
   @Post('mfa/methods/passkey')
   @HttpCode(201)
   @Authenticated()
-  @NoStore()
-  @RateLimited()
+  @SecretExchange()
   @ApiOperation({
     summary: 'Finish registering a passkey',
     description:
@@ -69,8 +66,7 @@ export class PasskeysController {
   @HttpCode(200)
   @Authenticated()
   @AllowVisitor()
-  @NoStore()
-  @RateLimited()
+  @SecretExchange()
   @ApiOperation({
     summary: 'Start a passkey sign-in (request options)',
     description:
@@ -89,8 +85,7 @@ export class PasskeysController {
   @HttpCode(200)
   @Authenticated()
   @AllowVisitor()
-  @NoStore()
-  @RateLimited()
+  @SecretExchange()
   @ApiOperation({
     summary: 'Finish a passkey sign-in',
     description:
