@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { Db, Queryable } from '../database/db.js';
-import type { AuthClient } from '../identity/identity.types.js';
-import type { PasskeyFactor, PasskeyMethod, PasskeySignInStart } from '../tokens/passkeys.js';
+import type {
+  PasskeyAssertion,
+  PasskeyFactor,
+  PasskeyMethod,
+  PasskeySignInStart,
+} from '../tokens/passkeys.js';
 import * as sql from './passkeys.queries.js';
 import { PasskeysService } from './passkeys.service.js';
 
@@ -43,13 +47,7 @@ export class PasskeyFactorProvider implements PasskeyFactor {
     return this.passkeys.secondFactorOptions(userId, binding, methodId);
   }
 
-  verifySecondFactor(input: {
-    userId: string;
-    binding: string;
-    credential: unknown;
-    client: AuthClient | null;
-    methodId?: string;
-  }): Promise<boolean> {
+  verifySecondFactor(input: PasskeyAssertion): Promise<boolean> {
     return this.passkeys.verifySecondFactor(
       input.userId,
       input.binding,

@@ -16,6 +16,16 @@ export interface PasskeySignInStart {
   options: PublicKeyCredentialRequestOptionsJSON;
 }
 
+/** An assertion offered as a user's second factor, in the flow bound to `binding`. */
+export interface PasskeyAssertion {
+  userId: string;
+  binding: string;
+  credential: unknown;
+  /** The client of the flow: its allowedOrigins under the RP id are accepted besides PUBLIC_URL's. */
+  client: AuthClient | null;
+  methodId?: string;
+}
+
 /**
  * Passkeys (API.md section 13) where the token engine and other features need them: the otp
  * module's MFA store lists and removes them and takes them in the MFA grant, the hosted login page
@@ -48,14 +58,7 @@ export interface PasskeyFactor {
    * Checks an assertion as the user's second factor: a challenge of `secondFactorOptions` for
    * this binding and user (spent now), one of the user's passkeys (`methodId` when given).
    */
-  verifySecondFactor(input: {
-    userId: string;
-    binding: string;
-    credential: unknown;
-    /** The client of the flow: its allowedOrigins under the RP id are accepted besides PUBLIC_URL's. */
-    client: AuthClient | null;
-    methodId?: string;
-  }): Promise<boolean>;
+  verifySecondFactor(input: PasskeyAssertion): Promise<boolean>;
   /** Options of a discoverable sign-in, bound to `binding` (e.g. one redirect session of the hosted page). */
   startSignIn(binding: string): Promise<PasskeySignInStart>;
   /**
