@@ -9,19 +9,26 @@ export interface Membership {
   role: string | null;
   status: string;
 }
-export interface User {
+/** A user's text fields that may be empty (null), as GET /admin/users shows them. */
+type UserTexts = Record<'email' | 'username' | 'firstName' | 'lastName' | 'phone', string | null>;
+export interface User extends UserTexts {
   id: string;
-  email: string | null;
   emailVerified: boolean;
-  username: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  phone: string | null;
   mfaEnabled: boolean;
   createdAt: string;
   memberships: Membership[];
 }
-export interface Client {
+/** A client's switches, as GET /admin/clients shows them. */
+type ClientFlags = Record<
+  | 'mfaRequired'
+  | 'public'
+  | 'allowSignUp'
+  | 'requireOwnerApproval'
+  | 'requireEmailVerification'
+  | 'captchaRequired',
+  boolean
+>;
+export interface Client extends ClientFlags {
   id: string;
   clientId: string;
   name: string;
@@ -30,12 +37,6 @@ export interface Client {
   allowedOrigins: string[];
   accessTokenExpiration: number | null;
   refreshTokenExpiration: number | null;
-  mfaRequired: boolean;
-  public: boolean;
-  allowSignUp: boolean;
-  requireOwnerApproval: boolean;
-  requireEmailVerification: boolean;
-  captchaRequired: boolean;
   resetPasswordUrl: string | null;
   signUpUrl: string | null;
   createdAt: string;

@@ -1,5 +1,7 @@
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { Api, Client } from '../api.ts';
+import { TableHead } from '../components/table.tsx';
 import { lines, Link, Notice, Show, useAction, useLoad } from '../components/ui.tsx';
 import { navigate } from '../router.ts';
 import { MANAGE_AUTH } from '../session.ts';
@@ -22,15 +24,10 @@ export function ClientsPage(props: { api: Api; link: (sub: string) => string }) 
       <Show loaded={loaded} permission={MANAGE_AUTH}>
         {(clients) => (
           <table>
-            <caption class="sr-only">Clients of the tenant</caption>
-            <thead>
-              <tr>
-                <th scope="col">Client ID</th>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Redirect URLs</th>
-              </tr>
-            </thead>
+            <TableHead
+              caption="Clients of the tenant"
+              columns={['Client ID', 'Name', 'Type', 'Redirect URLs']}
+            />
             <tbody>
               {clients.map((c) => (
                 <tr key={c.id} class="clickable" onClick={() => navigate(link(`clients/${c.id}`))}>
@@ -46,6 +43,63 @@ export function ClientsPage(props: { api: Api; link: (sub: string) => string }) 
           </table>
         )}
       </Show>
+    </>
+  );
+}
+
+type ListKey = 'redirectUrls' | 'allowedOrigins';
+
+/** A client's lists, one entry a line: key, id suffix, label, rows, and the new-client form's help. */
+const LISTS: [ListKey, string, string, number, string][] = [
+  [
+    'redirectUrls',
+    'redirects',
+    'Redirect URLs',
+    3,
+    'One per line: https://app.example.com/callback, or an app URL such as com.example.app:/callback.',
+  ],
+  [
+    'allowedOrigins',
+    'origins',
+    'Allowed origins',
+    2,
+    'One per line (https://app.example.com): browsers on these origins may call the service.',
+  ],
+];
+
+/**
+ * The list fields of the new-client form (`nc-…`, each described by its help) or, `editing`, of the
+ * settings form (`ec-…`, with a short note under the redirect URLs).
+ */
+function ClientLists(props: {
+  editing?: boolean;
+  form: Record<ListKey, string>;
+  set: (k: ListKey, value: string) => void;
+}) {
+  const { editing, form } = props;
+  return (
+    <>
+      {LISTS.map(([key, suffix, label, rows, help]) => {
+        const id = `${editing ? 'ec' : 'nc'}-${suffix}`;
+        return (
+          <Fragment key={key}>
+            <label for={id}>{label}</label>
+            <textarea
+              id={id}
+              rows={rows}
+              aria-describedby={editing ? undefined : `${id}-help`}
+              value={form[key]}
+              onInput={(e) => props.set(key, e.currentTarget.value)}
+            />
+            {editing ? null : (
+              <p id={`${id}-help`} class="help">
+                {help}
+              </p>
+            )}
+            {editing && key === 'redirectUrls' ? <p class="help">One per line.</p> : null}
+          </Fragment>
+        );
+      })}
     </>
   );
 }
@@ -73,7 +127,7 @@ function NewClient(props: { api: Api; onCreated: () => void }) {
     allowedOrigins: '',
     public: false,
   });
-  const set = (k: 'clientId' | 'name' | 'redirectUrls' | 'allowedOrigins') => (e: Event) =>
+  const set = (k: 'clientId' | 'name') => (e: Event) =>
     setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value });
   return (
     <form
@@ -101,28 +155,7 @@ function NewClient(props: { api: Api; onCreated: () => void }) {
       <input id="nc-client-id" required maxLength={200} value={form.clientId} onInput={set('clientId')} />
       <label for="nc-name">Name</label>
       <input id="nc-name" required maxLength={200} value={form.name} onInput={set('name')} />
-      <label for="nc-redirects">Redirect URLs</label>
-      <textarea
-        id="nc-redirects"
-        rows={3}
-        aria-describedby="nc-redirects-help"
-        value={form.redirectUrls}
-        onInput={set('redirectUrls')}
-      />
-      <p id="nc-redirects-help" class="help">
-        One per line: https://app.example.com/callback, or an app URL such as com.example.app:/callback.
-      </p>
-      <label for="nc-origins">Allowed origins</label>
-      <textarea
-        id="nc-origins"
-        rows={2}
-        aria-describedby="nc-origins-help"
-        value={form.allowedOrigins}
-        onInput={set('allowedOrigins')}
-      />
-      <p id="nc-origins-help" class="help">
-        One per line (https://app.example.com): browsers on these origins may call the service.
-      </p>
+      <ClientLists form={form} set={(k, value) => setForm({ ...form, [k]: value })} />
       <label class="check">
         <input
           type="checkbox"
@@ -228,21 +261,7 @@ function EditClient(props: { api: Api; client: Client; reload: () => void; back:
           value={form.name}
           onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
         />
-        <label for="ec-redirects">Redirect URLs</label>
-        <textarea
-          id="ec-redirects"
-          rows={3}
-          value={form.redirectUrls}
-          onInput={(e) => setForm({ ...form, redirectUrls: e.currentTarget.value })}
-        />
-        <p class="help">One per line.</p>
-        <label for="ec-origins">Allowed origins</label>
-        <textarea
-          id="ec-origins"
-          rows={2}
-          value={form.allowedOrigins}
-          onInput={(e) => setForm({ ...form, allowedOrigins: e.currentTarget.value })}
-        />
+        <ClientLists editing form={form} set={(k, value) => setForm({ ...form, [k]: value })} />
         {flag('mfaRequired', 'Require a second factor (MFA) for every sign-in')}
         {flag('allowSignUp', 'Allow sign-up')}
         {flag('requireEmailVerification', 'Require a verified email')}

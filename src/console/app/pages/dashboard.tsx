@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Api, AUTH_METHODS, Range } from '../api.ts';
 import { BarChart } from '../components/bar-chart.tsx';
+import { TableHead } from '../components/table.tsx';
 import { Show, useLoad } from '../components/ui.tsx';
 import { lastPeriods } from '../periods.ts';
 import { VIEW_LOGIN_ACTIVITY } from '../session.ts';
@@ -85,13 +86,7 @@ export function DashboardPage(props: { api: Api }) {
                 <details>
                   <summary>Show the numbers</summary>
                   <table>
-                    <caption class="sr-only">Active users {span}</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Period</th>
-                        <th scope="col">Active users</th>
-                      </tr>
-                    </thead>
+                    <TableHead caption={`Active users ${span}`} columns={['Period', 'Active users']} />
                     <tbody>
                       {d.periods.map((p, i) => (
                         <tr key={p}>
@@ -108,12 +103,7 @@ export function DashboardPage(props: { api: Api }) {
                 <p class="muted">New sessions since {d.periods[0]}.</p>
                 {d.methods.length ? (
                   <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">Method</th>
-                        <th scope="col">Sign-ins</th>
-                      </tr>
-                    </thead>
+                    <TableHead columns={['Method', 'Sign-ins']} />
                     <tbody>
                       {d.methods.map(([m, n]) => (
                         <tr key={m}>

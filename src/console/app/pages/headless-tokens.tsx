@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Api } from '../api.ts';
+import { TableHead } from '../components/table.tsx';
 import { formatTime, Notice, Show, useAction, useLoad } from '../components/ui.tsx';
 import { MANAGE_AUTH } from '../session.ts';
 
@@ -56,17 +57,10 @@ export function HeadlessTokensPage(props: { api: Api }) {
         {(tokens) =>
           tokens.length ? (
             <table>
-              <caption class="sr-only">Headless tokens of the tenant</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                caption="Headless tokens of the tenant"
+                columns={['Name', 'Created', 'Last used', '']}
+              />
               <tbody>
                 {tokens.map((t) => (
                   <tr key={t.id}>

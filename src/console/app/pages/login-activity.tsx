@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Api, AUTH_METHODS, LOGIN_TYPES } from '../api.ts';
+import { Pager, TableHead } from '../components/table.tsx';
 import { formatTime, Link, Show, useLoad } from '../components/ui.tsx';
 import { VIEW_LOGIN_ACTIVITY } from '../session.ts';
 
@@ -112,17 +113,10 @@ export function LoginActivityPage(props: { api: Api; link: (sub: string) => stri
           <>
             {rows.length ? (
               <table>
-                <caption class="sr-only">Login activity, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">User</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Method</th>
-                    <th scope="col">Device</th>
-                    <th scope="col">IP address</th>
-                  </tr>
-                </thead>
+                <TableHead
+                  caption="Login activity, newest first"
+                  columns={['Time', 'User', 'Type', 'Method', 'Device', 'IP address']}
+                />
                 <tbody>
                   {rows.map((r) => (
                     <tr key={r.id}>
@@ -144,24 +138,7 @@ export function LoginActivityPage(props: { api: Api; link: (sub: string) => stri
             ) : (
               <p>No login activity matches these filters.</p>
             )}
-            <div class="pager">
-              <button
-                type="button"
-                class="secondary"
-                disabled={skip === 0}
-                onClick={() => setSkip(Math.max(0, skip - PAGE))}
-              >
-                Newer
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                disabled={rows.length < PAGE}
-                onClick={() => setSkip(skip + PAGE)}
-              >
-                Older
-              </button>
-            </div>
+            <Pager labels={['Newer', 'Older']} offset={skip} size={PAGE} shown={rows.length} go={setSkip} />
           </>
         )}
       </Show>

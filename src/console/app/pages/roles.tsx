@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Api, Role } from '../api.ts';
+import { TableHead } from '../components/table.tsx';
 import { lines, Notice, Show, useAction, useLoad } from '../components/ui.tsx';
 import { MANAGE_AUTH } from '../session.ts';
 
@@ -37,16 +38,7 @@ export function RolesPage(props: { api: Api }) {
       <Show loaded={loaded} permission={MANAGE_AUTH}>
         {(roles) => (
           <table>
-            <caption class="sr-only">Roles of the tenant</caption>
-            <thead>
-              <tr>
-                <th scope="col">Role</th>
-                <th scope="col">Permissions</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead caption="Roles of the tenant" columns={['Role', 'Permissions', '']} />
             <tbody>
               {roles.map((r) =>
                 editing === r.id ? (

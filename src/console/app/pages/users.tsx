@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Api, Role, User } from '../api.ts';
+import { Pager, TableHead } from '../components/table.tsx';
 import { Link, Notice, Show, useAction, useLoad } from '../components/ui.tsx';
 import { navigate } from '../router.ts';
 import { MANAGE_AUTH } from '../session.ts';
@@ -48,24 +49,13 @@ export function UsersPage(props: { api: Api; link: (sub: string) => string }) {
         {(users) => (
           <>
             <UsersTable users={users} api={api} link={link} search={search} />
-            <div class="pager">
-              <button
-                type="button"
-                class="secondary"
-                disabled={offset === 0}
-                onClick={() => setOffset(offset - PAGE)}
-              >
-                Previous page
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                disabled={users.length < PAGE}
-                onClick={() => setOffset(offset + PAGE)}
-              >
-                Next page
-              </button>
-            </div>
+            <Pager
+              labels={['Previous page', 'Next page']}
+              offset={offset}
+              size={PAGE}
+              shown={users.length}
+              go={setOffset}
+            />
           </>
         )}
       </Show>
@@ -79,16 +69,7 @@ function UsersTable(props: { users: User[]; api: Api; link: (sub: string) => str
   }
   return (
     <table>
-      <caption class="sr-only">Users of the tenant</caption>
-      <thead>
-        <tr>
-          <th scope="col">Email</th>
-          <th scope="col">Name</th>
-          <th scope="col">Role</th>
-          <th scope="col">Status</th>
-          <th scope="col">MFA</th>
-        </tr>
-      </thead>
+      <TableHead caption="Users of the tenant" columns={['Email', 'Name', 'Role', 'Status', 'MFA']} />
       <tbody>
         {props.users.map((u) => {
           const m = u.memberships.find((x) => x.tenantId === props.api.tenantId);
