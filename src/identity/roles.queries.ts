@@ -11,6 +11,9 @@ const COLUMNS = columns<Role>({
   createdAt: 'created_at',
 });
 
+/** What an update of a role sets. */
+export type RoleFields = Pick<Role, 'name' | 'permissions'>;
+
 export async function roleById(q: Queryable, id: string): Promise<Role | undefined> {
   return q.row<Role>(`SELECT ${COLUMNS} FROM role WHERE id = $1`, [id]);
 }
@@ -44,16 +47,11 @@ export async function insertRole(
   return row!;
 }
 
-export async function updateRole(
-  q: Queryable,
-  id: string,
-  input: { name: string; permissions: string[] },
-): Promise<Role | undefined> {
-  return q.row<Role>(`UPDATE role SET name = $2, permissions = $3 WHERE id = $1 RETURNING ${COLUMNS}`, [
-    id,
-    input.name,
-    input.permissions,
-  ]);
+const UPDATE = `UPDATE role SET name = $2, permissions = $3 WHERE id = $1 RETURNING ${COLUMNS}`;
+
+/** Sets a role's name and permissions; undefined when there is no such role. */
+export function updateRole(q: Queryable, id: string, r: RoleFields): Promise<Role | undefined> {
+  return q.row<Role>(UPDATE, [id, r.name, r.permissions]);
 }
 
 /** Deletes a role (its members keep their membership without a role); answers whether it existed. */

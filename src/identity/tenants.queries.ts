@@ -11,6 +11,9 @@ const COLUMNS = columns<Tenant>({
   createdAt: 'created_at',
 });
 
+/** What a write of a tenant sets. */
+export type TenantFields = Pick<Tenant, 'key' | 'name'>;
+
 export async function tenantById(q: Queryable, id: string): Promise<Tenant | undefined> {
   return q.row<Tenant>(`SELECT ${COLUMNS} FROM tenant WHERE id = $1`, [id]);
 }
@@ -20,7 +23,7 @@ export async function listTenants(q: Queryable): Promise<Tenant[]> {
   return q.rows<Tenant>(`SELECT ${COLUMNS} FROM tenant ORDER BY created_at, id`);
 }
 
-export async function insertTenant(q: Queryable, input: { key: string; name: string }): Promise<Tenant> {
+export async function insertTenant(q: Queryable, input: TenantFields): Promise<Tenant> {
   const row = await q.row<Tenant>(`INSERT INTO tenant (key, name) VALUES ($1, $2) RETURNING ${COLUMNS}`, [
     input.key,
     input.name,
@@ -28,16 +31,11 @@ export async function insertTenant(q: Queryable, input: { key: string; name: str
   return row!;
 }
 
-export async function updateTenant(
-  q: Queryable,
-  id: string,
-  input: { key: string; name: string },
-): Promise<Tenant | undefined> {
-  return q.row<Tenant>(`UPDATE tenant SET key = $2, name = $3 WHERE id = $1 RETURNING ${COLUMNS}`, [
-    id,
-    input.key,
-    input.name,
-  ]);
+const UPDATE = `UPDATE tenant SET key = $2, name = $3 WHERE id = $1 RETURNING ${COLUMNS}`;
+
+/** Sets a tenant's key and name; undefined when there is no such tenant. */
+export function updateTenant(q: Queryable, id: string, t: TenantFields): Promise<Tenant | undefined> {
+  return q.row<Tenant>(UPDATE, [id, t.key, t.name]);
 }
 
 /** Deletes a tenant (its roles, clients and memberships cascade); answers whether it existed. */

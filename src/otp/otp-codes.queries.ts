@@ -1,3 +1,4 @@
+import { countFailedTry } from '../database/attempts.queries.js';
 import { columns } from '../database/columns.js';
 import type { Queryable } from '../database/db.js';
 import type { LiveOtp, OtpChannel, OtpPurpose } from './otp.types.js';
@@ -60,22 +61,9 @@ export async function liveCodeById(q: Queryable, id: string, userId: string): Pr
   return q.row<LiveOtp>(`${SELECT_LIVE} AND id = $1 AND user_id = $2`, [id, userId]);
 }
 
-/**
- * Counts a wrong try of a live code; the `maxFailures`-th burns it. Answers the failures counted
- * so far, or undefined when the code was no longer live.
- */
-export async function countCodeFailure(
-  q: Queryable,
-  id: string,
-  maxFailures: number,
-): Promise<number | undefined> {
-  const row = await q.row<{ failed_attempts: number }>(
-    `UPDATE otp_code SET failed_attempts = failed_attempts + 1,
-            used_at = CASE WHEN failed_attempts + 1 >= $2 THEN now() ELSE used_at END
-     WHERE id = $1 AND used_at IS NULL RETURNING failed_attempts`,
-    [id, maxFailures],
-  );
-  return row?.failed_attempts;
+/** Counts a wrong try of a live code; the `maxFailures`-th burns it. Undefined: no longer live. */
+export function countCodeFailure(q: Queryable, id: string, maxFailures: number): Promise<number | undefined> {
+  return countFailedTry(q, 'otp_code', id, maxFailures);
 }
 
 /** Spends a live code; false when it was spent, burnt or expired meanwhile. */
