@@ -1,3 +1,4 @@
+import { columns, ColumnsOf } from '../database/columns.js';
 import { prepared, Queryable, Statement } from '../database/db.js';
 
 /** A server-to-server credential of one tenant (API.md sections 1 and 9). Only its SHA-256 is stored. */
@@ -11,38 +12,28 @@ export interface HeadlessToken {
   lastUsedAt: Date | null;
 }
 
-interface HeadlessTokenRow {
-  id: string;
-  tenant_id: string;
-  client_id: string | null;
-  name: string;
-  created_at: Date;
-  last_used_at: Date | null;
-}
+/** The token's columns as a `HeadlessToken`. */
+const TOKEN: ColumnsOf<HeadlessToken> = {
+  id: 'id',
+  tenantId: 'tenant_id',
+  clientId: 'client_id',
+  name: 'name',
+  createdAt: 'created_at',
+  lastUsedAt: 'last_used_at',
+};
 
-const TOKEN_COLUMNS = 'id, tenant_id, client_id, name, created_at, last_used_at';
-
-function toToken(row: HeadlessTokenRow): HeadlessToken {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    clientId: row.client_id,
-    name: row.name,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-  };
-}
+const TOKEN_COLUMNS = columns(TOKEN);
 
 export async function insertHeadlessToken(
   q: Queryable,
   input: { tenantId: string; clientId: string | null; name: string; tokenHash: Buffer },
 ): Promise<HeadlessToken> {
-  const row = await q.row<HeadlessTokenRow>(
+  const row = await q.row<HeadlessToken>(
     `INSERT INTO headless_token (tenant_id, client_id, name, token_hash) VALUES ($1, $2, $3, $4)
      RETURNING ${TOKEN_COLUMNS}`,
     [input.tenantId, input.clientId, input.name, input.tokenHash],
   );
-  return toToken(row!);
+  return row!;
 }
 
 /** Every token (of one tenant, when given), oldest first, with the public clientId of its client. */
@@ -50,21 +41,18 @@ export async function listHeadlessTokens(
   q: Queryable,
   tenantId: string | undefined,
 ): Promise<{ token: HeadlessToken; publicClientId: string | null }[]> {
-  const rows = await q.rows<HeadlessTokenRow & { public_client_id: string | null }>(
-    `SELECT h.id, h.tenant_id, h.client_id, h.name, h.created_at, h.last_used_at, a.client_id AS public_client_id
+  const rows = await q.rows<HeadlessToken & { public_client_id: string | null }>(
+    `SELECT ${columns(TOKEN, 'h')}, a.client_id AS public_client_id
      FROM headless_token h LEFT JOIN auth_client a ON a.id = h.client_id
      WHERE $1::uuid IS NULL OR h.tenant_id = $1::uuid
      ORDER BY h.created_at, h.id`,
     [tenantId ?? null],
   );
-  return rows.map((r) => ({ token: toToken(r), publicClientId: r.public_client_id }));
+  return rows.map(({ public_client_id, ...token }) => ({ token, publicClientId: public_client_id }));
 }
 
 export async function findHeadlessToken(q: Queryable, id: string): Promise<HeadlessToken | undefined> {
-  const row = await q.row<HeadlessTokenRow>(`SELECT ${TOKEN_COLUMNS} FROM headless_token WHERE id = $1`, [
-    id,
-  ]);
-  return row && toToken(row);
+  return q.row<HeadlessToken>(`SELECT ${TOKEN_COLUMNS} FROM headless_token WHERE id = $1`, [id]);
 }
 
 /** Deletes a token; answers whether it existed. */
@@ -82,8 +70,7 @@ export async function findHeadlessTokenByHash(
   q: Queryable,
   hash: Buffer,
 ): Promise<HeadlessToken | undefined> {
-  const row = await q.row<HeadlessTokenRow>(BY_HASH, [hash]);
-  return row && toToken(row);
+  return q.row<HeadlessToken>(BY_HASH, [hash]);
 }
 
 const TOUCH = prepared(
@@ -103,13 +90,21 @@ const MEMBER_BY = {
 
 export type MemberKeyName = keyof typeof MEMBER_BY;
 
+type FoundMember = { userId: string; memberId: number; communityId: number };
+
+const MEMBER_COLUMNS = columns<FoundMember>({
+  userId: 'm.user_id',
+  memberId: 'm.member_id::float8',
+  communityId: 't.community_id::float8',
+});
+
 /** One prepared statement per key. */
 const MEMBER_STATEMENTS = Object.fromEntries(
   Object.entries(MEMBER_BY).map(([key, condition]) => [
     key,
     prepared(
       `headless-member.member-by-${key}`,
-      `SELECT m.user_id, m.member_id, t.community_id
+      `SELECT ${MEMBER_COLUMNS}
        FROM membership m JOIN app_user u ON u.id = m.user_id JOIN tenant t ON t.id = m.tenant_id
        WHERE m.tenant_id = $1 AND ${condition}`,
     ),
@@ -125,12 +120,6 @@ export async function findMember(
   tenantId: string,
   by: MemberKeyName,
   value: string,
-): Promise<{ userId: string; memberId: number; communityId: number } | undefined> {
-  const row = await q.row<{ user_id: string; member_id: string; community_id: string }>(
-    MEMBER_STATEMENTS[by],
-    [tenantId, value],
-  );
-  return (
-    row && { userId: row.user_id, memberId: Number(row.member_id), communityId: Number(row.community_id) }
-  );
+): Promise<FoundMember | undefined> {
+  return q.row<FoundMember>(MEMBER_STATEMENTS[by], [tenantId, value]);
 }

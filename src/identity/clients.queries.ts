@@ -1,31 +1,6 @@
+import { assignments, columns, insertion } from '../database/columns.js';
 import { prepared, Queryable } from '../database/db.js';
-import type { JwtAlgorithm } from '../config/config.js';
-import { assignments, insertion } from './columns.js';
 import type { AuthClient } from './identity.types.js';
-
-interface ClientRow {
-  id: string;
-  client_id: string;
-  name: string;
-  tenant_id: string;
-  secret_hash: string | null;
-  is_public: boolean;
-  redirect_urls: string[];
-  allowed_origins: string[];
-  access_token_expiration: number | null;
-  refresh_token_expiration: number | null;
-  auth_code_expiration: number | null;
-  mfa_required: boolean;
-  allow_sign_up: boolean;
-  require_owner_approval: boolean;
-  require_email_verification: boolean;
-  captcha_required: boolean;
-  reset_password_url: string | null;
-  sign_up_url: string | null;
-  id_token_signed_response_alg: string;
-  created_at: Date;
-  updated_at: Date;
-}
 
 /** The columns a write sets, by the property they hold. */
 const WRITABLE = {
@@ -51,33 +26,13 @@ const WRITABLE = {
 
 export type ClientFields = Pick<AuthClient, keyof typeof WRITABLE>;
 
-const COLUMNS = `id, ${Object.values(WRITABLE).join(', ')}, created_at, updated_at`;
-
-function toClient(row: ClientRow): AuthClient {
-  return {
-    id: row.id,
-    clientId: row.client_id,
-    name: row.name,
-    tenantId: row.tenant_id,
-    secretHash: row.secret_hash,
-    isPublic: row.is_public,
-    redirectUrls: row.redirect_urls,
-    allowedOrigins: row.allowed_origins,
-    accessTokenExpiration: row.access_token_expiration,
-    refreshTokenExpiration: row.refresh_token_expiration,
-    authCodeExpiration: row.auth_code_expiration,
-    mfaRequired: row.mfa_required,
-    allowSignUp: row.allow_sign_up,
-    requireOwnerApproval: row.require_owner_approval,
-    requireEmailVerification: row.require_email_verification,
-    captchaRequired: row.captcha_required,
-    resetPasswordUrl: row.reset_password_url,
-    signUpUrl: row.sign_up_url,
-    idTokenSignedResponseAlg: row.id_token_signed_response_alg as JwtAlgorithm,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+/** The client's columns as an `AuthClient`. */
+const COLUMNS = columns<AuthClient>({
+  id: 'id',
+  ...WRITABLE,
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+});
 
 const byClientId = prepared(
   'identity.client-by-client-id',
@@ -86,16 +41,14 @@ const byClientId = prepared(
 
 /** A client by its caller-chosen `client_id` (every login and token request). */
 export async function clientByClientId(q: Queryable, clientId: string): Promise<AuthClient | undefined> {
-  const row = await q.row<ClientRow>(byClientId, [clientId]);
-  return row && toClient(row);
+  return q.row<AuthClient>(byClientId, [clientId]);
 }
 
 const byId = prepared('identity.client-by-id', `SELECT ${COLUMNS} FROM auth_client WHERE id = $1`);
 
 /** A client by its uuid (refresh, sessions and codes name it so). */
 export async function clientById(q: Queryable, id: string): Promise<AuthClient | undefined> {
-  const row = await q.row<ClientRow>(byId, [id]);
-  return row && toClient(row);
+  return q.row<AuthClient>(byId, [id]);
 }
 
 /** The clients of a tenant (or all), oldest first, without those whose id starts with `skipPrefix`. */
@@ -105,22 +58,21 @@ export async function listClients(
   skipPrefix: string,
 ): Promise<AuthClient[]> {
   const skip = `${skipPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const rows = await q.rows<ClientRow>(
+  return q.rows<AuthClient>(
     `SELECT ${COLUMNS} FROM auth_client
      WHERE client_id NOT LIKE $1 AND ($2::uuid IS NULL OR tenant_id = $2)
      ORDER BY created_at, id`,
     [skip, tenantId ?? null],
   );
-  return rows.map(toClient);
 }
 
 export async function insertClient(q: Queryable, fields: ClientFields): Promise<AuthClient> {
   const { names, placeholders, values } = insertion(WRITABLE, fields);
-  const row = await q.row<ClientRow>(
+  const row = await q.row<AuthClient>(
     `INSERT INTO auth_client (${names}) VALUES (${placeholders}) RETURNING ${COLUMNS}`,
     values,
   );
-  return toClient(row!);
+  return row!;
 }
 
 /** Sets the given fields (the others stay); answers the client, or undefined when it is gone. */
@@ -130,11 +82,10 @@ export async function updateClient(
   patch: Partial<ClientFields>,
 ): Promise<AuthClient | undefined> {
   const { sets, values } = assignments(WRITABLE, patch, 2);
-  const row = await q.row<ClientRow>(
+  return q.row<AuthClient>(
     `UPDATE auth_client SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
     [id, ...values],
   );
-  return row && toClient(row);
 }
 
 /** Deletes a client (its sessions and codes cascade); answers whether it existed. */

@@ -1,32 +1,20 @@
+import { columns, ColumnsOf } from '../database/columns.js';
 import { prepared, Queryable } from '../database/db.js';
 import type { MemberRecord, Membership, MembershipStatus, Role } from './identity.types.js';
-import { RoleRow, toRole } from './roles.queries.js';
 
-interface MembershipRow {
-  id: string;
-  user_id: string;
-  tenant_id: string;
-  member_id: string;
-  role_id: string | null;
-  status: MembershipStatus;
-  created_at: Date;
-  updated_at: Date;
-}
+/** The membership's columns as a `Membership` (member_id is a bigint: answered as a number). */
+const MEMBERSHIP: ColumnsOf<Membership> = {
+  id: 'id',
+  userId: 'user_id',
+  tenantId: 'tenant_id',
+  memberId: 'member_id::float8',
+  roleId: 'role_id',
+  status: 'status',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
 
-const COLUMNS = 'id, user_id, tenant_id, member_id, role_id, status, created_at, updated_at';
-
-function toMembership(row: MembershipRow): Membership {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    tenantId: row.tenant_id,
-    memberId: Number(row.member_id),
-    roleId: row.role_id,
-    status: row.status,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+const COLUMNS = columns(MEMBERSHIP);
 
 const ofUserInTenant = prepared(
   'identity.membership',
@@ -39,13 +27,12 @@ export async function membershipOf(
   userId: string,
   tenantId: string,
 ): Promise<Membership | undefined> {
-  const row = await q.row<MembershipRow>(ofUserInTenant, [userId, tenantId]);
-  return row && toMembership(row);
+  return q.row<Membership>(ofUserInTenant, [userId, tenantId]);
 }
 
 const withRole = prepared(
   'identity.member-access',
-  `SELECT m.id, m.user_id, m.tenant_id, m.member_id, m.role_id, m.status, m.created_at, m.updated_at,
+  `SELECT ${columns(MEMBERSHIP, 'm')},
           r.tenant_id AS r_tenant_id, r.name AS r_name, r.permissions AS r_permissions,
           r.created_at AS r_created_at
    FROM membership m LEFT JOIN role r ON r.id = m.role_id
@@ -59,7 +46,7 @@ export async function membershipWithRole(
   tenantId: string,
 ): Promise<{ membership: Membership; role: Role | null } | undefined> {
   const row = await q.row<
-    MembershipRow & {
+    Membership & {
       r_tenant_id: string | null;
       r_name: string;
       r_permissions: string[];
@@ -67,17 +54,18 @@ export async function membershipWithRole(
     }
   >(withRole, [userId, tenantId]);
   if (!row) return undefined;
-  const role: RoleRow | null =
-    row.role_id && row.r_tenant_id
+  const { r_tenant_id, r_name, r_permissions, r_created_at, ...membership } = row;
+  const role: Role | null =
+    membership.roleId && r_tenant_id
       ? {
-          id: row.role_id,
-          tenant_id: row.r_tenant_id,
-          name: row.r_name,
-          permissions: row.r_permissions,
-          created_at: row.r_created_at,
+          id: membership.roleId,
+          tenantId: r_tenant_id,
+          name: r_name,
+          permissions: r_permissions,
+          createdAt: r_created_at,
         }
       : null;
-  return { membership: toMembership(row), role: role && toRole(role) };
+  return { membership, role };
 }
 
 const activePermissionsOf = prepared(
@@ -98,26 +86,24 @@ export async function activePermissions(
 
 /** Up to `limit` memberships of a user, oldest first. */
 export async function membershipsOfUser(q: Queryable, userId: string, limit: number): Promise<Membership[]> {
-  const rows = await q.rows<MembershipRow>(
+  return q.rows<Membership>(
     `SELECT ${COLUMNS} FROM membership WHERE user_id = $1 ORDER BY created_at, id LIMIT $2`,
     [userId, limit],
   );
-  return rows.map(toMembership);
 }
 
 /** The memberships of these users with their role names, oldest first. */
 export async function memberRecordsOf(q: Queryable, userIds: string[]): Promise<Map<string, MemberRecord[]>> {
   const byUser = new Map<string, MemberRecord[]>(userIds.map((id) => [id, []]));
   if (!userIds.length) return byUser;
-  const rows = await q.rows<MembershipRow & { role_name: string | null }>(
-    `SELECT m.id, m.user_id, m.tenant_id, m.member_id, m.role_id, m.status, m.created_at, m.updated_at,
-            r.name AS role_name
+  const rows = await q.rows<Membership & { role_name: string | null }>(
+    `SELECT ${columns(MEMBERSHIP, 'm')}, r.name AS role_name
      FROM membership m LEFT JOIN role r ON r.id = m.role_id
      WHERE m.user_id = ANY($1::uuid[]) ORDER BY m.created_at, m.id`,
     [userIds],
   );
-  for (const row of rows)
-    byUser.get(row.user_id)?.push({ membership: toMembership(row), role: row.role_name });
+  for (const { role_name, ...membership } of rows)
+    byUser.get(membership.userId)?.push({ membership, role: role_name });
   return byUser;
 }
 
@@ -125,11 +111,11 @@ export async function insertMembership(
   q: Queryable,
   input: { userId: string; tenantId: string; roleId: string | null; status: MembershipStatus },
 ): Promise<Membership> {
-  const row = await q.row<MembershipRow>(
+  const row = await q.row<Membership>(
     `INSERT INTO membership (user_id, tenant_id, role_id, status) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
     [input.userId, input.tenantId, input.roleId, input.status],
   );
-  return toMembership(row!);
+  return row!;
 }
 
 export async function updateMembership(
@@ -137,21 +123,20 @@ export async function updateMembership(
   id: string,
   input: { status: MembershipStatus; roleId: string | null },
 ): Promise<Membership> {
-  const row = await q.row<MembershipRow>(
+  const row = await q.row<Membership>(
     `UPDATE membership SET status = $2, role_id = $3, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
     [id, input.status, input.roleId],
   );
-  return toMembership(row!);
+  return row!;
 }
 
 /** PENDING_APPROVAL -> ACTIVE; undefined when the membership was not pending (conditional write). */
 export async function approveMembership(q: Queryable, id: string): Promise<Membership | undefined> {
-  const row = await q.row<MembershipRow>(
+  return q.row<Membership>(
     `UPDATE membership SET status = 'ACTIVE', updated_at = now()
      WHERE id = $1 AND status = 'PENDING_APPROVAL' RETURNING ${COLUMNS}`,
     [id],
   );
-  return row && toMembership(row);
 }
 
 /** Removes a user from a tenant; answers whether they were a member. */

@@ -1,55 +1,41 @@
+import { columns } from '../database/columns.js';
 import { Queryable } from '../database/db.js';
 import type { Tenant } from './identity.types.js';
 
-interface TenantRow {
-  id: string;
-  key: string;
-  name: string;
-  community_id: string;
-  created_at: Date;
-}
+/** The tenant's columns as a `Tenant` (community_id is a bigint: answered as a number). */
+const COLUMNS = columns<Tenant>({
+  id: 'id',
+  key: 'key',
+  name: 'name',
+  communityId: 'community_id::float8',
+  createdAt: 'created_at',
+});
 
-const COLUMNS = 'id, key, name, community_id, created_at';
-
-function toTenant(row: TenantRow): Tenant {
-  return {
-    id: row.id,
-    key: row.key,
-    name: row.name,
-    communityId: Number(row.community_id),
-    createdAt: row.created_at,
-  };
-}
+/** What a write of a tenant sets. */
+export type TenantFields = Pick<Tenant, 'key' | 'name'>;
 
 export async function tenantById(q: Queryable, id: string): Promise<Tenant | undefined> {
-  const row = await q.row<TenantRow>(`SELECT ${COLUMNS} FROM tenant WHERE id = $1`, [id]);
-  return row && toTenant(row);
+  return q.row<Tenant>(`SELECT ${COLUMNS} FROM tenant WHERE id = $1`, [id]);
 }
 
 /** All tenants, oldest first. */
 export async function listTenants(q: Queryable): Promise<Tenant[]> {
-  const rows = await q.rows<TenantRow>(`SELECT ${COLUMNS} FROM tenant ORDER BY created_at, id`);
-  return rows.map(toTenant);
+  return q.rows<Tenant>(`SELECT ${COLUMNS} FROM tenant ORDER BY created_at, id`);
 }
 
-export async function insertTenant(q: Queryable, input: { key: string; name: string }): Promise<Tenant> {
-  const row = await q.row<TenantRow>(`INSERT INTO tenant (key, name) VALUES ($1, $2) RETURNING ${COLUMNS}`, [
+export async function insertTenant(q: Queryable, input: TenantFields): Promise<Tenant> {
+  const row = await q.row<Tenant>(`INSERT INTO tenant (key, name) VALUES ($1, $2) RETURNING ${COLUMNS}`, [
     input.key,
     input.name,
   ]);
-  return toTenant(row!);
+  return row!;
 }
 
-export async function updateTenant(
-  q: Queryable,
-  id: string,
-  input: { key: string; name: string },
-): Promise<Tenant | undefined> {
-  const row = await q.row<TenantRow>(
-    `UPDATE tenant SET key = $2, name = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, input.key, input.name],
-  );
-  return row && toTenant(row);
+const UPDATE = `UPDATE tenant SET key = $2, name = $3 WHERE id = $1 RETURNING ${COLUMNS}`;
+
+/** Sets a tenant's key and name; undefined when there is no such tenant. */
+export function updateTenant(q: Queryable, id: string, t: TenantFields): Promise<Tenant | undefined> {
+  return q.row<Tenant>(UPDATE, [id, t.key, t.name]);
 }
 
 /** Deletes a tenant (its roles, clients and memberships cascade); answers whether it existed. */

@@ -1,21 +1,6 @@
+import { assignments, columns, insertion } from '../database/columns.js';
 import { prepared, Queryable } from '../database/db.js';
-import { assignments, insertion } from './columns.js';
 import type { User } from './identity.types.js';
-
-interface UserRow {
-  id: string;
-  email: string | null;
-  email_verified: boolean;
-  username: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  phone: string | null;
-  sso_id: string | null;
-  mfa_enabled: boolean;
-  profile: Record<string, unknown> | null;
-  created_at: Date;
-  updated_at: Date;
-}
 
 /** The columns a write sets, by the property they hold. */
 const WRITABLE = {
@@ -30,31 +15,20 @@ const WRITABLE = {
 
 export type UserFields = Pick<User, keyof typeof WRITABLE>;
 
-const COLUMNS = `id, email, email_verified, username, first_name, last_name, phone, sso_id, mfa_enabled,
-  profile, created_at, updated_at`;
-
-function toUser(row: UserRow): User {
-  return {
-    id: row.id,
-    email: row.email,
-    emailVerified: row.email_verified,
-    username: row.username,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    phone: row.phone,
-    ssoId: row.sso_id,
-    mfaEnabled: row.mfa_enabled,
-    profile: row.profile ?? {},
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+/** The user's columns as a `User`. */
+const COLUMNS = columns<User>({
+  id: 'id',
+  ...WRITABLE,
+  mfaEnabled: 'mfa_enabled',
+  profile: 'profile',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+});
 
 const byId = prepared('identity.user-by-id', `SELECT ${COLUMNS} FROM app_user WHERE id = $1`);
 
 export async function userById(q: Queryable, id: string): Promise<User | undefined> {
-  const row = await q.row<UserRow>(byId, [id]);
-  return row && toUser(row);
+  return q.row<User>(byId, [id]);
 }
 
 const byLogin = prepared(
@@ -64,7 +38,7 @@ const byLogin = prepared(
 
 /** The users whose username or email is `login` (any letter case): at most two. */
 export async function usersByLogin(q: Queryable, login: string): Promise<User[]> {
-  return (await q.rows<UserRow>(byLogin, [login])).map(toUser);
+  return q.rows<User>(byLogin, [login]);
 }
 
 const byEmail = prepared(
@@ -73,8 +47,7 @@ const byEmail = prepared(
 );
 
 export async function userByEmail(q: Queryable, email: string): Promise<User | undefined> {
-  const row = await q.row<UserRow>(byEmail, [email]);
-  return row && toUser(row);
+  return q.row<User>(byEmail, [email]);
 }
 
 export async function userExists(q: Queryable, id: string): Promise<boolean> {
@@ -93,7 +66,7 @@ export interface UserListQuery {
 /** Users, oldest first, optionally only the members of a tenant, the owner of an email, or a match. */
 export async function listUsers(q: Queryable, filter: UserListQuery): Promise<User[]> {
   const like = filter.search ? `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-  const rows = await q.rows<UserRow>(
+  return q.rows<User>(
     `SELECT ${COLUMNS} FROM app_user u
      WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM membership ms WHERE ms.user_id = u.id AND ms.tenant_id = $1))
        AND ($2::text IS NULL OR lower(u.email) = lower($2))
@@ -102,7 +75,6 @@ export async function listUsers(q: Queryable, filter: UserListQuery): Promise<Us
      ORDER BY u.created_at, u.id OFFSET $4 LIMIT $5`,
     [filter.tenantId || null, filter.email || null, like, filter.offset, filter.limit],
   );
-  return rows.map(toUser);
 }
 
 export async function insertUser(
@@ -111,12 +83,12 @@ export async function insertUser(
 ): Promise<User> {
   const { profile, ...columns } = fields;
   const { names, placeholders, values } = insertion(WRITABLE, columns);
-  const row = await q.row<UserRow>(
+  const row = await q.row<User>(
     `INSERT INTO app_user (${names}, profile)
      VALUES (${placeholders}, $${values.length + 1}::jsonb) RETURNING ${COLUMNS}`,
     [...values, JSON.stringify(profile)],
   );
-  return toUser(row!);
+  return row!;
 }
 
 /** Sets the given fields (the others stay); answers the user, or undefined when they are gone. */
@@ -126,11 +98,10 @@ export async function updateUser(
   patch: Partial<UserFields>,
 ): Promise<User | undefined> {
   const { sets, values } = assignments(WRITABLE, patch, 2);
-  const row = await q.row<UserRow>(
+  return q.row<User>(
     `UPDATE app_user SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
     [id, ...values],
   );
-  return row && toUser(row);
 }
 
 /** Deletes a user (credentials, memberships and sessions cascade); answers whether they existed. */

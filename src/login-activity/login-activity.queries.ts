@@ -1,3 +1,4 @@
+import { columns, ColumnsOf } from '../database/columns.js';
 import { Queryable } from '../database/db.js';
 import type { ParsedFilter } from './filter/loopback-filter.js';
 import { buildWhere, SqlParams } from './filter/loopback-filter.js';
@@ -30,34 +31,20 @@ export interface NewLoginActivity {
   ipAddressEnc: string | null;
 }
 
-interface ActivityRow {
-  id: string;
-  actor: string;
-  tenant_id: string;
-  login_time: Date;
-  token_payload_enc: string | null;
-  login_type: string;
-  auth_method: string;
-  device_info: string | null;
-  ip_address_enc: string | null;
-}
+/** The row's columns as a `LoginActivityRecord`. */
+const ACTIVITY: ColumnsOf<LoginActivityRecord> = {
+  id: 'id',
+  actor: 'actor',
+  tenantId: 'tenant_id',
+  loginTime: 'login_time',
+  tokenPayloadEnc: 'token_payload_enc',
+  loginType: 'login_type',
+  authMethod: 'auth_method',
+  deviceInfo: 'device_info',
+  ipAddressEnc: 'ip_address_enc',
+};
 
-const COLUMNS =
-  'id, actor, tenant_id, login_time, token_payload_enc, login_type, auth_method, device_info, ip_address_enc';
-
-function toRecord(row: ActivityRow): LoginActivityRecord {
-  return {
-    id: row.id,
-    actor: row.actor,
-    tenantId: row.tenant_id,
-    loginTime: new Date(row.login_time),
-    tokenPayloadEnc: row.token_payload_enc,
-    loginType: row.login_type,
-    authMethod: row.auth_method,
-    deviceInfo: row.device_info,
-    ipAddressEnc: row.ip_address_enc,
-  };
-}
+const COLUMNS = columns(ACTIVITY);
 
 /** Writes one audit row (inside the caller's transaction when `q` is one). */
 export async function insertLoginActivity(q: Queryable, e: NewLoginActivity): Promise<void> {
@@ -89,14 +76,13 @@ export async function findLoginActivity(
   const where = buildWhere(filter.where, params);
   const limit = params.add(filter.limit, 'int');
   const offset = params.add(filter.offset, 'bigint');
-  const rows = await q.rows<ActivityRow>(
+  return q.rows<LoginActivityRecord>(
     `SELECT ${COLUMNS} FROM login_activity
      WHERE tenant_id = $1::uuid AND ${where}
      ORDER BY ${filter.order.join(', ')}
      LIMIT ${limit} OFFSET ${offset}`,
     params.values,
   );
-  return rows.map(toRecord);
 }
 
 /** How many of the tenant's rows a LoopBack `where` matches. */
@@ -115,11 +101,10 @@ export async function findLoginActivityById(
   tenantId: string,
   id: string,
 ): Promise<LoginActivityRecord | undefined> {
-  const row = await q.row<ActivityRow>(
+  return q.row<LoginActivityRecord>(
     `SELECT ${COLUMNS} FROM login_activity WHERE id = $1::uuid AND tenant_id = $2::uuid LIMIT 1`,
     [id, tenantId],
   );
-  return row && toRecord(row);
 }
 
 /** Per bucket (`date_trunc` unit, named by a `to_char` format), loginType and actor: the first row. */
@@ -139,10 +124,10 @@ export async function firstActivityPerBucket(
   const unit = params.add(bucket.unit, 'text');
   const format = params.add(bucket.format, 'text');
   // DISTINCT ON keeps the first row of each (bucket, type, actor) in ORDER BY order: the earliest.
-  const rows = await q.rows<ActivityRow & { period: string }>(
-    `SELECT to_char(bucket, ${format}) AS period, ${COLUMNS} FROM (
+  return q.rows<LoginActivityRecord & { period: string }>(
+    `SELECT ${COLUMNS}, to_char(bucket, ${format}) AS period FROM (
        SELECT DISTINCT ON (bucket, login_type, actor)
-              date_trunc(${unit}, login_time AT TIME ZONE 'UTC') AS bucket, ${COLUMNS}
+              date_trunc(${unit}, login_time AT TIME ZONE 'UTC') AS bucket, ${Object.values(ACTIVITY).join(', ')}
        FROM login_activity
        WHERE tenant_id = $1::uuid AND login_time BETWEEN $2::timestamptz AND $3::timestamptz
          AND ${actorClause}
@@ -151,7 +136,6 @@ export async function firstActivityPerBucket(
      ORDER BY bucket, login_type, login_time, id`,
     params.values,
   );
-  return rows.map((row) => ({ ...toRecord(row), period: row.period }));
 }
 
 /** Creates the partitions of this month and the next two (idempotent). */

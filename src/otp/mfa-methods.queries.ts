@@ -1,38 +1,27 @@
+import { columns, ColumnsOf } from '../database/columns.js';
 import type { Queryable } from '../database/db.js';
-import type { MfaMethodRecord, MfaMethodType, StoredMfaMethod } from './otp.types.js';
+import type { MfaMethodRecord, StoredMfaMethod } from './otp.types.js';
 
 /** The statements of the MFA store: mfa_method, mfa_recovery_code and mfa_totp_step. */
 
-interface MethodRow {
-  id: string;
-  user_id: string;
-  type: MfaMethodType;
-  name: string;
-  secret_enc: string | null;
-  confirmed_at: Date | null;
-  created_at: Date;
-  last_used_at: Date | null;
-  remaining_codes?: number | null;
-}
+/** The method's columns as a `StoredMfaMethod`. */
+const METHOD: ColumnsOf<StoredMfaMethod> = {
+  id: 'id',
+  userId: 'user_id',
+  type: 'type',
+  name: 'name',
+  secretEnc: 'secret_enc',
+  confirmedAt: 'confirmed_at',
+  createdAt: 'created_at',
+  lastUsedAt: 'last_used_at',
+};
 
-const METHOD_COLUMNS = 'id, user_id, type, name, secret_enc, confirmed_at, created_at, last_used_at';
+const METHOD_COLUMNS = columns(METHOD);
 
-function toStored(row: MethodRow): StoredMfaMethod {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    type: row.type,
-    name: row.name,
-    secretEnc: row.secret_enc,
-    confirmedAt: row.confirmed_at,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-  };
-}
-
-function toRecord(row: MethodRow): MfaMethodRecord {
-  const { secretEnc: _secret, confirmedAt, ...method } = toStored(row);
-  const remainingCodes = row.type === 'recoveryCode' ? Number(row.remaining_codes ?? 0) : null;
+/** The method as its owner sees it: no secret; `remainingCodes` counted for recovery codes. */
+function toRecord(row: StoredMfaMethod & { remainingCodes?: number | null }): MfaMethodRecord {
+  const { secretEnc: _secret, confirmedAt, remainingCodes: codes, ...method } = row;
+  const remainingCodes = row.type === 'recoveryCode' ? Number(codes ?? 0) : null;
   return { ...method, confirmed: confirmedAt !== null, remainingCodes };
 }
 
@@ -53,9 +42,10 @@ export async function methodsOf(
   userId: string,
   confirmedOnly: boolean,
 ): Promise<MfaMethodRecord[]> {
-  const found = await q.rows<MethodRow>(
-    `SELECT m.*, (SELECT count(*)::int FROM mfa_recovery_code c WHERE c.method_id = m.id AND c.used_at IS NULL)
-              AS remaining_codes
+  const found = await q.rows<StoredMfaMethod & { remainingCodes: number }>(
+    `SELECT ${columns(METHOD, 'm')},
+            (SELECT count(*)::int FROM mfa_recovery_code c WHERE c.method_id = m.id AND c.used_at IS NULL)
+              AS "remainingCodes"
      FROM mfa_method m WHERE m.user_id = $1 AND ($2 = false OR m.confirmed_at IS NOT NULL)
      ORDER BY m.type = 'recoveryCode', m.created_at`,
     [userId, confirmedOnly],
@@ -65,11 +55,10 @@ export async function methodsOf(
 
 /** The user's authenticators, pending ones included, newest first. */
 export async function totpMethodsOf(q: Queryable, userId: string): Promise<StoredMfaMethod[]> {
-  const found = await q.rows<MethodRow>(
+  return q.rows<StoredMfaMethod>(
     `SELECT ${METHOD_COLUMNS} FROM mfa_method WHERE user_id = $1 AND type = 'totp' ORDER BY created_at DESC`,
     [userId],
   );
-  return found.map(toStored);
 }
 
 /** Whether the user has a confirmed authenticator. */
@@ -87,11 +76,10 @@ export async function methodOf(
   userId: string,
   methodId: string,
 ): Promise<StoredMfaMethod | undefined> {
-  const row = await q.row<MethodRow>(
-    `SELECT ${METHOD_COLUMNS} FROM mfa_method WHERE id = $1 AND user_id = $2`,
-    [methodId, userId],
-  );
-  return row && toStored(row);
+  return q.row<StoredMfaMethod>(`SELECT ${METHOD_COLUMNS} FROM mfa_method WHERE id = $1 AND user_id = $2`, [
+    methodId,
+    userId,
+  ]);
 }
 
 export function deletePendingTotp(q: Queryable, userId: string): Promise<number> {
@@ -113,9 +101,10 @@ export async function insertTotpMethod(
 
 /** Confirms a method; answers it. */
 export async function confirmMethod(q: Queryable, id: string): Promise<MfaMethodRecord> {
-  const row = await q.row<MethodRow>(`UPDATE mfa_method SET confirmed_at = now() WHERE id = $1 RETURNING *`, [
-    id,
-  ]);
+  const row = await q.row<StoredMfaMethod>(
+    `UPDATE mfa_method SET confirmed_at = now() WHERE id = $1 RETURNING ${METHOD_COLUMNS}`,
+    [id],
+  );
   return toRecord(row!);
 }
 

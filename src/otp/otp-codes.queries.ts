@@ -1,30 +1,20 @@
+import { countFailedTry } from '../database/attempts.queries.js';
+import { columns } from '../database/columns.js';
 import type { Queryable } from '../database/db.js';
 import type { LiveOtp, OtpChannel, OtpPurpose } from './otp.types.js';
 
 /** The statements of emailed and texted codes (otp_code) and of pending-login failure counters. */
 
-interface OtpRow {
-  id: string;
-  user_id: string;
-  client_id: string;
-  pending_code_id: string | null;
-  channel: OtpChannel;
-  code_hash: Buffer;
-}
+const LIVE_COLUMNS = columns<LiveOtp>({
+  id: 'id',
+  userId: 'user_id',
+  clientId: 'client_id',
+  pendingCodeId: 'pending_code_id',
+  channel: 'channel',
+  hash: 'code_hash',
+});
 
-function toLive(row: OtpRow): LiveOtp {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    clientId: row.client_id,
-    pendingCodeId: row.pending_code_id,
-    channel: row.channel,
-    hash: row.code_hash,
-  };
-}
-
-const SELECT_LIVE = `SELECT id, user_id, client_id, pending_code_id, channel, code_hash FROM otp_code
-  WHERE used_at IS NULL AND expires_at > now()`;
+const SELECT_LIVE = `SELECT ${LIVE_COLUMNS} FROM otp_code WHERE used_at IS NULL AND expires_at > now()`;
 
 /** Ends the user's live codes of a purpose (a new one replaces them). */
 export function endLiveCodes(q: Queryable, userId: string, purpose: OtpPurpose): Promise<number> {
@@ -60,35 +50,20 @@ export async function latestLiveCode(
   userId: string,
   purpose: OtpPurpose,
 ): Promise<LiveOtp | undefined> {
-  const row = await q.row<OtpRow>(
-    `${SELECT_LIVE} AND user_id = $1 AND purpose = $2 ORDER BY created_at DESC LIMIT 1`,
-    [userId, purpose],
-  );
-  return row && toLive(row);
+  return q.row<LiveOtp>(`${SELECT_LIVE} AND user_id = $1 AND purpose = $2 ORDER BY created_at DESC LIMIT 1`, [
+    userId,
+    purpose,
+  ]);
 }
 
 /** A live code of the user by id. */
 export async function liveCodeById(q: Queryable, id: string, userId: string): Promise<LiveOtp | undefined> {
-  const row = await q.row<OtpRow>(`${SELECT_LIVE} AND id = $1 AND user_id = $2`, [id, userId]);
-  return row && toLive(row);
+  return q.row<LiveOtp>(`${SELECT_LIVE} AND id = $1 AND user_id = $2`, [id, userId]);
 }
 
-/**
- * Counts a wrong try of a live code; the `maxFailures`-th burns it. Answers the failures counted
- * so far, or undefined when the code was no longer live.
- */
-export async function countCodeFailure(
-  q: Queryable,
-  id: string,
-  maxFailures: number,
-): Promise<number | undefined> {
-  const row = await q.row<{ failed_attempts: number }>(
-    `UPDATE otp_code SET failed_attempts = failed_attempts + 1,
-            used_at = CASE WHEN failed_attempts + 1 >= $2 THEN now() ELSE used_at END
-     WHERE id = $1 AND used_at IS NULL RETURNING failed_attempts`,
-    [id, maxFailures],
-  );
-  return row?.failed_attempts;
+/** Counts a wrong try of a live code; the `maxFailures`-th burns it. Undefined: no longer live. */
+export function countCodeFailure(q: Queryable, id: string, maxFailures: number): Promise<number | undefined> {
+  return countFailedTry(q, 'otp_code', id, maxFailures);
 }
 
 /** Spends a live code; false when it was spent, burnt or expired meanwhile. */

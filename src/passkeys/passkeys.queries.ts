@@ -1,4 +1,5 @@
 import type { AuthenticatorTransport } from '@simplewebauthn/server';
+import { columns } from '../database/columns.js';
 import { prepared, Queryable } from '../database/db.js';
 import { isUuid } from '../common/validation/ids.js';
 
@@ -20,43 +21,36 @@ export interface PasskeyRecord {
   lastUsedAt: Date | null;
 }
 
-interface CredentialRow {
-  id: string;
-  user_id: string;
-  credential_id: string;
-  public_key: Buffer;
-  counter: string;
-  transports: string[];
-  backup_eligible: boolean;
-  backed_up: boolean;
-  name: string;
-  created_at: Date;
-  last_used_at: Date | null;
-}
+/** The credential's columns as a `PasskeyRecord` (counter is a bigint: answered as a number). */
+const CREDENTIAL_COLUMNS = columns<PasskeyRecord>({
+  id: 'id',
+  userId: 'user_id',
+  credentialId: 'credential_id',
+  publicKey: 'public_key',
+  counter: 'counter::float8',
+  transports: 'transports',
+  backupEligible: 'backup_eligible',
+  backedUp: 'backed_up',
+  name: 'name',
+  createdAt: 'created_at',
+  lastUsedAt: 'last_used_at',
+});
 
+const SELECT_CREDENTIAL = `SELECT ${CREDENTIAL_COLUMNS} FROM passkey_credential`;
+
+/** A row as read: pg answers the key as a Buffer. */
+type CredentialRow = Omit<PasskeyRecord, 'publicKey'> & { publicKey: Buffer };
+
+/** The key as a Uint8Array over its own ArrayBuffer (what @simplewebauthn expects). */
 function toRecord(row: CredentialRow): PasskeyRecord {
+  const key = row.publicKey;
   return {
-    id: row.id,
-    userId: row.user_id,
-    credentialId: row.credential_id,
+    ...row,
     publicKey: new Uint8Array(
-      row.public_key.buffer.slice(
-        row.public_key.byteOffset,
-        row.public_key.byteOffset + row.public_key.byteLength,
-      ) as ArrayBuffer,
+      key.buffer.slice(key.byteOffset, key.byteOffset + key.byteLength) as ArrayBuffer,
     ),
-    counter: Number(row.counter),
-    transports: row.transports as AuthenticatorTransport[],
-    backupEligible: row.backup_eligible,
-    backedUp: row.backed_up,
-    name: row.name,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
   };
 }
-
-const SELECT_CREDENTIAL = `SELECT id, user_id, credential_id, public_key, counter, transports, backup_eligible,
-  backed_up, name, created_at, last_used_at FROM passkey_credential`;
 
 const listForUser = prepared(
   'passkeys.list-for-user',
@@ -93,8 +87,7 @@ export async function insertCredential(q: Queryable, c: NewCredential): Promise<
     `INSERT INTO passkey_credential
        (user_id, credential_id, public_key, counter, transports, backup_eligible, backed_up, name)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     RETURNING id, user_id, credential_id, public_key, counter, transports, backup_eligible, backed_up, name,
-       created_at, last_used_at`,
+     RETURNING ${CREDENTIAL_COLUMNS}`,
     [
       c.userId,
       c.credentialId,

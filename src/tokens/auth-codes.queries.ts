@@ -1,3 +1,4 @@
+import { columns, ColumnsOf } from '../database/columns.js';
 import { prepared, Queryable } from '../database/db.js';
 import type { CodeFace } from './tokens.types.js';
 
@@ -51,23 +52,34 @@ export async function insertAuthCode(q: Queryable, c: NewAuthCode): Promise<void
   );
 }
 
-export interface PendingCodeRow {
+/** A live code as the second-factor routes see it (never its clear value). */
+export interface PendingCode {
   id: string;
-  user_id: string;
-  tenant_id: string;
-  client_id: string;
-  mfa_pending: boolean;
-  created_at: Date;
+  userId: string;
+  tenantId: string;
+  /** auth_client.id */
+  clientId: string;
+  mfaPending: boolean;
+  createdAt: Date;
 }
+
+const PENDING: ColumnsOf<PendingCode> = {
+  id: 'id',
+  userId: 'user_id',
+  tenantId: 'tenant_id',
+  clientId: 'client_id',
+  mfaPending: 'mfa_pending',
+  createdAt: 'created_at',
+};
 
 /** A live (unspent, unexpired) code of the client with this public client_id. */
 export function findLiveCode(
   q: Queryable,
   codeHash: Buffer,
   publicClientId: string,
-): Promise<PendingCodeRow | undefined> {
-  return q.row<PendingCodeRow>(
-    `SELECT c.id, c.user_id, c.tenant_id, c.client_id, c.mfa_pending, c.created_at
+): Promise<PendingCode | undefined> {
+  return q.row<PendingCode>(
+    `SELECT ${columns(PENDING, 'c')}
      FROM auth_code c JOIN auth_client a ON a.id = c.client_id
      WHERE c.code_hash = $1 AND a.client_id = $2 AND c.used_at IS NULL AND c.expires_at > now()`,
     [codeHash, publicClientId],
@@ -79,9 +91,9 @@ export function latestPendingMfaCode(
   q: Queryable,
   userId: string,
   clientId: string | null,
-): Promise<PendingCodeRow | undefined> {
-  return q.row<PendingCodeRow>(
-    `SELECT id, user_id, tenant_id, client_id, mfa_pending, created_at FROM auth_code
+): Promise<PendingCode | undefined> {
+  return q.row<PendingCode>(
+    `SELECT ${columns(PENDING)} FROM auth_code
      WHERE user_id = $1 AND ($2::uuid IS NULL OR client_id = $2::uuid)
        AND mfa_pending AND used_at IS NULL AND expires_at > now()
      ORDER BY created_at DESC LIMIT 1`,

@@ -12,7 +12,7 @@ import {
   findLiveCode,
   insertAuthCode,
   latestPendingMfaCode,
-  PendingCodeRow,
+  PendingCode,
   sessionOfCode,
   spendCode,
   spendPendingMfaCode,
@@ -22,6 +22,7 @@ import { SessionsService } from './sessions.service.js';
 import type { CodeFace, IssuedTokens } from './tokens.types.js';
 
 export type { CodeFace } from './tokens.types.js';
+export type { PendingCode } from './auth-codes.queries.js';
 
 export const DEFAULT_AUTH_CODE_TTL_S = 60;
 /** A code waiting for its second factor stays valid this long (API.md section 4). */
@@ -43,28 +44,6 @@ export interface IssueCodeInput {
   face?: CodeFace;
   /** When the user really signed in (the ID token's `auth_time`); default: now. */
   authTime?: Date | null;
-}
-
-/** A live code as the second-factor routes see it (never its clear value). */
-export interface PendingCode {
-  id: string;
-  userId: string;
-  tenantId: string;
-  /** auth_client.id */
-  clientId: string;
-  mfaPending: boolean;
-  createdAt: Date;
-}
-
-function toPendingCode(row: PendingCodeRow): PendingCode {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    tenantId: row.tenant_id,
-    clientId: row.client_id,
-    mfaPending: row.mfa_pending,
-    createdAt: row.created_at,
-  };
 }
 
 /** Single-use authorization codes, bound to their client and optional PKCE challenge. */
@@ -113,8 +92,7 @@ export class AuthCodesService {
    * and `/auth/create-qr-code` identify the user of an `/auth/login` code this way.
    */
   async findLive(code: string, publicClientId: string): Promise<PendingCode | undefined> {
-    const row = await findLiveCode(this.db, sha256(code), publicClientId);
-    return row && toPendingCode(row);
+    return findLiveCode(this.db, sha256(code), publicClientId);
   }
 
   /**
@@ -122,8 +100,7 @@ export class AuthCodesService {
    * by auth_client.id): `/auth/verify-otp` completes it.
    */
   async latestPendingMfa(userId: string, clientId?: string): Promise<PendingCode | undefined> {
-    const row = await latestPendingMfaCode(this.db, userId, clientId ?? null);
-    return row && toPendingCode(row);
+    return latestPendingMfaCode(this.db, userId, clientId ?? null);
   }
 
   /** `completeMfaIn` in a transaction of its own. */

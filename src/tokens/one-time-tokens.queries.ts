@@ -1,3 +1,4 @@
+import { countFailedTry } from '../database/attempts.queries.js';
 import { Queryable } from '../database/db.js';
 
 /** A one-time token's row (its data still sealed). */
@@ -72,18 +73,12 @@ export async function spendOneTimeTokenById(q: Queryable, id: string): Promise<b
 }
 
 /** Counts a failed attempt against an unused token, burning it at `maxAttempts`; its failures so far. */
-export async function countOneTimeFailure(
+export function countOneTimeFailure(
   q: Queryable,
   id: string,
   maxAttempts: number,
 ): Promise<number | undefined> {
-  const row = await q.row<{ failed_attempts: number }>(
-    `UPDATE one_time_token SET failed_attempts = failed_attempts + 1,
-            used_at = CASE WHEN failed_attempts + 1 >= $2 THEN now() ELSE used_at END
-     WHERE id = $1 AND used_at IS NULL RETURNING failed_attempts`,
-    [id, maxAttempts],
-  );
-  return row?.failed_attempts;
+  return countFailedTry(q, 'one_time_token', id, maxAttempts);
 }
 
 /** Spends every unused token of a purpose for a user; how many. */

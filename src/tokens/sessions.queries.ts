@@ -1,36 +1,22 @@
+import { columns, ColumnsOf } from '../database/columns.js';
 import { prepared, Queryable } from '../database/db.js';
 import type { Session, SessionFace } from './tokens.types.js';
 
-interface SessionRow {
-  id: string;
-  user_id: string;
-  tenant_id: string;
-  client_id: string;
-  auth_method: string;
-  face: SessionFace;
-  device_info: string | null;
-  access_expires_at: Date;
-  expires_at: Date;
-  scope: string | null;
-}
+/** The session's columns as a `Session`. */
+const SESSION: ColumnsOf<Session> = {
+  id: 'id',
+  userId: 'user_id',
+  tenantId: 'tenant_id',
+  clientId: 'client_id',
+  authMethod: 'auth_method',
+  face: 'face',
+  deviceInfo: 'device_info',
+  accessExpiresAt: 'access_expires_at',
+  expiresAt: 'expires_at',
+  scope: 'scope',
+};
 
-const SESSION_COLUMNS = `id, user_id, tenant_id, client_id, auth_method, face, device_info, access_expires_at,
-       expires_at, scope`;
-
-function toSession(r: SessionRow): Session {
-  return {
-    id: r.id,
-    userId: r.user_id,
-    tenantId: r.tenant_id,
-    clientId: r.client_id,
-    authMethod: r.auth_method,
-    face: r.face,
-    deviceInfo: r.device_info,
-    accessExpiresAt: r.access_expires_at,
-    expiresAt: r.expires_at,
-    scope: r.scope,
-  };
-}
+const SESSION_COLUMNS = columns(SESSION);
 
 /** What a member may do in a tenant (no row: not a member of it). */
 export interface MemberAccessRow {
@@ -112,11 +98,10 @@ export async function lockSessionOfRefresh(
   authMethod: string,
   tenantId: string | null,
 ): Promise<Session | undefined> {
-  const row = await q.row<SessionRow>(
+  return q.row<Session>(
     prepared(
       'tokens.session_of_refresh_lock',
-      `SELECT s.id, s.user_id, s.tenant_id, s.client_id, s.auth_method, s.face, s.device_info,
-              s.access_expires_at, s.expires_at, s.scope
+      `SELECT ${columns(SESSION, 's')}
        FROM refresh_token r JOIN session s ON s.id = r.session_id
        WHERE r.token_hash = $1 AND r.rotated_at IS NULL AND r.expires_at > now()
          AND s.revoked_at IS NULL AND s.expires_at > now() AND s.auth_method = $2
@@ -125,7 +110,6 @@ export async function lockSessionOfRefresh(
     ),
     [refreshHash, authMethod, tenantId],
   );
-  return row && toSession(row);
 }
 
 /** The session of a current refresh token that began with `authMethod` in `tenantId`, if it is live. */
@@ -194,7 +178,15 @@ export function liveSessionById(
   q: Queryable,
   id: string,
 ): Promise<
-  Pick<SessionRow, 'id' | 'user_id' | 'tenant_id' | 'client_id' | 'auth_method' | 'face'> | undefined
+  | {
+      id: string;
+      user_id: string;
+      tenant_id: string;
+      client_id: string;
+      auth_method: string;
+      face: SessionFace;
+    }
+  | undefined
 > {
   return q.row(
     prepared(
@@ -257,7 +249,7 @@ export async function markSessionRevoked(
   id: string,
   reason: string,
 ): Promise<Session | undefined> {
-  const row = await q.row<SessionRow>(
+  return q.row<Session>(
     prepared(
       'tokens.session_revoke',
       `UPDATE session SET revoked_at = now(), revoked_reason = $2
@@ -265,7 +257,6 @@ export async function markSessionRevoked(
     ),
     [id, reason],
   );
-  return row && toSession(row);
 }
 
 /** The public client_id and access-token lifetime of a session's client (auth_client.id). */
