@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import QRCode from 'qrcode';
 import { randomUUID } from 'node:crypto';
 import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
 import { Errors } from '../common/errors/app-error.js';
+import { lazy } from '../common/lazy.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { Db, Queryable } from '../database/db.js';
@@ -27,6 +27,9 @@ import { OtpErrors } from './otp-errors.js';
 import type { MfaMethodRecord, StoredMfaMethod, TotpSetup } from './otp.types.js';
 import { replaceRecoveryCodes } from './recovery-codes.js';
 import { isTotpFormat, matchTotpStep, newTotpSecret, totpUri } from './totp.js';
+
+/** The QR code renderer, loaded by the first authenticator set-up rather than at start-up. */
+const qrCodes = lazy(() => import('qrcode'));
 
 /**
  * The authenticator (TOTP) methods of the MFA store (API.md sections 4 and 8): set-up, confirmation
@@ -85,7 +88,9 @@ export class AuthenticatorMethods {
       label: user.email ?? user.username ?? user.id,
       secret,
     });
-    const qrCode = await QRCode.toDataURL(otpauthUrl, { errorCorrectionLevel: 'M', margin: 2, width: 256 });
+    const qrCode = await (
+      await qrCodes()
+    ).default.toDataURL(otpauthUrl, { errorCorrectionLevel: 'M', margin: 2, width: 256 });
     return { methodId, secret, otpauthUrl, qrCode };
   }
 

@@ -1,15 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
+import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { randomToken, sha256 } from '../common/crypto/tokens.js';
 import { Errors } from '../common/errors/app-error.js';
+import { lazy } from '../common/lazy.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { AttemptLimiter, IpOnly } from '../common/rate-limit/attempt-limiter.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -28,6 +25,9 @@ import {
   userHandleB64,
   userHandleOf,
 } from './webauthn.js';
+
+/** The WebAuthn library, loaded by the first passkey ceremony rather than at start-up. */
+const webauthn = lazy(() => import('@simplewebauthn/server'));
 
 /** Challenges live 5 minutes (API.md section 13); the browser's own timeout is the same. */
 export const CHALLENGE_TTL_S = 300;
@@ -90,7 +90,9 @@ export class PasskeysService {
     name: string | undefined,
   ): Promise<{ stateToken: string; options: PublicKeyCredentialCreationOptionsJSON }> {
     const existing = await sql.credentialsOf(this.db, user.id);
-    const options = await generateRegistrationOptions({
+    const options = await (
+      await webauthn()
+    ).generateRegistrationOptions({
       rpName: client.name || this.rpId,
       rpID: this.rpId,
       userID: userHandleOf(user.id),
@@ -135,7 +137,9 @@ export class PasskeysService {
     });
     let info;
     try {
-      const verified = await verifyRegistrationResponse({
+      const verified = await (
+        await webauthn()
+      ).verifyRegistrationResponse({
         response: asRegistration(credential),
         expectedChallenge: challenge.challenge,
         expectedOrigin: this.origins(client),
@@ -200,7 +204,9 @@ export class PasskeysService {
       user = await this.users.findByEmail(typed);
       if (user) allow = await sql.credentialsOf(this.db, user.id);
     }
-    const options = await generateAuthenticationOptions({
+    const options = await (
+      await webauthn()
+    ).generateAuthenticationOptions({
       rpID: this.rpId,
       timeout: TIMEOUT_MS,
       userVerification: 'preferred',
@@ -277,7 +283,9 @@ export class PasskeysService {
     if (handle !== undefined && handle !== null && handle !== userHandleB64(stored.userId)) return null;
     let info;
     try {
-      const verified = await verifyAuthenticationResponse({
+      const verified = await (
+        await webauthn()
+      ).verifyAuthenticationResponse({
         response,
         expectedChallenge,
         expectedOrigin: origins,
@@ -310,7 +318,9 @@ export class PasskeysService {
     const mine = await sql.credentialsOf(this.db, userId);
     const allow = methodId === undefined ? mine : mine.filter((c) => c.id === methodId);
     if (allow.length === 0) return null;
-    const options = await generateAuthenticationOptions({
+    const options = await (
+      await webauthn()
+    ).generateAuthenticationOptions({
       rpID: this.rpId,
       timeout: TIMEOUT_MS,
       userVerification: 'preferred',
