@@ -5,7 +5,7 @@
 //  4. the other bounds: start to ready of the service on the migrated database against a
 //     minimal Nest app, pgbench's refresh-shaped transaction, the bare node:http verifier;
 //  5. the load on one instance, then (BENCH_INSTANCES=2) on two;
-//  6. the issue 14 table (figure, bound, ratio, goal, met / not met) and bench/results/latest.json.
+//  6. the targets table (figure, bound, ratio, goal, met / not met) and bench/results/latest.json.
 // Exit code 0 when the run worked, whatever the figures; 1 when something broke (clean-up runs
 // on every path).
 import { existsSync, readFileSync } from 'node:fs';

@@ -167,7 +167,7 @@ export function printReport(report: Report, stormRate: number): void {
   }
   console.log('');
   console.log(
-    `Issue 14 targets: one instance, ${String(report.settings.connections)} connections, ` +
+    `Targets: one instance, ${String(report.settings.connections)} connections, ` +
       `${String(report.settings.duration)} s runs, bounds measured in this run on this machine ` +
       `(informational: the exit code only says whether the run worked)`,
   );

@@ -1,4 +1,4 @@
-// The goals of the benchmark (issue 14), in one place. Each figure of the service is compared with
+// The goals of the benchmark, in one place. Each figure of the service is compared with
 // a bound measured in the same run on the same machine where one exists (the goal is then on the
 // ratio figure / bound), else with an absolute limit. The run prints every row with met / not met;
 // no figure ever changes the exit code.
