@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Errors } from '../common/errors/app-error.js';
 import type { MemberRecord, Membership, User, UserRecord } from '../identity/identity.types.js';
 import { MembershipsService } from '../identity/memberships.service.js';
+import { TenantsService } from '../identity/tenants.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { Db } from '../database/db.js';
 import { OutboxService } from '../notifications/outbox.service.js';
@@ -50,6 +51,7 @@ export class AdminUsersService {
     private readonly db: Db,
     private readonly users: UsersService,
     private readonly memberships: MembershipsService,
+    private readonly tenants: TenantsService,
     private readonly sessions: SessionsService,
     private readonly events: EventEmitter2,
     private readonly outbox: OutboxService,
@@ -157,11 +159,22 @@ export class AdminUsersService {
   }
 
   async approve(admin: AdminPrincipal, userId: string, tenantId: string | undefined): Promise<void> {
-    await this.inReach(admin, userId);
-    const membership = await this.memberships.approveMember(userId, tenantFilter(admin, tenantId));
-    // TODO(issue: headless login): the approved member must be mailed. That mail belongs in the
-    // notification outbox, written inside approveMember's transaction (DESIGN.md: what must happen
-    // is never left to an event); this event is the seam that issue replaces or listens to.
+    const { user } = await this.inReach(admin, userId);
+    // The member is mailed in the approval's own transaction: what must happen is never left to
+    // an event (a crash after the commit would lose it). The event is for in-process reactions.
+    const membership = await this.db.transaction(async (tx) => {
+      const approved = await this.memberships.approveMemberIn(tx, userId, tenantFilter(admin, tenantId));
+      if (user.email) {
+        const tenant = await this.tenants.requireTenant(approved.tenantId);
+        await this.outbox.enqueue(tx, {
+          channel: 'email',
+          to: user.email,
+          template: 'member-approved',
+          data: { appName: tenant.name },
+        });
+      }
+      return approved;
+    });
     const event: MemberApprovedEvent = {
       userId,
       tenantId: membership.tenantId,

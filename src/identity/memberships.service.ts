@@ -152,19 +152,22 @@ export class MembershipsService {
   }
 
   /** PENDING_APPROVAL -> ACTIVE; any other status answers 409 NOT_PENDING_APPROVAL. */
-  async approveMember(userId: string, tenantId: string | undefined): Promise<Membership> {
-    return this.db.transaction(async (tx) => {
-      if (!(await userExists(tx, userId))) throw Errors.notFound('User not found');
-      const membership = await this.resolveMembership(tx, userId, tenantId);
-      // Conditional on the status, so two concurrent approvals cannot both succeed.
-      const approved = await memberships.approveMembership(tx, membership.id);
-      if (!approved) {
-        throw Errors.conflict(
-          'NOT_PENDING_APPROVAL',
-          `The membership is ${membership.status}, not pending approval`,
-        );
-      }
-      return approved;
-    });
+  approveMember(userId: string, tenantId: string | undefined): Promise<Membership> {
+    return this.db.transaction((tx) => this.approveMemberIn(tx, userId, tenantId));
+  }
+
+  /** `approveMember` in the caller's transaction (which also writes the member's mail). */
+  async approveMemberIn(tx: Queryable, userId: string, tenantId: string | undefined): Promise<Membership> {
+    if (!(await userExists(tx, userId))) throw Errors.notFound('User not found');
+    const membership = await this.resolveMembership(tx, userId, tenantId);
+    // Conditional on the status, so two concurrent approvals cannot both succeed.
+    const approved = await memberships.approveMembership(tx, membership.id);
+    if (!approved) {
+      throw Errors.conflict(
+        'NOT_PENDING_APPROVAL',
+        `The membership is ${membership.status}, not pending approval`,
+      );
+    }
+    return approved;
   }
 }
