@@ -109,6 +109,20 @@ export async function deleteUser(q: Queryable, id: string): Promise<boolean> {
   return (await q.exec(`DELETE FROM app_user WHERE id = $1`, [id])) > 0;
 }
 
+/** Locks the user's row until the end of `q`'s transaction; answers their email (undefined: no such user). */
+export function lockUser(q: Queryable, userId: string): Promise<{ email: string | null } | undefined> {
+  return q.row<{ email: string | null }>(`SELECT email FROM app_user WHERE id = $1 FOR UPDATE`, [userId]);
+}
+
+/** Locks the user's row while `email` is still their address and still proven; false when it is not. */
+export async function lockProvenEmail(q: Queryable, userId: string, email: string): Promise<boolean> {
+  const row = await q.row(
+    `SELECT 1 FROM app_user WHERE id = $1 AND lower(email) = lower($2) AND email_verified FOR UPDATE`,
+    [userId, email],
+  );
+  return row !== undefined;
+}
+
 export async function setMfaEnabled(q: Queryable, userId: string, enabled: boolean): Promise<void> {
   await q.exec(`UPDATE app_user SET mfa_enabled = $2, updated_at = now() WHERE id = $1`, [userId, enabled]);
 }

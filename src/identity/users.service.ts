@@ -76,6 +76,23 @@ export class UsersService {
     await this.setPasswordHash(tx, userId, await this.hasher.hash(password));
   }
 
+  /**
+   * Locks the user's row for the rest of the caller's transaction, so that changes to one user's
+   * factors (authenticators, passkeys, an admin's reset) happen one at a time; answers their
+   * current email, where the notice of the change goes. Undefined when the user no longer exists.
+   */
+  lockIn(tx: Queryable, userId: string): Promise<{ email: string | null } | undefined> {
+    return users.lockUser(tx, userId);
+  }
+
+  /**
+   * Locks the user's row while `email` is still their address and still proven (an admin may
+   * have changed it meanwhile), in the caller's transaction; false when it no longer is.
+   */
+  lockProvenEmailIn(tx: Queryable, userId: string, email: string): Promise<boolean> {
+    return users.lockProvenEmail(tx, userId, email);
+  }
+
   /** Turns the user's MFA flag on (a confirmed second factor) or off (the last one removed). */
   setMfaEnabled(userId: string, enabled: boolean): Promise<void> {
     return this.setMfaEnabledIn(this.db, userId, enabled);

@@ -6,7 +6,7 @@ import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { SessionsService } from '../tokens/sessions.service.js';
 import type { AdminPrincipal } from '../tokens/guards/admin-principal.js';
-import { deleteAllMethods, lockUserForMfa } from './mfa-methods.queries.js';
+import { deleteAllMethods } from './mfa-methods.queries.js';
 import { PasskeyMethods } from './passkey-methods.js';
 
 /**
@@ -43,7 +43,7 @@ export class AdminMfaService {
       tenantName = (await this.tenants.requireTenant(admin.tenantId)).name;
     }
     await this.db.transaction(async (tx) => {
-      await lockUserForMfa(tx, userId);
+      await this.users.lockIn(tx, userId);
       await deleteAllMethods(tx, userId);
       await this.passkeys.removeAll(tx, userId);
       await this.users.setMfaEnabledIn(tx, userId, false);

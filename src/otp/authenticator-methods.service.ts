@@ -17,7 +17,6 @@ import {
   hasConfirmedTotpMethod,
   insertTotpMethod,
   lastTotpStep,
-  lockUserForMfa,
   methodOf,
   recordTotpStep,
   totpMethodsOf,
@@ -73,7 +72,7 @@ export class AuthenticatorMethods {
     const secret = newTotpSecret();
     const methodId = await this.db.transaction(async (tx) => {
       // Serialises concurrent set-ups and confirmations of one user.
-      await lockUserForMfa(tx, user.id);
+      await this.users.lockIn(tx, user.id);
       const confirmed = await this.confirmedTotp(tx, user.id);
       if (input.onlyIfNone && confirmed.length > 0) throw OtpErrors.mfaAlreadyConfigured();
       await deletePendingTotp(tx, user.id);
@@ -170,7 +169,7 @@ export class AuthenticatorMethods {
     tx: Queryable,
     input: { userId: string; methodId: string; code: string; recoveryCodes: boolean },
   ): Promise<{ method: MfaMethodRecord; recoveryCodes: string[] | null }> {
-    const email = await lockUserForMfa(tx, input.userId);
+    const email = (await this.users.lockIn(tx, input.userId))?.email ?? null;
     const method = await methodOf(tx, input.userId, input.methodId);
     if (!method || method.type !== 'totp') throw Errors.notFound('No such MFA method');
     if (method.confirmedAt) throw OtpErrors.mfaAlreadyConfigured();

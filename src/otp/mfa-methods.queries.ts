@@ -25,17 +25,6 @@ function toRecord(row: StoredMfaMethod & { remainingCodes?: number | null }): Mf
   return { ...method, confirmed: confirmedAt !== null, remainingCodes };
 }
 
-/**
- * Locks the user's row (serialising set-ups, confirmations and removals of one user's methods)
- * and answers their email (null for an unknown user).
- */
-export async function lockUserForMfa(q: Queryable, userId: string): Promise<string | null> {
-  const row = await q.row<{ email: string | null }>(`SELECT email FROM app_user WHERE id = $1 FOR UPDATE`, [
-    userId,
-  ]);
-  return row?.email ?? null;
-}
-
 /** The user's own methods (pending ones too unless `confirmedOnly`): authenticators first, oldest first. */
 export async function methodsOf(
   q: Queryable,

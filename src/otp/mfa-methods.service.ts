@@ -1,15 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Db, Queryable } from '../database/db.js';
+import { UsersService } from '../identity/users.service.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { AuthenticatorMethods } from './authenticator-methods.service.js';
 import { mailAuthenticatorNotice } from './authenticator-notices.js';
-import {
-  deleteMethod,
-  deleteTotpWithRecoveryCodes,
-  lockUserForMfa,
-  methodOf,
-  methodsOf,
-} from './mfa-methods.queries.js';
+import { deleteMethod, deleteTotpWithRecoveryCodes, methodOf, methodsOf } from './mfa-methods.queries.js';
 import type { MfaMethodRecord, SecondFactor } from './otp.types.js';
 import { PasskeyMethods } from './passkey-methods.js';
 import { checkRecoveryCode } from './recovery-codes.js';
@@ -34,6 +29,7 @@ export class MfaMethodsService {
     private readonly authenticators: AuthenticatorMethods,
     private readonly outbox: OutboxService,
     private readonly passkeys: PasskeyMethods,
+    private readonly users: UsersService,
   ) {}
 
   /** Every method of the user, pending ones included: authenticators, passkeys, then recovery codes. */
@@ -106,7 +102,7 @@ export class MfaMethodsService {
    * confirmed authenticator and no passkey is left, MFA is off. Answers whether this turned MFA off.
    */
   async remove(tx: Queryable, userId: string, methodId: string): Promise<{ mfaTurnedOff: boolean }> {
-    const email = await lockUserForMfa(tx, userId);
+    const email = (await this.users.lockIn(tx, userId))?.email ?? null;
     const method = await methodOf(tx, userId, methodId);
     if (!method) return this.passkeys.remove(tx, userId, methodId, email);
     if (method.type === 'totp' && method.confirmedAt) {

@@ -254,19 +254,3 @@ export async function takeSecondFactorChallenge(
 export function purgeExpiredChallenges(q: Queryable): Promise<number> {
   return q.exec(`DELETE FROM passkey_challenge WHERE expires_at < now() - interval '1 hour'`);
 }
-
-// ---- the account around the passkeys -------------------------------------------------------
-
-/**
- * Locks the user's row (serialising additions and removals of one user's second factors, as the
- * MFA store does) and answers their email, where the notice of an added passkey goes. Undefined
- * when the user no longer exists.
- */
-export async function lockUser(q: Queryable, userId: string): Promise<{ email: string | null } | undefined> {
-  return q.row<{ email: string | null }>(`SELECT email FROM app_user WHERE id = $1 FOR UPDATE`, [userId]);
-}
-
-/** Turns the user's MFA flag on: a passkey is a confirmed second factor (API.md section 13). */
-export async function turnMfaOn(q: Queryable, userId: string): Promise<void> {
-  await q.exec(`UPDATE app_user SET mfa_enabled = true, updated_at = now() WHERE id = $1`, [userId]);
-}

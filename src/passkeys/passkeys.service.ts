@@ -155,7 +155,7 @@ export class PasskeysService {
     const name = challenge.name ?? 'Passkey';
     try {
       const stored = await this.db.transaction(async (tx) => {
-        const owner = await sql.lockUser(tx, user.id);
+        const owner = await this.users.lockIn(tx, user.id);
         if (!owner) throw Errors.unauthorized('The user no longer exists');
         const row = await sql.insertCredential(tx, {
           userId: user.id,
@@ -167,7 +167,7 @@ export class PasskeysService {
           backedUp: info.credentialBackedUp,
           name,
         });
-        await sql.turnMfaOn(tx, user.id);
+        await this.users.setMfaEnabledIn(tx, user.id, true);
         if (owner.email) {
           await this.outbox.enqueue(tx, {
             channel: 'email',

@@ -5,7 +5,6 @@ import type { AuthClient, User } from '../identity/identity.types.js';
 import { MembershipsService } from '../identity/memberships.service.js';
 import { UsersService } from '../identity/users.service.js';
 import { SocialErrors } from './social-errors.js';
-import { lockProvenEmail } from './social.queries.js';
 import type { ProviderIdentity, ProviderName } from './protocols/provider-strategy.js';
 
 export interface SocialAccount {
@@ -76,7 +75,7 @@ export class SocialAccountsService {
         return this.db.transaction(async (tx) => {
           // Still that user's address, still proven (an admin may have changed it meanwhile).
           // (queryableOf: identity's linkCredential still takes the TypeORM transaction.)
-          if (!(await lockProvenEmail(tx, owner.id, email))) {
+          if (!(await this.users.lockProvenEmailIn(tx, owner.id, email))) {
             throw SocialErrors.accountExists();
           }
           const credentialId = await this.users.linkCredential(tx, owner.id, provider, identity.externalId);

@@ -2,8 +2,7 @@ import type { Queryable } from '../database/db.js';
 
 /*
  * The SQL of social login: the provider tokens kept for the provider logouts
- * (social_provider_token) and the lock that checks an email is still a user's proven one before a
- * provider credential is linked to it.
+ * (social_provider_token).
  */
 
 /**
@@ -58,16 +57,4 @@ export async function saveProviderToken(q: Queryable, record: ProviderTokenRecor
 /** Forgets the tokens of a provider credential. */
 export async function deleteProviderToken(q: Queryable, credentialId: string): Promise<void> {
   await q.exec(`DELETE FROM social_provider_token WHERE credential_id = $1`, [credentialId]);
-}
-
-/**
- * Locks the user row while `email` is still that user's address and still proven (an admin may
- * have changed it meanwhile); false when it no longer is. Runs inside the linking transaction.
- */
-export async function lockProvenEmail(q: Queryable, userId: string, email: string): Promise<boolean> {
-  const row = await q.row(
-    `SELECT 1 FROM app_user WHERE id = $1 AND lower(email) = lower($2) AND email_verified FOR UPDATE`,
-    [userId, email],
-  );
-  return row !== undefined;
 }
