@@ -41,6 +41,34 @@ describe('failed-attempt limits (memory store, one instance)', () => {
     expectTokenResponse(await t.http.post('/auth/login-token').set(from('10.0.0.2')).send(loginBody(s)));
   });
 
+  it('the hosted login page says how long to wait once the account is blocked (429 page, Retry-After)', async () => {
+    const s = await seedTenant(t);
+    const page = await t.http.get('/oauth2/authorize').set(from('10.3.0.1')).query({
+      response_type: 'code',
+      client_id: s.client.clientId,
+      redirect_uri: 'https://app.example.com/callback',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+      state: 'xyz',
+    });
+    expect(page.status).toBe(200);
+    const redirectSession = /name="redirectSession" value="([^"]+)"/.exec(page.text)![1]!;
+    const post = (password: string) =>
+      t.http
+        .post('/oauth2/authorize')
+        .set(from('10.3.0.1'))
+        .type('form')
+        .send({ redirectSession, email: s.email, password });
+    expect((await post('wrong-password-attempt')).status).toBe(401);
+    expect((await post('wrong-password-attempt')).status).toBe(401);
+    const blocked = await post(s.password);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers['content-type']).toContain('text/html');
+    const wait = Number(blocked.headers['retry-after']);
+    expect(wait).toBeGreaterThan(0);
+    expect(blocked.text).toMatch(/Too many attempts\. Try again in \d+ (seconds?|minutes)\./);
+  });
+
   it('blocks an account from all IPs together at ten times the limit', async () => {
     const s = await seedTenant(t);
     const wrong = loginBody(s, { password: 'wrong-password-attempt' });

@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppError } from '../common/errors/app-error.js';
+import { AppError, describeWait } from '../common/errors/app-error.js';
 import { ApiErrors, ApiHtmlPage } from '../common/http/api-docs.js';
 import { readFormFields } from '../common/http/form-fields.js';
 import { Ctx, RequestContext } from '../common/http/request-context.js';
@@ -260,13 +260,14 @@ export class AuthorizeController {
       if (err instanceof AppError && err.code === 'TOO_MANY_REQUESTS') {
         const retry = (err.extra as { retryAfter?: number }).retryAfter;
         if (retry) res.setHeader('Retry-After', String(retry));
+        const wait = retry ? `in ${describeWait(retry)}` : 'later';
         return this.loginPage(
           res,
           429,
           client,
           request,
           token!,
-          'Too many attempts. Try again later.',
+          `Too many attempts. Try again ${wait}.`,
           email,
         );
       }

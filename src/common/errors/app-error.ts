@@ -56,3 +56,9 @@ export const Errors = {
   unavailable: () =>
     new AppError(HttpStatus.SERVICE_UNAVAILABLE, 'UNAVAILABLE', 'The service is temporarily unavailable'),
 };
+
+/** "14 seconds" / "15 minutes": the wait of a 429 in words, rounded up (never shorter than Retry-After). */
+export function describeWait(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import { ThrottlerException } from '@nestjs/throttler';
-import { AppError } from './app-error.js';
+import { AppError, describeWait } from './app-error.js';
 
 interface BodyParserError {
   type?: string;
@@ -107,12 +107,6 @@ export function toErrorPayload(
   }
   logger?.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
   return { payload: make(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', 'Internal Server Error') };
-}
-
-/** "14 seconds" / "15 minutes": the wait of a 429 in words, rounded up (never shorter than Retry-After). */
-export function describeWait(seconds: number): string {
-  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
-  return `${Math.ceil(seconds / 60)} minutes`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
-import { Errors } from '../errors/app-error.js';
+import { describeWait, Errors } from '../errors/app-error.js';
 import { RATE_LIMIT_STORE } from './tokens.js';
 import type { RateLimitStore } from './rate-limit.store.js';
 
@@ -152,9 +152,4 @@ export function hasCode(...codes: string[]): (err: unknown) => boolean {
     const code = (err as { code?: unknown } | null)?.code;
     return typeof code === 'string' && set.has(code);
   };
-}
-
-function describeWait(seconds: number): string {
-  if (seconds < 90) return `${seconds} seconds`;
-  return `${Math.ceil(seconds / 60)} minutes`;
 }
