@@ -113,6 +113,23 @@ describe('admin CLI', () => {
       ),
     );
     expect(chosen.clientSecret).toBe('k'.repeat(40));
+    // The same from standard input: the secret is never an argument (ps, shell history).
+    const piped = json(
+      await cliWith(
+        { stdin: `${'p'.repeat(40)}\n` },
+        'clients:create',
+        '--tenant',
+        tenant.id,
+        '--client-id',
+        unique('srv'),
+        '--name',
+        'Piped',
+        '--redirect-url',
+        'https://srv.example.com/',
+        '--secret-stdin',
+      ),
+    );
+    expect(piped.clientSecret).toBe('p'.repeat(40));
 
     const address = `${unique('cli')}@example.com`;
     const user = json(
@@ -189,6 +206,17 @@ describe('admin CLI', () => {
           'short',
         ],
         /^VALIDATION_FAILED: --secret: /,
+      ],
+      [
+        [
+          'clients:create',
+          '--tenant',
+          '00000000-0000-4000-8000-000000000000',
+          '--secret',
+          's'.repeat(40),
+          '--secret-stdin',
+        ],
+        /^INVALID_ARGUMENTS: give either --secret or --secret-stdin/,
       ],
       [['users:create', '--tenant', '00000000-0000-4000-8000-000000000000'], /^VALIDATION_FAILED: --email: /],
       [['users:list', '--limit', '5000'], /^VALIDATION_FAILED: --limit: /],

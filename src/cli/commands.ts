@@ -17,7 +17,7 @@ import { CreateTenantDto, tenantDto } from '../admin/dto/tenant.dto.js';
 import { CreateUserDto, UserListQueryDto } from '../admin/dto/user-request.dto.js';
 import { createdUserDto, userDto } from '../admin/dto/user.dto.js';
 import { ReencryptService } from '../admin/reencrypt.service.js';
-import { CliInput, readPassword, TENANT, tenantArgument } from './input.js';
+import { CliInput, readClientSecret, readPassword, TENANT, tenantArgument } from './input.js';
 import { HEADLESS_TOKEN_COMMANDS } from './headless-tokens.js';
 
 /** Boots the application context on first use, so bad arguments fail without touching the database. */
@@ -88,8 +88,11 @@ export const COMMANDS: Record<string, CliCommand> = {
   'clients:create': {
     usage:
       `clients:create --tenant ${TENANT} --client-id <id> --name <name> --redirect-url <url> [--redirect-url <url>]... ` +
-      '[--origin <origin>]... [--public] [--mfa-required] [--secret <secret>] [--id-token-alg RS256|ES256|EdDSA]',
-    summary: 'Create a client; a confidential one gets --secret or a generated secret, printed only now',
+      '[--origin <origin>]... [--public] [--mfa-required] [--secret-stdin | --secret <secret>] ' +
+      '[--id-token-alg RS256|ES256|EdDSA]',
+    summary:
+      'Create a client; a confidential one gets the secret piped with --secret-stdin (or --secret), ' +
+      'else a generated one, printed only now',
     options: {
       tenant: { type: 'string' },
       'client-id': { type: 'string' },
@@ -99,6 +102,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       public: { type: 'boolean' },
       'mfa-required': { type: 'boolean' },
       secret: { type: 'string' },
+      'secret-stdin': { type: 'boolean' },
       'id-token-alg': { type: 'string' },
     },
     flags: {
@@ -112,7 +116,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       clientSecret: '--secret',
       idTokenSignedResponseAlg: '--id-token-alg',
     },
-    async run(v, connect) {
+    async run(v, connect, input) {
       const tenant = tenantArgument(v.tenant);
       const dto = await validateBody(CreateClientDto, {
         tenantId: tenant.forValidation,
@@ -122,7 +126,7 @@ export const COMMANDS: Record<string, CliCommand> = {
         allowedOrigins: v.origin,
         public: v.public,
         mfaRequired: v['mfa-required'],
-        clientSecret: v.secret,
+        clientSecret: await readClientSecret(v, input),
         idTokenSignedResponseAlg: v['id-token-alg'],
       });
       dto.tenantId = (await tenant.resolve(connect))!;

@@ -72,6 +72,19 @@ export async function readPassword(v: Values, input: CliInput): Promise<string |
 }
 
 /**
+ * A client secret of `--secret-stdin` (read from standard input, so it is never in `ps` or the
+ * shell history) or `--secret`; undefined when neither is given.
+ */
+export async function readClientSecret(v: Values, input: CliInput): Promise<unknown> {
+  if (v['secret-stdin'] !== true) return v.secret;
+  if (v.secret !== undefined) throw invalidArguments('give either --secret or --secret-stdin, not both');
+  if (!input.readStdin) throw invalidArguments('--secret-stdin: there is no standard input to read');
+  const value = stripFinalNewline(await input.readStdin());
+  if (!value) throw invalidArguments('--secret-stdin read an empty secret from standard input');
+  return value;
+}
+
+/**
  * `--tenant` takes a tenant's id (UUID) or its key. `forValidation` stands in for the DTO's
  * `tenantId` so that every other argument is checked before the database is touched; `resolve`
  * answers the id (looking a key up, case-insensitively, as keys are unique).
