@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError } from './support/assertions.js';
-import { authorizeUrl, HttpBrowser, paramsOf, pkce } from './support/browser.js';
+import { authorizeUrl, codeFlow, HttpBrowser, paramsOf, pkce } from './support/browser.js';
 import { seedTenant, Seed, unique } from './support/fixtures.js';
 import { createPublicApp, PublicApp } from './support/headless.js';
 
@@ -25,33 +25,11 @@ describe('OpenID Connect conformance: authorization errors, form POST requests, 
     await app?.close();
   });
 
-  const url = (clientId: string, challenge: string, more: Record<string, string> = {}) =>
-    authorizeUrl(app.publicUrl, { client_id: clientId, redirect_uri: REDIRECT, challenge, ...more });
-
-  async function exchange(clientId: string, location: string | URL, verifier: string) {
-    const res = await app.t.http
-      .post('/oauth2/token')
-      .type('form')
-      .send({
-        grant_type: 'authorization_code',
-        client_id: clientId,
-        code: paramsOf(location).code!,
-        code_verifier: verifier,
-        redirect_uri: REDIRECT,
-      });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body as { access_token: string; refresh_token: string; id_token: string };
-  }
-
-  /** A browser signed in at the hosted page for `s` (through the seeded client). */
-  async function signedInBrowser(s: Seed = seed, clientId = s.client.clientId) {
-    const browser = new HttpBrowser();
-    const { verifier, challenge } = pkce();
-    const before = Math.floor(Date.now() / 1000);
-    const callback = await browser.signIn(url(clientId, challenge), s.email, s.password);
-    const tokens = await exchange(clientId, callback, verifier);
-    return { browser, signedInAt: before, tokens };
-  }
+  const { url, exchange, signedInBrowser } = codeFlow(
+    () => app,
+    REDIRECT,
+    () => seed,
+  );
 
   it('errors of a known client and registered redirect URI go there with error, error_description, state and iss', async () => {
     const browser = new HttpBrowser();

@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
+import type { Seed } from './fixtures.js';
+import type { PublicApp } from './headless.js';
 
 /**
  * A browser played by plain HTTP: follows nothing by itself (every redirect is looked at), keeps
@@ -98,4 +100,42 @@ export function paramsOf(
 ): Record<string, string> {
   const url = new URL(location);
   return Object.fromEntries(part === 'query' ? url.searchParams : new URLSearchParams(url.hash.slice(1)));
+}
+
+/**
+ * The authorization-code flow through the hosted page for public clients redirecting to
+ * `redirectUri`: the request URL, the code exchange (which must answer 200), and a browser signed
+ * in at the hosted page (through `defaultSeed()`'s client unless told otherwise). Getters, since
+ * the app and the seed exist only once the spec's `beforeAll` has run.
+ */
+export function codeFlow(app: () => PublicApp, redirectUri: string, defaultSeed: () => Seed) {
+  const url = (clientId: string, challenge: string, more: Record<string, string> = {}) =>
+    authorizeUrl(app().publicUrl, { client_id: clientId, redirect_uri: redirectUri, challenge, ...more });
+
+  async function exchange(clientId: string, location: string | URL, verifier: string) {
+    const res = await app()
+      .t.http.post('/oauth2/token')
+      .type('form')
+      .send({
+        grant_type: 'authorization_code',
+        client_id: clientId,
+        code: paramsOf(location).code!,
+        code_verifier: verifier,
+        redirect_uri: redirectUri,
+      });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body as { access_token: string; refresh_token: string; id_token: string };
+  }
+
+  /** A browser signed in at the hosted page for `s` (through its client unless `clientId`). */
+  async function signedInBrowser(s: Seed = defaultSeed(), clientId = s.client.clientId) {
+    const browser = new HttpBrowser();
+    const { verifier, challenge } = pkce();
+    const before = Math.floor(Date.now() / 1000);
+    const callback = await browser.signIn(url(clientId, challenge), s.email, s.password);
+    const tokens = await exchange(clientId, callback, verifier);
+    return { browser, signedInAt: before, tokens };
+  }
+
+  return { url, exchange, signedInBrowser };
 }
