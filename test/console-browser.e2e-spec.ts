@@ -1,12 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaims } from './support/assertions.js';
+import { chromiumSuiteTitle, HAS_CHROMIUM, launchChromium } from './support/chromium.js';
 import {
   buildConsole,
-  CHROMIUM,
   expectAccessible,
-  HAS_CHROMIUM,
-  launchChromium,
   screenshot,
   signInOnHostedPage,
   watchPage,
@@ -15,9 +13,7 @@ import { Seed, seedTenant, STRONG_PASSWORD, unique } from './support/fixtures.js
 import { createPublicApp, PublicApp } from './support/headless.js';
 import { TEST_ADMIN_KEY } from './support/test-app.js';
 
-const TITLE = HAS_CHROMIUM
-  ? 'admin console in a real Chromium'
-  : `admin console in a real Chromium (SKIPPED: no browser at ${CHROMIUM}; install the Debian package "chromium" or set CHROMIUM_PATH)`;
+const TITLE = chromiumSuiteTitle('admin console in a real Chromium');
 const KEY = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
 /**

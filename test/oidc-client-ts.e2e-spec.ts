@@ -1,20 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { chromium, Browser, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSuiteTitle, HAS_CHROMIUM, launchChromium } from './support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeClaims } from './support/assertions.js';
 import { seedTenant, Seed, unique } from './support/fixtures.js';
 import { createPublicApp, PublicApp, pkcePair } from './support/headless.js';
 import { sql } from './support/test-app.js';
 
-/** Debian's chromium (`apt-get install chromium`); CHROMIUM_PATH overrides. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-const TITLE = HAS_CHROMIUM
-  ? 'stock browser clients in a real Chromium'
-  : `stock browser clients in a real Chromium (SKIPPED: no browser at ${CHROMIUM}; set CHROMIUM_PATH)`;
+const TITLE = chromiumSuiteTitle('stock browser clients in a real Chromium');
 
 /**
  * The browser bundle of oidc-client-ts (a widely used SPA library), read from its dist folder:
@@ -103,17 +99,7 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
       },
       user: { firstName: 'Ada', lastName: 'Lovelace' },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { Browser, chromium, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSuiteTitle, HAS_CHROMIUM, launchChromium } from './support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError } from './support/assertions.js';
 import { buildSdk, ClientSite, removeDir } from './support/browser-site.js';
@@ -9,12 +9,7 @@ import { expectGrantTokens, passwordGrant, sessionAuthMethod } from './support/m
 import { exchangeSessionToken, loginActivityMethods } from './support/passkeys.js';
 import { sql } from './support/test-app.js';
 
-/** Debian's chromium (`apt-get install chromium`, done by .ci/run); CHROMIUM_PATH overrides. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-const TITLE = HAS_CHROMIUM
-  ? 'passkeys in a real Chromium (virtual authenticator)'
-  : `passkeys in a real Chromium (SKIPPED: no browser at ${CHROMIUM}; install the Debian package "chromium" or set CHROMIUM_PATH)`;
+const TITLE = chromiumSuiteTitle('passkeys in a real Chromium (virtual authenticator)');
 
 type Answer =
   | { ok: true; value: Record<string, unknown> }
@@ -53,17 +48,7 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     other = await seedTenant(app.t, { client: { public: true, allowedOrigins: [otherSite.origin] } });
     site.clientId = seed.client.clientId;
     otherSite.clientId = seed.client.clientId;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
-import { chromium, Browser, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { chromiumSuiteTitle, HAS_CHROMIUM, launchChromium } from './support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthClient } from '../src/identity/identity.types.js';
 import { decodeClaims } from './support/assertions.js';
@@ -8,12 +8,7 @@ import { seedTenant, Seed, STRONG_PASSWORD, unique } from './support/fixtures.js
 import { MailCatcher } from './support/mail-catcher.js';
 import { bearer, createPublicApp, pkcePair, PublicApp, visitorToken } from './support/headless.js';
 
-/** Debian's chromium (`apt-get install chromium`, done by .ci/run); CHROMIUM_PATH overrides. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-const TITLE = HAS_CHROMIUM
-  ? 'web_message in a real Chromium'
-  : `web_message in a real Chromium (SKIPPED: no browser at ${CHROMIUM}; install the Debian package "chromium" or set CHROMIUM_PATH)`;
+const TITLE = chromiumSuiteTitle('web_message in a real Chromium');
 
 /**
  * A client's page that opens a redirect session's fullUrl in an iframe and records every message
@@ -78,19 +73,7 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
       },
     });
     client = seed.client;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
