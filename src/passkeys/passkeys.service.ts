@@ -90,9 +90,8 @@ export class PasskeysService {
     name: string | undefined,
   ): Promise<{ stateToken: string; options: PublicKeyCredentialCreationOptionsJSON }> {
     const existing = await sql.credentialsOf(this.db, user.id);
-    const options = await (
-      await webauthn()
-    ).generateRegistrationOptions({
+    const { generateRegistrationOptions } = await webauthn();
+    const options = await generateRegistrationOptions({
       rpName: client.name || this.rpId,
       rpID: this.rpId,
       userID: userHandleOf(user.id),
@@ -137,9 +136,8 @@ export class PasskeysService {
     });
     let info;
     try {
-      const verified = await (
-        await webauthn()
-      ).verifyRegistrationResponse({
+      const { verifyRegistrationResponse } = await webauthn();
+      const verified = await verifyRegistrationResponse({
         response: asRegistration(credential),
         expectedChallenge: challenge.challenge,
         expectedOrigin: this.origins(client),
@@ -204,16 +202,7 @@ export class PasskeysService {
       user = await this.users.findByEmail(typed);
       if (user) allow = await sql.credentialsOf(this.db, user.id);
     }
-    const options = await (
-      await webauthn()
-    ).generateAuthenticationOptions({
-      rpID: this.rpId,
-      timeout: TIMEOUT_MS,
-      userVerification: 'preferred',
-      allowCredentials: typed
-        ? allow.map((c) => ({ id: c.credentialId, transports: c.transports }))
-        : undefined,
-    });
+    const options = await this.requestOptions(typed ? allow : undefined);
     const { stateToken, stateHash } = this.newState();
     await sql.saveChallenge(this.db, {
       purpose: 'sign-in',
@@ -267,6 +256,17 @@ export class PasskeysService {
     return user ? { user, userVerified } : null;
   }
 
+  /** Request options for this RP id: only the passkeys of `allow`, or (none given) any discoverable one. */
+  private async requestOptions(allow?: sql.PasskeyRecord[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const { generateAuthenticationOptions } = await webauthn();
+    return generateAuthenticationOptions({
+      rpID: this.rpId,
+      timeout: TIMEOUT_MS,
+      userVerification: 'preferred',
+      allowCredentials: allow?.map((c) => ({ id: c.credentialId, transports: c.transports })),
+    });
+  }
+
   /**
    * Verifies an assertion of a stored credential and records its counter. Answers whether the
    * user was verified, or null when refused (wrong signature, origin, RP id or challenge, no user
@@ -283,9 +283,8 @@ export class PasskeysService {
     if (handle !== undefined && handle !== null && handle !== userHandleB64(stored.userId)) return null;
     let info;
     try {
-      const verified = await (
-        await webauthn()
-      ).verifyAuthenticationResponse({
+      const { verifyAuthenticationResponse } = await webauthn();
+      const verified = await verifyAuthenticationResponse({
         response,
         expectedChallenge,
         expectedOrigin: origins,
@@ -318,14 +317,7 @@ export class PasskeysService {
     const mine = await sql.credentialsOf(this.db, userId);
     const allow = methodId === undefined ? mine : mine.filter((c) => c.id === methodId);
     if (allow.length === 0) return null;
-    const options = await (
-      await webauthn()
-    ).generateAuthenticationOptions({
-      rpID: this.rpId,
-      timeout: TIMEOUT_MS,
-      userVerification: 'preferred',
-      allowCredentials: allow.map((c) => ({ id: c.credentialId, transports: c.transports })),
-    });
+    const options = await this.requestOptions(allow);
     await sql.saveChallenge(this.db, {
       purpose: 'second-factor',
       challenge: options.challenge,
