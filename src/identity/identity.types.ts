@@ -68,17 +68,6 @@ export interface User {
 /** The local password provider; social providers use their own names (google, azure, saml, ...). */
 export const LOCAL_PROVIDER = 'local';
 
-/** How a user proves who they are: a local password hash, or a provider's external id. */
-export interface UserCredential {
-  id: string;
-  userId: string;
-  provider: string;
-  externalId: string;
-  passwordHash: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
 export { MEMBERSHIP_STATUSES, type MembershipStatus } from '../common/vocabulary.js';
 
 /** A user in a tenant. Statuses live here, so a user can be active in one tenant and pending in another. */
