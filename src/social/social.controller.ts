@@ -33,7 +33,7 @@ export class SocialController {
     description: 'The SP metadata XML',
     content: { 'application/samlmetadata+xml': { schema: { type: 'string' } } },
   })
-  samlMetadata(): string {
+  samlMetadata(): Promise<string> {
     return this.registry.requireSaml().metadata();
   }
 }

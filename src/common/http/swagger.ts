@@ -169,12 +169,13 @@ export function buildOpenApiDocument(app: INestApplication, serverUrl?: string):
 }
 
 /**
- * Swagger UI at /api, the JSON at /api-json, and `GET /`: a redirect to the UI for browsers, links
+ * Swagger UI at /api, the JSON at /api-json (the document is built when first asked for), and `GET /`: a redirect to the UI for browsers, links
  * for everyone else.
  */
 export function setupSwagger(app: INestApplication, serverUrl: string): void {
-  const document = buildOpenApiDocument(app, serverUrl);
-  SwaggerModule.setup('api', app, document, {
+  // Built on the first request for it (then kept), not at start-up: scanning every route's
+  // metadata takes a few hundred milliseconds that a starting instance does not need to spend.
+  SwaggerModule.setup('api', app, () => buildOpenApiDocument(app, serverUrl), {
     jsonDocumentUrl: 'api-json',
     customSiteTitle: 'Authentication service API',
     swaggerOptions: { docExpansion: 'none', persistAuthorization: true },
