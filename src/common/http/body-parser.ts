@@ -136,7 +136,7 @@ function text(req: FastifyRequest, body: Buffer, isJson: boolean): string {
 
 function parseJson(source: string): unknown {
   // As body-parser's strict mode: an object or an array, nothing else.
-  const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(source)?.[1];
+  const first = /^[ \t\n\r]*(.)/.exec(source)?.[1];
   if (first !== '{' && first !== '[') throw jsonParseError(source);
   try {
     return JSON.parse(source);

@@ -1,9 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import type { AppConfig } from '../../config/config.js';
-import { HttpExceptionFilter } from '../errors/http-exception.filter.js';
+import { Errors } from '../errors/app-error.js';
+import { HttpExceptionFilter, toErrorPayload } from '../errors/http-exception.filter.js';
 import { BODY_LIMIT, registerBodyParser } from './body-parser.js';
 import { createValidationPipe } from './validation.js';
 
@@ -14,8 +15,20 @@ import { createValidationPipe } from './validation.js';
  * path parameters (tokens, ids) are not cut at Fastify's default 100 characters.
  */
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
+  const headers = securityHeaders(config.publicUrl);
   return new FastifyAdapter({
     trustProxy: config.trustProxy,
+    // The router refuses a malformed URL (bad percent-encoding) before any hook runs: answer it
+    // with the security headers and the contract's 400 body, as the other refusals.
+    frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+      reply.headers(headers);
+      const refusal =
+        error.statusCode === 400
+          ? Errors.badRequest('The URL is not valid (malformed percent-encoding)')
+          : (error as Error);
+      const { payload } = toErrorPayload(refusal);
+      void reply.code(payload.statusCode).send(payload);
+    },
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
   });
@@ -75,29 +88,27 @@ function corsHook(isOriginAllowed: (origin: string) => Promise<boolean>, options
   const allowedHeaders = options.allowedHeaders.join(',');
   const exposedHeaders = options.exposedHeaders.join(',');
   const maxAge = String(options.maxAge);
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const origin = req.headers.origin;
-    if (!origin) return;
-    let allowed = false;
-    try {
-      allowed = await isOriginAllowed(origin);
-    } catch {
-      allowed = false;
-    }
-    if (!allowed) return;
+  const answer = (req: FastifyRequest, reply: FastifyReply, origin: string, done: () => void) => {
     reply.header('Access-Control-Allow-Origin', origin);
     reply.header('Vary', 'Origin');
     reply.header('Access-Control-Allow-Credentials', 'true');
-    if (req.method === 'OPTIONS') {
-      reply.header('Access-Control-Allow-Methods', methods);
-      reply.header('Access-Control-Allow-Headers', allowedHeaders);
-      reply.header('Access-Control-Max-Age', maxAge);
-      reply.header('Access-Control-Expose-Headers', exposedHeaders);
-      reply.header('Content-Length', '0');
-      await reply.code(204).send();
-      return;
-    }
     reply.header('Access-Control-Expose-Headers', exposedHeaders);
+    if (req.method !== 'OPTIONS') return done();
+    reply.header('Access-Control-Allow-Methods', methods);
+    reply.header('Access-Control-Allow-Headers', allowedHeaders);
+    reply.header('Access-Control-Max-Age', maxAge);
+    reply.header('Content-Length', '0');
+    // Answered here: the request goes no further (done is not called).
+    void reply.code(204).send();
+  };
+  // Callback style, so that a request without Origin (most of them) costs no promise.
+  return (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const origin = req.headers.origin;
+    if (!origin) return done();
+    isOriginAllowed(origin).then(
+      (allowed) => (allowed ? answer(req, reply, origin, done) : done()),
+      () => done(),
+    );
   };
 }
 
