@@ -1,4 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
+import { HttpException, type INestApplication } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
@@ -11,8 +12,9 @@ import { createValidationPipe } from './validation.js';
 /**
  * The HTTP adapter of main.ts and the e2e tests: Fastify (Express capped the throughput of
  * `GET /auth/me` well below the goal). Its options are those Express had: `TRUST_PROXY` decides
- * whether `X-Forwarded-For` names the client, a trailing slash matches the route without it, and
- * path parameters (tokens, ids) are not cut at Fastify's default 100 characters.
+ * whether `X-Forwarded-For` names the client, paths match whatever their case and with a trailing
+ * slash, path parameters (tokens, ids) are not cut at Fastify's default 100 characters, and a
+ * request has 300 s to arrive, as Node's default server gave Express.
  */
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   const headers = securityHeaders(config.publicUrl);
@@ -22,15 +24,22 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
     // with the security headers and the contract's 400 body, as the other refusals.
     frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
       reply.headers(headers);
+      const status = error.statusCode ?? 500;
       const refusal =
-        error.statusCode === 400
+        status === 400
           ? Errors.badRequest('The URL is not valid (malformed percent-encoding)')
-          : (error as Error);
+          : status < 500
+            ? new HttpException(STATUS_CODES[status] ?? 'Error', status)
+            : (error as Error);
       const { payload } = toErrorPayload(refusal);
       void reply.code(payload.statusCode).send(payload);
     },
     bodyLimit: BODY_LIMIT,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    // Node's default for a plain http.Server (Express's), which Fastify would turn off.
+    requestTimeout: 300_000,
+    // As Express routed: case-insensitive paths (parameters keep their case), a trailing slash
+    // ignored. Node's 16 KB header limit bounds the URL already: no parameter is refused as long.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
   });
 }
 
