@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { prefersHtml, type Request, type Response } from './http.js';
 import { fillExamples } from './swagger-examples.js';
 
 /**
@@ -181,8 +181,8 @@ export function setupSwagger(app: INestApplication, serverUrl: string): void {
     swaggerOptions: { docExpansion: 'none', persistAuthorization: true },
   });
   app.getHttpAdapter().get('/', (req: Request, res: Response) => {
-    if (req.accepts(['json', 'html']) === 'html') return res.redirect(302, '/api');
-    res.json({
+    if (prefersHtml(req)) return res.redirect('/api', 302);
+    return res.send({
       service: 'auth-bff',
       documentation: `${serverUrl}/api`,
       openapi: `${serverUrl}/api-json`,
