@@ -72,6 +72,9 @@ export function isIdTokenShape(header: { typ?: unknown }, payload: Record<string
   );
 }
 
+/** How many verified access tokens `verify` remembers (about 1 KB each). */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
 /** ID tokens are for the moment of sign-in; an hour is plenty. */
 export const ID_TOKEN_TTL_S = 3600;
 
@@ -180,19 +183,7 @@ export class AccessTokensService {
    * `allowExpired` lets logout-like callers identify the session.
    */
   async verify(token: string, options: { allowExpired?: boolean } = {}): Promise<AccessClaims> {
-    const jwt = decodeJwt(token);
-    if (!jwt) throw Errors.unauthorized('Invalid access token');
-    const verifier = this.keys.verifierSync(jwt.header.kid) ?? (await this.keys.verifierFor(jwt.header.kid));
-    const typ = typeof jwt.header.typ === 'string' ? jwt.header.typ.toLowerCase() : undefined;
-    if (
-      !verifier ||
-      verifier.purpose === 'id_token' ||
-      !(typ === 'at+jwt' || (verifier.purpose === 'legacy' && typ === 'jwt')) ||
-      !verifySignature(jwt, verifier.alg, verifier.publicKey)
-    ) {
-      throw Errors.unauthorized('Invalid access token');
-    }
-    const c = jwt.payload as Partial<AccessClaims>;
+    const c = (await this.signedClaims(token)) as Partial<AccessClaims>;
     const now = Math.floor(Date.now() / 1000);
     if (
       c.iss !== this.config.jwtIssuer ||
@@ -206,5 +197,37 @@ export class AccessTokensService {
     if (this.revocations.isRevoked(c.jti, c.sid))
       throw Errors.unauthorized('The access token has been revoked');
     return c as AccessClaims;
+  }
+
+  /**
+   * Access tokens whose signature verified, by the whole token: a front end presents the same
+   * token on every call until it expires, and an ES256 verification costs as much CPU as the
+   * rest of a `GET /auth/me`. Only the exact bytes that verified are taken from here, and only
+   * while their key still verifies; the claims (issuer, expiry, revocation) are checked on every
+   * call. Bounded: the oldest entry goes first.
+   */
+  private readonly verified = new Map<string, { kid: string; claims: Readonly<Record<string, unknown>> }>();
+
+  /** The claims of a token signed by one of our access keys (cached), else 401 UNAUTHORIZED. */
+  private async signedClaims(token: string): Promise<Readonly<Record<string, unknown>>> {
+    const known = this.verified.get(token);
+    if (known && this.keys.verifierSync(known.kid)) return known.claims;
+    const jwt = decodeJwt(token);
+    if (!jwt) throw Errors.unauthorized('Invalid access token');
+    const verifier = this.keys.verifierSync(jwt.header.kid) ?? (await this.keys.verifierFor(jwt.header.kid));
+    const typ = typeof jwt.header.typ === 'string' ? jwt.header.typ.toLowerCase() : undefined;
+    if (
+      !verifier ||
+      verifier.purpose === 'id_token' ||
+      !(typ === 'at+jwt' || (verifier.purpose === 'legacy' && typ === 'jwt')) ||
+      !verifySignature(jwt, verifier.alg, verifier.publicKey)
+    ) {
+      throw Errors.unauthorized('Invalid access token');
+    }
+    const claims = Object.freeze(jwt.payload);
+    this.verified.delete(token);
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { kid: jwt.header.kid!, claims });
+    return claims;
   }
 }

@@ -42,7 +42,7 @@ export class PermissionsGuard implements CanActivate {
         : null;
     const have = new Set(current ?? []);
     if (!needed.every((p) => have.has(p))) throw Errors.forbidden();
-    req.auth.permissions = current!;
+    req.auth = { ...req.auth, permissions: current! };
     return true;
   }
 }
