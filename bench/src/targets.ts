@@ -75,7 +75,7 @@ export const TARGETS: readonly Target[] = [
     unit: 'ms',
     bound: {
       name: 'minimal Nest',
-      what: 'a minimal Nest app (one route, Express adapter, same node_modules), spawn to first 200, median',
+      what: 'a minimal Nest app (one route, the Fastify adapter the service uses, same node_modules), spawn to first 200, median',
       unit: 'ms',
     },
     op: '<=',
