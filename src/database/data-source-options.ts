@@ -7,7 +7,7 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     type: 'postgres',
     url,
     synchronize: false,
-    migrations: MIGRATIONS,
+    migrations: [...MIGRATIONS],
     migrationsTransactionMode: 'each',
     // A request must answer 503 within 5 s while the database is unreachable, never hang.
     extra: {
