@@ -1,7 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type pg from 'pg';
-import type { DataSource } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
 
 /**
@@ -61,17 +59,16 @@ class Runner implements Queryable {
 
 /**
  * The one data-access entry point: `db.rows/row/exec` for single statements, `db.transaction`
- * for a unit of work. It runs on the pool of the TypeORM DataSource (TypeORM only connects and
- * migrates; every statement of the service lives in a module's `*.queries.ts`).
+ * for a unit of work, on its own pg pool (opened by DatabaseModule, after the migrations; every
+ * statement of the service lives in a module's `*.queries.ts`). The pool is ended when the
+ * application shuts down, after the HTTP server has stopped taking requests.
  */
-@Injectable()
-export class Db implements Queryable {
-  private readonly pool: pg.Pool;
+export class Db implements Queryable, OnApplicationShutdown {
   private readonly direct: Runner;
+  private ended: Promise<void> | undefined;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
-    this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
-    this.direct = new Runner(this.pool);
+  constructor(private readonly pool: pg.Pool) {
+    this.direct = new Runner(pool);
   }
 
   rows<T>(statement: Statement | string, params?: readonly unknown[]): Promise<T[]> {
@@ -84,6 +81,16 @@ export class Db implements Queryable {
 
   exec(statement: Statement | string, params?: readonly unknown[]): Promise<number> {
     return this.direct.exec(statement, params);
+  }
+
+  /** Closes every connection of the pool (once; later calls wait for the same close). */
+  end(): Promise<void> {
+    this.ended ??= this.pool.end();
+    return this.ended;
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.end();
   }
 
   /**
