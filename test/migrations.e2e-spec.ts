@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/run.js';
 import { connectionOptions } from '../src/database/connection.js';
 import {
   MIGRATION_LOCK,
@@ -14,7 +15,7 @@ import { freshDatabase } from './support/test-app.js';
 /**
  * The migration runner (src/database/migrate.ts) on databases of its own: the `migrations` table
  * stays TypeORM's (a database TypeORM migrated is taken as it is), the lock, one transaction per
- * migration, the revert.
+ * migration, the revert, and the CLI commands that run them.
  */
 
 /** TypeORM 1.1's DDL of `migrations` (MigrationExecutor.createMigrationsTableIfNotExist on PostgreSQL). */
@@ -177,5 +178,26 @@ describe('the migration runner', () => {
     expect(() => sourceMigrations([migration('NoTimestamp', 't')])).toThrow(/13-digit timestamp/);
     const a = migration('A1700000000000', 'mig_a');
     expect(() => sourceMigrations([a, a])).toThrow(/listed twice/);
+  });
+
+  it('is run and reverted by the CLI commands behind `npm run migration:run` / `migration:revert`', async () => {
+    const cli = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await runCli(
+        argv,
+        { out: (s) => (out += s), err: (s) => (err += s) },
+        () => Promise.reject(new Error('the migration commands boot no application')),
+        async () => url,
+      );
+      expect(err).toBe('');
+      expect(code).toBe(0);
+      return JSON.parse(out) as unknown;
+    };
+    const last = new MIGRATIONS[MIGRATIONS.length - 1]!().name;
+    expect(await cli('migrations:run')).toEqual({ applied: MIGRATIONS.map((M) => new M().name) });
+    expect(await cli('migrations:revert')).toEqual({ reverted: last });
+    expect(await cli('migrations:run')).toEqual({ applied: [last] });
+    expect(await cli('migrations:run')).toEqual({ applied: [] });
   });
 });
