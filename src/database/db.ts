@@ -129,8 +129,7 @@ export class Db implements Queryable, OnApplicationShutdown {
 
 /** PostgreSQL's SQLSTATE of an error thrown by a query (e.g. `23505`), if it has one. */
 export function sqlState(err: unknown): string | undefined {
-  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = e?.code ?? e?.driverError?.code;
+  const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
@@ -138,8 +137,7 @@ export function sqlState(err: unknown): string | undefined {
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   if (sqlState(err) !== '23505') return false;
   if (!constraint) return true;
-  const e = err as { constraint?: string; driverError?: { constraint?: string } };
-  return (e.constraint ?? e.driverError?.constraint) === constraint;
+  return (err as { constraint?: string }).constraint === constraint;
 }
 
 /** The 409 of each unique constraint a caller can act on: constraint name -> [code, message]. */
@@ -154,8 +152,7 @@ export type UniqueConflicts = Readonly<Record<string, readonly [code: string, me
 export function mapUniqueViolation(err: unknown, conflicts: UniqueConflicts = {}): never {
   const state = sqlState(err);
   if (state === '23505') {
-    const e = err as { constraint?: string; driverError?: { constraint?: string } };
-    const conflict = conflicts[e.constraint ?? e.driverError?.constraint ?? ''];
+    const conflict = conflicts[(err as { constraint?: string }).constraint ?? ''];
     throw Errors.conflict(conflict?.[0] ?? 'CONFLICT', conflict?.[1] ?? 'The resource already exists');
   }
   if (state === '23503') throw Errors.notFound('A referenced resource no longer exists');
