@@ -6,8 +6,8 @@ import type { Migration, MigrationClass, MigrationQueries } from './migrations/m
 export const MIGRATION_LOCK = 7_263_514_902;
 
 /**
- * The table of applied migrations, `migrations`, as TypeORM (which ran the migrations until
- * TypeORM was removed) created it, so a database migrated by either looks the same: one row per
+ * The table of applied migrations, `migrations`, exactly as TypeORM, which ran the migrations
+ * before this runner, created it, so a database migrated by either looks the same: one row per
  * applied migration with the timestamp its name ends with. The primary key's name is TypeORM's
  * generated one ('PK_' + the first 27 hex digits of sha1('migrations_id')).
  */
