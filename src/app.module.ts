@@ -1,9 +1,8 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { CommonModule } from './common/common.module.js';
-import { BodyParserMiddleware } from './common/http/body-parser.middleware.js';
 import { SharedThrottlerStorage } from './common/rate-limit/throttler-storage.js';
 import type { AppConfig } from './config/config.js';
 import { APP_CONFIG, ConfigModule } from './config/config.module.js';
@@ -26,7 +25,7 @@ import { ConsoleModule } from './console/console.module.js';
 
 /** Wires the feature modules; nothing else. */
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
@@ -61,9 +60,5 @@ export class AppModule implements NestModule {
         ConsoleModule,
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(BodyParserMiddleware).forRoutes('*path');
   }
 }

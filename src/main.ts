@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
-import { configureApp } from './common/http/configure-app.js';
+import { configureApp, createHttpAdapter } from './common/http/configure-app.js';
 import { setupSwagger } from './common/http/swagger.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './config/logger.js';
@@ -21,11 +21,15 @@ async function bootstrap(): Promise<void> {
   }
   const logger = createLogger(config);
   const runtime = await prepareRuntime(config, (line) => logger.log(line, 'Bootstrap'));
-  const app = await NestFactory.create(AppModule.forRoot(runtime.config), { bodyParser: false, logger });
+  const app = await NestFactory.create(AppModule.forRoot(runtime.config), createHttpAdapter(runtime.config), {
+    bodyParser: false,
+    logger,
+  });
   const clients = app.get(ClientsService);
   configureApp(app, runtime.config, (origin) => clients.isOriginAllowed(origin));
   setupSwagger(app, runtime.config.publicUrl);
-  await app.listen(runtime.config.port);
+  // On every interface, as Express listened (Fastify's default is localhost only).
+  await app.listen(runtime.config.port, '0.0.0.0');
   const port = (app.getHttpServer().address() as { port: number }).port;
   // Without PUBLIC_URL the public URL is http://localhost:<PORT>; with PORT=0 the real port is only known now.
   const publicUrl =

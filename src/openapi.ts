@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
+import { createHttpAdapter } from './common/http/configure-app.js';
 import { buildOpenApiDocument } from './common/http/swagger.js';
 import { loadConfig } from './config/config.js';
 
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
     DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
     ENCRYPTION_KEY: Buffer.alloc(32).toString('base64'),
   });
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(config), {
     preview: true,
     logger: false,
     abortOnError: false,

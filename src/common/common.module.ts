@@ -22,9 +22,9 @@ import { RATE_LIMIT_STORE } from './rate-limit/tokens.js';
     {
       provide: RATE_LIMIT_STORE,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): RateLimitStore =>
+      useFactory: (config: AppConfig): RateLimitStore | Promise<RateLimitStore> =>
         config.redisUrl
-          ? new RedisRateLimitStore(config.redisUrl, config.redisKeyPrefix)
+          ? RedisRateLimitStore.connect(config.redisUrl, config.redisKeyPrefix)
           : new MemoryRateLimitStore(),
     },
     AttemptLimiter,

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../common/http/http.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { ConsoleAssets, ConsolePageConfig } from './console-assets.js';
@@ -36,14 +36,14 @@ export class ConsoleController {
   async asset(@Param('name') name: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const asset = await this.assets.asset(name);
     if (!asset) {
-      res.status(404).type('text/plain').setHeader('Cache-Control', 'no-store').send('Not found');
+      res.status(404).type('text/plain; charset=utf-8').header('Cache-Control', 'no-store').send('Not found');
       return;
     }
-    res.status(200).type(asset.type).setHeader('Cache-Control', IMMUTABLE);
+    res.status(200).type(asset.type).header('Cache-Control', IMMUTABLE);
     if (asset.gzipped) {
-      res.setHeader('Vary', 'Accept-Encoding');
+      res.header('Vary', 'Accept-Encoding');
       if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
-        res.setHeader('Content-Encoding', 'gzip');
+        res.header('Content-Encoding', 'gzip');
         res.send(asset.gzipped);
         return;
       }
@@ -51,7 +51,7 @@ export class ConsoleController {
     res.send(asset.body);
   }
 
-  @Get(['t/:key', 't/:key/*rest'])
+  @Get(['t/:key', 't/:key/*'])
   async tenantPage(@Param('key') key: string, @Res() res: Response): Promise<void> {
     const tenant =
       key.length <= MAX_KEY_LENGTH && !key.includes('\u0000')
@@ -66,7 +66,7 @@ export class ConsoleController {
     return this.page(res, 200, null, null);
   }
 
-  @Get('*rest')
+  @Get('*')
   async notFound(@Res() res: Response): Promise<void> {
     return this.page(res, 404, null, 'not-found');
   }
@@ -88,17 +88,17 @@ export class ConsoleController {
       signedOutUrl: `${base}${CONSOLE_SIGNED_OUT_PATH}`,
       error,
     });
-    res.setHeader('Cache-Control', 'no-store');
+    res.header('Cache-Control', 'no-store');
     if (html === undefined) {
       res
         .status(503)
-        .type('text/plain')
+        .type('text/plain; charset=utf-8')
         .send('The admin console is not built: run `npm run build` (it writes dist/console).');
       return;
     }
-    res.setHeader('Content-Security-Policy', this.policy());
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.status(status).type('html').send(html);
+    res.header('Content-Security-Policy', this.policy());
+    res.header('Referrer-Policy', 'no-referrer');
+    res.status(status).type('text/html; charset=utf-8').send(html);
   }
 
   private policy(): string {

@@ -12,6 +12,21 @@ export interface Statement {
   readonly text: string;
 }
 
+/**
+ * A data-modifying step of another module's statement (a common table expression's body), so
+ * that a change and what must be written with it take one round trip: `text` reads its rows from
+ * the `source` the caller named and numbers its parameters from the caller's `firstParam`.
+ */
+export interface StatementStep {
+  readonly text: string;
+  readonly params: readonly unknown[];
+}
+
+/** `$first, $first+1, ...`: `count` numbered parameters. */
+export function placeholders(first: number, count: number): string {
+  return Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
+}
+
 /** A named (prepared) statement. */
 export function prepared(name: string, text: string): Statement {
   return { name, text };

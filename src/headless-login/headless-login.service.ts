@@ -107,7 +107,7 @@ export class HeadlessLoginService {
       throw new AppError(403, 'SIGN_UP_DISABLED', 'This application does not accept new members');
     }
     const email = dto.loginId.email.trim();
-    this.policy.assertAcceptable(dto.password, { email });
+    await this.policy.assertAcceptable(dto.password, { email });
     const profile = profileToStore(dto.profile);
     const existing = await this.users.findByEmail(email);
     if (existing) {

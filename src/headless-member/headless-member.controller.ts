@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Res, UseFilters } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Response } from '../common/http/http.js';
 import { Errors } from '../common/errors/app-error.js';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
 import { NoStore } from '../common/http/no-store.js';
@@ -111,7 +111,7 @@ export class HeadlessMemberController {
     @Res() res: Response,
   ): Promise<void> {
     await this.members.revokeAccessToken(principal, dto.access_token, ctx);
-    res.status(200).json(null);
+    res.status(200).type('application/json; charset=utf-8').send('null');
   }
 
   @Post('refresh_token/revoke')
@@ -134,6 +134,6 @@ export class HeadlessMemberController {
     @Res() res: Response,
   ): Promise<void> {
     await this.members.revokeRefreshToken(principal, dto.refresh_token, ctx);
-    res.status(200).json(null);
+    res.status(200).type('application/json; charset=utf-8').send('null');
   }
 }

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../common/http/http.js';
 import { toErrorPayload } from '../common/errors/http-exception.filter.js';
 
 /**
@@ -16,14 +16,14 @@ export class SuccessFalseFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request>();
     const { payload, retryAfter } = toErrorPayload(exception, this.logger);
-    if (res.headersSent) {
-      res.end();
+    if (res.sent || res.raw.headersSent) {
+      if (!res.raw.writableEnded) res.raw.end();
       return;
     }
-    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+    if (retryAfter !== undefined) res.header('Retry-After', String(retryAfter));
     if (payload.statusCode === 401 && req.headers.authorization) {
-      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      res.header('WWW-Authenticate', 'Bearer error="invalid_token"');
     }
-    res.status(payload.statusCode).json({ ...payload, success: false });
+    res.status(payload.statusCode).send({ ...payload, success: false });
   }
 }

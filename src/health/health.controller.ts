@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Response } from '../common/http/http.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { Db } from '../database/db.js';
@@ -51,7 +51,7 @@ export class HealthController {
       : 'not configured';
     const ready = database === 'ok';
     res.status(ready ? 200 : 503);
-    res.setHeader('Cache-Control', 'no-store');
+    res.header('Cache-Control', 'no-store');
     return { status: ready ? 'ok' : 'unavailable', database, redis };
   }
 }

@@ -159,7 +159,7 @@ export class UsersService {
    * policy; `passwordHash` imports a bcrypt or argon2 hash from another system.
    */
   async createUser(input: CreateUserInput): Promise<{ user: User; membership: Membership }> {
-    this.assertCreatable(input);
+    await this.assertCreatable(input);
     try {
       return await this.db.transaction((tx) => this.insertUser(tx, input));
     } catch (err) {
@@ -169,7 +169,7 @@ export class UsersService {
 
   /** `createUser` in the caller's transaction. */
   async createUserIn(tx: Queryable, input: CreateUserInput): Promise<{ user: User; membership: Membership }> {
-    this.assertCreatable(input);
+    await this.assertCreatable(input);
     try {
       return await this.insertUser(tx, input);
     } catch (err) {
@@ -177,14 +177,14 @@ export class UsersService {
     }
   }
 
-  private assertCreatable(input: CreateUserInput): void {
+  private async assertCreatable(input: CreateUserInput): Promise<void> {
     if (input.password !== undefined && input.passwordHash !== undefined) {
       throw Errors.validation([
         { field: 'passwordHash', message: 'give either password or passwordHash, not both' },
       ]);
     }
     if (input.password !== undefined) {
-      this.policy.assertAcceptable(input.password, { username: input.username, email: input.email });
+      await this.policy.assertAcceptable(input.password, { username: input.username, email: input.email });
     }
     const hashProblem =
       input.passwordHash !== undefined ? PasswordHasher.importProblem(input.passwordHash) : null;
@@ -277,7 +277,7 @@ export class UsersService {
       if (changed && fields.emailVerified === undefined) patch.emailVerified = false;
       if (password !== undefined) {
         const next = { ...user, ...patch };
-        this.policy.assertAcceptable(password, { username: next.username, email: next.email });
+        await this.policy.assertAcceptable(password, { username: next.username, email: next.email });
       }
       let membership: Membership | null = null;
       if (status !== undefined || role !== undefined) {

@@ -1,5 +1,5 @@
 import { columns, ColumnsOf } from '../database/columns.js';
-import { Queryable } from '../database/db.js';
+import { placeholders, prepared, Queryable, StatementStep } from '../database/db.js';
 import type { ParsedFilter } from './filter/loopback-filter.js';
 import { buildWhere, SqlParams } from './filter/loopback-filter.js';
 
@@ -46,24 +46,43 @@ const ACTIVITY: ColumnsOf<LoginActivityRecord> = {
 
 const COLUMNS = columns(ACTIVITY);
 
+const INSERTED =
+  'id, actor, tenant_id, token_payload_enc, login_type, auth_method, device_info, user_agent, ip_address_enc';
+
+function inserted(e: NewLoginActivity): unknown[] {
+  return [
+    e.id,
+    e.actor,
+    e.tenantId,
+    e.tokenPayloadEnc,
+    e.loginType,
+    e.authMethod,
+    e.deviceInfo,
+    e.userAgent,
+    e.ipAddressEnc,
+  ];
+}
+
 /** Writes one audit row (inside the caller's transaction when `q` is one). */
 export async function insertLoginActivity(q: Queryable, e: NewLoginActivity): Promise<void> {
   await q.exec(
-    `INSERT INTO login_activity (id, actor, tenant_id, token_payload_enc, login_type, auth_method, device_info,
-                                 user_agent, ip_address_enc)
-     VALUES ($9, $1, $2, $3, $4, $5, $6, $7, $8)`,
-    [
-      e.actor,
-      e.tenantId,
-      e.tokenPayloadEnc,
-      e.loginType,
-      e.authMethod,
-      e.deviceInfo,
-      e.userAgent,
-      e.ipAddressEnc,
-      e.id,
-    ],
+    prepared(
+      'login_activity.insert',
+      `INSERT INTO login_activity (${INSERTED}) VALUES (${placeholders(1, 9)})`,
+    ),
+    inserted(e),
   );
+}
+
+/**
+ * The same row as a step of another statement: written once per row of `source` (not at all
+ * when the change it audits wrote nothing), parameters numbered from `firstParam`.
+ */
+export function loginActivityStep(e: NewLoginActivity, source: string, firstParam: number): StatementStep {
+  return {
+    text: `INSERT INTO login_activity (${INSERTED}) SELECT ${placeholders(firstParam, 9)} FROM ${source}`,
+    params: inserted(e),
+  };
 }
 
 /** The tenant's rows a parsed LoopBack filter selects, in its order, limit and offset. */

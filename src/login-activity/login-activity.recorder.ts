@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
-import type { Queryable } from '../database/db.js';
+import type { Queryable, StatementStep } from '../database/db.js';
 import type { LoginActivityEntry, LoginActivityRecorder } from '../tokens/login-activity-recorder.js';
-import { insertLoginActivity } from './login-activity.queries.js';
+import { insertLoginActivity, loginActivityStep, NewLoginActivity } from './login-activity.queries.js';
 
 /** Writes the audit row inside the token engine's transaction; payload and IP sealed with AES-256-GCM. */
 @Injectable()
@@ -12,10 +12,18 @@ export class DbLoginActivityRecorder implements LoginActivityRecorder {
 
   /** Seals the payload and IP under a fresh row id and writes the row on `q`. */
   async record(tx: Queryable, e: LoginActivityEntry): Promise<void> {
+    await insertLoginActivity(tx, this.sealed(e));
+  }
+
+  step(e: LoginActivityEntry, source: string, firstParam: number): StatementStep {
+    return loginActivityStep(this.sealed(e), source, firstParam);
+  }
+
+  private sealed(e: LoginActivityEntry): NewLoginActivity {
     // The id is chosen here: the sealed fields are bound to their row.
     const id = randomUUID();
     const at = (column: string) => sealedAt('login_activity', column, id);
-    await insertLoginActivity(tx, {
+    return {
       id,
       actor: e.actor,
       tenantId: e.tenantId,
@@ -27,6 +35,6 @@ export class DbLoginActivityRecorder implements LoginActivityRecorder {
       deviceInfo: e.deviceInfo,
       userAgent: e.userAgent,
       ipAddressEnc: e.ipAddress ? this.box.encrypt(e.ipAddress, at('ip_address_enc')) : null,
-    });
+    };
   }
 }

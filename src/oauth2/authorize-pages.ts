@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { Response } from '../common/http/http.js';
 import type { AuthClient } from '../identity/identity.types.js';
 import type { AuthorizationTarget } from './auth-request.js';
 import { formActionSource, newNonce, originOf, sendPage } from '../common/http/hosted-page.js';

@@ -8,7 +8,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../common/http/http.js';
 import { AppError, describeWait } from '../common/errors/app-error.js';
 import { ApiErrors, ApiHtmlPage } from '../common/http/api-docs.js';
 import { readFormFields } from '../common/http/form-fields.js';
@@ -259,7 +259,7 @@ export class AuthorizeController {
     } catch (err) {
       if (err instanceof AppError && err.code === 'TOO_MANY_REQUESTS') {
         const retry = (err.extra as { retryAfter?: number }).retryAfter;
-        if (retry) res.setHeader('Retry-After', String(retry));
+        if (retry) res.header('Retry-After', String(retry));
         const wait = retry ? `in ${describeWait(retry)}` : 'later';
         return this.loginPage(
           res,
@@ -374,8 +374,8 @@ export class AuthorizeController {
     refusal?: string,
   ): void {
     if (target.responseMode !== 'web_message') {
-      res.setHeader('Cache-Control', 'no-store');
-      res.redirect(status, this.authorize.redirectLocation(target, params));
+      res.header('Cache-Control', 'no-store');
+      res.redirect(this.authorize.redirectLocation(target, params), status);
       return;
     }
     this.pages.webMessage(res, client, target, params, this.config.jwtIssuer, refusal);

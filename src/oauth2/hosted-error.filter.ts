@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../common/http/http.js';
 import { AppError } from '../common/errors/app-error.js';
 import { HttpExceptionFilter } from '../common/errors/http-exception.filter.js';
 import { messagePage, newNonce, sendPage, wantsHtml } from '../common/http/hosted-page.js';

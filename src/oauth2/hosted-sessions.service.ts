@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../common/http/http.js';
 import { randomToken, sha256 } from '../common/crypto/tokens.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -124,6 +124,6 @@ export class HostedSessionsService {
       'SameSite=Lax',
     ];
     if (this.config.publicUrl.startsWith('https:')) attributes.push('Secure');
-    res.append('Set-Cookie', attributes.join('; '));
+    res.header('Set-Cookie', attributes.join('; '));
   }
 }

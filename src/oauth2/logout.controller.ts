@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../common/http/http.js';
 import { safeEqual } from '../common/crypto/tokens.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ApiErrors, ApiHtmlPage } from '../common/http/api-docs.js';
@@ -86,7 +86,7 @@ export class LogoutController {
         ? await this.logout.byRedirectSession(query.redirectSession, ctx)
         : await this.logout.byIdTokenHint(query, ctx);
     if (decision.kind === 'done') return this.finish(req, res, decision, 302);
-    res.append(
+    res.header(
       'Set-Cookie',
       `${CONFIRM_COOKIE}=${decision.token}; Path=/oauth2/logout; Max-Age=600; HttpOnly; SameSite=Strict` +
         (this.config.publicUrl.startsWith('https:') ? '; Secure' : ''),
@@ -119,14 +119,14 @@ export class LogoutController {
     if (!token || !bound || !safeEqual(token, bound)) {
       throw new AppError(400, 'INVALID_REQUEST', 'This sign-out was not asked in this browser');
     }
-    res.append('Set-Cookie', `${CONFIRM_COOKIE}=; Path=/oauth2/logout; Max-Age=0; HttpOnly; SameSite=Strict`);
+    res.header('Set-Cookie', `${CONFIRM_COOKIE}=; Path=/oauth2/logout; Max-Age=0; HttpOnly; SameSite=Strict`);
     await this.finish(req, res, await this.logout.confirm(token, ctx), 303);
   }
 
   private async finish(req: Request, res: Response, done: LogoutDone, status: 302 | 303): Promise<void> {
     await this.hostedSessions.end(req, res, done.userId);
-    res.setHeader('Cache-Control', 'no-store');
-    if (done.location) return res.redirect(status, done.location);
+    res.header('Cache-Control', 'no-store');
+    if (done.location) return res.redirect(done.location, status);
     this.pages.signedOut(res);
   }
 }

@@ -19,7 +19,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { isFormPost, type Request, type Response } from '../common/http/http.js';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import { bearerToken } from '../common/http/bearer.js';
 import { ApiErrors } from '../common/http/api-docs.js';
@@ -203,10 +203,7 @@ export class OAuth2Controller {
   ): Promise<Record<string, unknown>> {
     const header = bearerToken(req);
     const form = body?.access_token;
-    if (
-      form !== undefined &&
-      (typeof form !== 'string' || req.is('application/x-www-form-urlencoded') === false)
-    ) {
+    if (form !== undefined && (typeof form !== 'string' || !isFormPost(req))) {
       throw new AppError(400, 'INVALID_REQUEST', 'access_token goes in a form-encoded body, once');
     }
     if (header !== undefined && form !== undefined) {
@@ -214,7 +211,7 @@ export class OAuth2Controller {
     }
     const token = header ?? (form as string | undefined);
     if (!token) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
+      res.header('WWW-Authenticate', 'Bearer');
       throw Errors.unauthorized('A Bearer access token is required');
     }
     let claims: AccessClaims;
@@ -222,16 +219,16 @@ export class OAuth2Controller {
       claims = await this.accessTokens.verify(token);
       if (claims.typ === 'visitor') throw Errors.unauthorized('A member access token is required');
     } catch (err) {
-      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      res.header('WWW-Authenticate', 'Bearer error="invalid_token"');
       throw err;
     }
     if (!hasScope(claims.scope, 'openid')) {
-      res.setHeader('WWW-Authenticate', 'Bearer error="insufficient_scope", scope="openid"');
+      res.header('WWW-Authenticate', 'Bearer error="insufficient_scope", scope="openid"');
       throw Errors.forbidden('The access token was not granted the openid scope');
     }
     const user = await this.users.findById(claims.sub);
     if (!user) {
-      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      res.header('WWW-Authenticate', 'Bearer error="invalid_token"');
       throw Errors.unauthorized('The user no longer exists');
     }
     return { sub: user.id, ...scopedClaims(user, claims.scope) };

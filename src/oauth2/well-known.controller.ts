@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Response } from '../common/http/http.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -27,7 +27,7 @@ export class WellKnownController {
   })
   @ApiOkResponse({ type: JwksDto })
   jwks(@Res({ passthrough: true }) res: Response): JwksDto {
-    res.setHeader('Cache-Control', `public, max-age=${this.config.jwksMaxAgeSeconds}`);
+    res.header('Cache-Control', `public, max-age=${this.config.jwksMaxAgeSeconds}`);
     return this.keys.publicJwks();
   }
 
@@ -40,7 +40,7 @@ export class WellKnownController {
   })
   @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
   openidConfiguration(@Res({ passthrough: true }) res: Response): Record<string, unknown> {
-    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.header('Cache-Control', 'public, max-age=300');
     const base = this.config.publicUrl;
     return {
       issuer: this.config.jwtIssuer,

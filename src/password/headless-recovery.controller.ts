@@ -8,7 +8,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { isFormPost, type Request, type Response } from '../common/http/http.js';
 import { AppError } from '../common/errors/app-error.js';
 import { ApiErrors, ApiHtmlPage, ApiPageErrors, BODY_ERRORS } from '../common/http/api-docs.js';
 import { NoStore } from '../common/http/no-store.js';
@@ -131,15 +131,15 @@ export class RecoveryController {
     @Res() res: Response,
     @Ctx() ctx: RequestContext,
   ): Promise<void> {
-    const isForm = Boolean(req.is('application/x-www-form-urlencoded'));
+    const isForm = isFormPost(req);
     try {
       const dto = await validateBody(RecoveryResetDto, body);
       const redirectUrl = await this.recovery.reset(dto.token, dto.password, ctx);
       if (isForm) {
-        res.setHeader('Cache-Control', 'no-store');
-        return res.redirect(302, redirectUrl);
+        res.header('Cache-Control', 'no-store');
+        return res.redirect(redirectUrl, 302);
       }
-      res.status(200).json({ redirectUrl });
+      res.status(200).send({ redirectUrl });
     } catch (err) {
       if (!isForm || !(err instanceof AppError)) throw err;
       const record = typeof body.token === 'string' ? await this.recovery.find(body.token) : null;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
-import type { Request } from 'express';
+import type { Request } from '../common/http/http.js';
 import { requestContext } from '../common/http/request-context.js';
 import type { PasswordLogin, PasswordLoginService } from './password-login.service.js';
 

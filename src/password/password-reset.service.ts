@@ -156,7 +156,7 @@ export class PasswordResetService {
     password: string,
     notice: { appName?: string },
   ): Promise<void> {
-    this.policy.assertAcceptable(password, { username: user.username, email: user.email });
+    await this.policy.assertAcceptable(password, { username: user.username, email: user.email });
     const passwordHash = await this.hasher.hash(password);
     await this.db.transaction(async (tx) => {
       if (!(await this.tokens.consumeByIdIn(tx, record.id))) throw flow.invalidToken();

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request } from '../common/http/http.js';
 import { CurrentAuth } from '../common/decorators/current-auth.js';
 import { ApiErrors, BODY_ERRORS } from '../common/http/api-docs.js';
 import type { AuthClaims } from '../common/http/authenticated-request.js';

@@ -77,7 +77,7 @@ export class PasswordService {
     await this.credentials.confirm(user, input.oldPassword, ctx.ip);
     const session = await this.sessions.findLiveSessionByRefreshToken(input.refreshToken);
     if (!session || session.userId !== user.id) throw Errors.invalidRefreshToken();
-    this.policy.assertAcceptable(input.password, { username: user.username, email: user.email });
+    await this.policy.assertAcceptable(input.password, { username: user.username, email: user.email });
     const passwordHash = await this.hasher.hash(input.password);
     // One transaction: the new password, the end of the other sessions and the notice mail
     // happen together or not at all.

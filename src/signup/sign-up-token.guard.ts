@@ -6,7 +6,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request } from '../common/http/http.js';
 import { Errors } from '../common/errors/app-error.js';
 import { ApiErrors } from '../common/http/api-docs.js';
 import { BearerGuard } from '../common/http/bearer.js';

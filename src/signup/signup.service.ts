@@ -126,7 +126,7 @@ export class SignupService {
     const client = token.clientId ? await this.clients.findById(token.clientId) : null;
     if (!client) throw Errors.invalidToken();
     if (!client.allowSignUp) throw signUpDisabled();
-    this.policy.assertAcceptable(input.password, { username: email, email });
+    await this.policy.assertAcceptable(input.password, { username: email, email });
     const passwordHash = await this.hasher.hash(input.password);
     const data = token.data.data ?? {};
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../common/http/http.js';
 import { randomToken, safeEqual, sha256Hex } from '../common/crypto/tokens.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -57,13 +57,13 @@ export class BrowserBinding {
       `SameSite=${sameSite}`,
       ...(this.secure ? ['Secure'] : []),
     ];
-    res.append('Set-Cookie', attributes.join('; '));
+    res.header('Set-Cookie', attributes.join('; '));
     return sha256Hex(value);
   }
 
   /** Removes what `bind` set on a start that failed (nothing to bind to). */
   unbind(res: Response): void {
-    if (!res.headersSent) res.removeHeader('Set-Cookie');
+    if (!res.sent) res.removeHeader('Set-Cookie');
   }
 
   /** A callback: the hashes of the cookies it came with, by provider. */

@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request } from '../common/http/http.js';
 import { RateLimited } from '../common/rate-limit/rate-limited.js';
 import { loginRedirect } from './passport/social-auth.guard.js';
 import { ProviderRegistry } from './provider-registry.js';
@@ -33,7 +33,7 @@ export class SocialController {
     description: 'The SP metadata XML',
     content: { 'application/samlmetadata+xml': { schema: { type: 'string' } } },
   })
-  samlMetadata(): string {
+  samlMetadata(): Promise<string> {
     return this.registry.requireSaml().metadata();
   }
 }

@@ -1,6 +1,6 @@
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import type { RequestContext } from '../common/http/request-context.js';
-import type { Queryable } from '../database/db.js';
+import type { Queryable, StatementStep } from '../database/db.js';
 
 export { AUTH_METHODS, type AuthMethod, type LoginType } from '../common/vocabulary.js';
 import type { LoginType } from '../common/vocabulary.js';
@@ -44,6 +44,11 @@ export function activityEntry(
  */
 export interface LoginActivityRecorder {
   record(tx: Queryable, entry: LoginActivityEntry): Promise<void>;
+  /**
+   * The same row as a step of one of the token engine's statements (a refresh's rotation writes
+   * the next token and its audit row in one round trip): written once per row of `source`.
+   */
+  step(entry: LoginActivityEntry, source: string, firstParam: number): StatementStep;
 }
 
 export const LOGIN_ACTIVITY_RECORDER = Symbol('LOGIN_ACTIVITY_RECORDER');

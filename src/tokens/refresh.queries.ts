@@ -1,12 +1,15 @@
-import { prepared, Queryable } from '../database/db.js';
+import { prepared, Queryable, StatementStep } from '../database/db.js';
 import type { SessionFace } from './tokens.types.js';
 
 /**
- * What spending a refresh token reads in the same statement (nulls: the session, client or
- * membership is gone).
+ * A presented refresh token as rotation needs it (nulls: the session, client or membership is
+ * gone): read first, so the rules are checked before anything is written.
  */
-export interface SpentRefresh {
+export interface PresentedRefresh {
   sessionId: string;
+  /** Already spent: presenting it again is reuse. */
+  rotated: boolean;
+  expired: boolean;
   /** Null when the session is revoked or expired. */
   session: {
     id: string;
@@ -29,8 +32,10 @@ export interface SpentRefresh {
   permissions: string[];
 }
 
-interface SpentRow {
+interface PresentedRow {
   session_id: string;
+  rotated: boolean;
+  expired: boolean;
   id: string | null;
   user_id: string | null;
   tenant_id: string | null;
@@ -47,37 +52,38 @@ interface SpentRow {
 }
 
 /**
- * Spends a current, unexpired refresh token and, in the same round trip, reads what the new pair
- * needs: the live session, its client, and the member's status and permissions in `tenantId`
- * (default: the session's tenant). Undefined when the token is not current (unknown, spent, expired).
+ * A refresh token by hash, with what its rotation needs in the same round trip: the live session,
+ * its client, and the member's status and permissions in `tenantId` (default: the session's
+ * tenant; read again on every refresh, so a locked member or a changed role takes effect there).
+ * Undefined when no such token was issued (or it was purged).
  */
-export async function spendRefresh(
+export async function findPresentedRefresh(
   q: Queryable,
   hash: Buffer,
   tenantId: string | null,
-): Promise<SpentRefresh | undefined> {
-  const r = await q.row<SpentRow>(
+): Promise<PresentedRefresh | undefined> {
+  const r = await q.row<PresentedRow>(
     prepared(
-      'tokens.refresh_spend',
-      `WITH spent AS (
-         UPDATE refresh_token SET rotated_at = now()
-         WHERE token_hash = $1 AND rotated_at IS NULL AND expires_at > now()
-         RETURNING session_id)
-       SELECT spent.session_id, s.id, s.user_id, s.tenant_id, s.auth_method, s.face, s.scope,
+      'tokens.refresh_presented',
+      `SELECT rt.session_id, rt.rotated_at IS NOT NULL AS rotated, rt.expires_at <= now() AS expired,
+              s.id, s.user_id, s.tenant_id, s.auth_method, s.face, s.scope,
               c.id AS client_uuid, c.client_id AS public_client_id, c.is_public AS client_is_public,
               c.access_token_expiration, c.refresh_token_expiration,
               mb.status AS membership_status, coalesce(r.permissions, '{}') AS permissions
-       FROM spent
-       LEFT JOIN session s ON s.id = spent.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
+       FROM refresh_token rt
+       LEFT JOIN session s ON s.id = rt.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
        LEFT JOIN auth_client c ON c.id = s.client_id
        LEFT JOIN membership mb ON mb.user_id = s.user_id AND mb.tenant_id = coalesce($2::uuid, s.tenant_id)
-       LEFT JOIN role r ON r.id = mb.role_id`,
+       LEFT JOIN role r ON r.id = mb.role_id
+       WHERE rt.token_hash = $1`,
     ),
     [hash, tenantId],
   );
   if (!r) return undefined;
   return {
     sessionId: r.session_id,
+    rotated: r.rotated,
+    expired: r.expired,
     session:
       r.id && r.user_id && r.tenant_id
         ? {
@@ -115,28 +121,40 @@ export async function findRefresh(
 }
 
 /**
- * The next refresh token of a session's family, with the session moved along in the same
- * statement: its tenant (a switch), last use, expiry and the expiry of its newest access token.
+ * Rotation in one statement (atomic without BEGIN/COMMIT, one round trip): spends the presented
+ * token if it is still current and its session live, issues the next one in the same family,
+ * moves the session along (its tenant on a switch, last use, expiry, the expiry of its newest
+ * access token), and writes `audit` (the RELOGIN row) with it. False when the token was spent
+ * by someone else meanwhile, expired or its session ended: then nothing is written.
  */
-export async function issueRefresh(
+export async function rotateRefresh(
   q: Queryable,
   r: {
-    sessionId: string;
+    presentedHash: Buffer;
+    nextHash: Buffer;
     tenantId: string;
-    hash: Buffer;
     expiresAt: Date;
     accessExpiresAt: Date;
     deviceInfo: string | null;
   },
-): Promise<void> {
-  await q.exec(
+  audit: (source: string, firstParam: number) => StatementStep,
+): Promise<boolean> {
+  const step = audit('spent', 7);
+  const moved = await q.exec(
     prepared(
-      'tokens.refresh_issue',
-      `WITH issued AS (INSERT INTO refresh_token (session_id, token_hash, expires_at) VALUES ($1, $6, $3))
-       UPDATE session SET tenant_id = $2, last_used_at = now(), expires_at = $3,
-              access_expires_at = greatest(access_expires_at, $4), device_info = coalesce($5, device_info)
-       WHERE id = $1`,
+      'tokens.refresh_rotate',
+      `WITH spent AS (
+         UPDATE refresh_token rt SET rotated_at = now() FROM session s
+         WHERE rt.token_hash = $1 AND rt.rotated_at IS NULL AND rt.expires_at > now()
+           AND s.id = rt.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
+         RETURNING rt.session_id),
+       issued AS (INSERT INTO refresh_token (session_id, token_hash, expires_at) SELECT session_id, $2, $4 FROM spent),
+       audited AS (${step.text})
+       UPDATE session SET tenant_id = $3, last_used_at = now(), expires_at = $4,
+              access_expires_at = greatest(access_expires_at, $5), device_info = coalesce($6, device_info)
+       FROM spent WHERE session.id = spent.session_id`,
     ),
-    [r.sessionId, r.tenantId, r.expiresAt, r.accessExpiresAt, r.deviceInfo, r.hash],
+    [r.presentedHash, r.nextHash, r.tenantId, r.expiresAt, r.accessExpiresAt, r.deviceInfo, ...step.params],
   );
+  return moved === 1;
 }

@@ -6,7 +6,7 @@ import { Db } from '../database/db.js';
 import { AccessClaims, AccessTokensService } from './access-tokens.service.js';
 import { activityEntry, LOGIN_ACTIVITY_RECORDER, LoginActivityRecorder } from './login-activity-recorder.js';
 import { activeMemberPermissions } from './member-access.js';
-import { findRefresh, issueRefresh, spendRefresh } from './refresh.queries.js';
+import { findPresentedRefresh, findRefresh, rotateRefresh } from './refresh.queries.js';
 import { SessionEndingsService } from './session-endings.service.js';
 import { clientOfSession, lockSessionOfRefresh, touchSession } from './sessions.queries.js';
 import { accessTtl, IssuedTokens, RefreshOptions, refreshTtl } from './tokens.types.js';
@@ -37,79 +37,90 @@ export class SessionRefreshService {
    */
   async refresh(refreshToken: string, options: RefreshOptions): Promise<IssuedTokens> {
     const hash = sha256(refreshToken);
-    const outcome = await this.db.transaction(async (tx) => {
-      // One round trip spends the token and reads what the new pair needs: the session, its
-      // client, and the member's status and permissions in the target tenant (read again on every
-      // refresh, so a locked member or a changed role takes effect here). The hot path of every
-      // front end: three prepared statements inside BEGIN/COMMIT.
-      const spent = await spendRefresh(tx, hash, options.tenantId ?? null);
-      if (!spent) {
-        const known = await findRefresh(tx, hash);
-        if (known?.rotatedAt) {
-          await this.endings.revokeSession(tx, known.sessionId, 'refresh_token_reuse');
-          return { kind: 'reused' as const };
-        }
-        return { kind: 'invalid' as const };
-      }
-      // Refusals below throw, so the transaction rolls back and the presented token stays good.
-      const { session, client } = spent;
-      if (!session || !client) throw Errors.invalidRefreshToken();
-      if (options.requireUserId && options.requireUserId !== session.userId)
-        throw Errors.invalidRefreshToken();
-      // Trust boundaries (API.md section 12), before anything about the target membership is said.
-      if (session.face === 'oauth2' && !client.isPublic && (options.face ?? 'auth') !== 'oauth2') {
-        throw Errors.invalidClient();
-      }
-      if (
-        session.face === 'headless' &&
-        options.tenantId !== undefined &&
-        options.tenantId !== session.tenantId
-      ) {
-        throw Errors.forbidden('A session begun with a headless member token stays in its tenant');
-      }
-      if (!spent.membershipStatus) throw Errors.notAMember();
-      if (spent.membershipStatus !== 'ACTIVE') throw Errors.membershipStatus(spent.membershipStatus);
-      const tenantId = options.tenantId ?? session.tenantId;
-      const scope = options.scope ? options.scope(session.scope) : session.scope;
-      const next = randomToken();
-      const refreshExpiresAt = new Date(Date.now() + refreshTtl(client) * 1000);
-      const access = this.accessTokens.sign(
-        {
-          sub: session.userId,
-          tid: tenantId,
-          cid: client.clientId,
-          sid: session.id,
-          permissions: spent.permissions,
-          scope,
-        },
-        options.accessTtlSeconds ?? accessTtl(client),
-      );
-      await issueRefresh(tx, {
-        sessionId: session.id,
+    // The hot path of every front end, in two round trips and one commit: read the token with
+    // its session, client and the member's status and permissions in the target tenant; check
+    // the rules here (a refusal writes nothing, so the presented token stays good); then one
+    // statement spends it, issues the next, moves the session and writes the RELOGIN row.
+    const presented = await findPresentedRefresh(this.db, hash, options.tenantId ?? null);
+    if (!presented || presented.expired) throw Errors.invalidRefreshToken();
+    if (presented.rotated) return this.refuseReuse(hash);
+    const { session, client } = presented;
+    if (!session || !client) throw Errors.invalidRefreshToken();
+    if (options.requireUserId && options.requireUserId !== session.userId) throw Errors.invalidRefreshToken();
+    // Trust boundaries (API.md section 12), before anything about the target membership is said.
+    if (session.face === 'oauth2' && !client.isPublic && (options.face ?? 'auth') !== 'oauth2') {
+      throw Errors.invalidClient();
+    }
+    if (
+      session.face === 'headless' &&
+      options.tenantId !== undefined &&
+      options.tenantId !== session.tenantId
+    ) {
+      throw Errors.forbidden('A session begun with a headless member token stays in its tenant');
+    }
+    if (!presented.membershipStatus) throw Errors.notAMember();
+    if (presented.membershipStatus !== 'ACTIVE') throw Errors.membershipStatus(presented.membershipStatus);
+    const tenantId = options.tenantId ?? session.tenantId;
+    const scope = options.scope ? options.scope(session.scope) : session.scope;
+    const next = randomToken();
+    const refreshExpiresAt = new Date(Date.now() + refreshTtl(client) * 1000);
+    const access = this.accessTokens.sign(
+      {
+        sub: session.userId,
+        tid: tenantId,
+        cid: client.clientId,
+        sid: session.id,
+        permissions: presented.permissions,
+        scope,
+      },
+      options.accessTtlSeconds ?? accessTtl(client),
+    );
+    const activity = activityEntry(
+      'RELOGIN',
+      session.userId,
+      tenantId,
+      session.authMethod,
+      access.claims,
+      options.ctx,
+    );
+    const rotated = await rotateRefresh(
+      this.db,
+      {
+        presentedHash: hash,
+        nextHash: sha256(next),
         tenantId,
-        hash: sha256(next),
         expiresAt: refreshExpiresAt,
         accessExpiresAt: access.expiresAt,
         deviceInfo: options.ctx.deviceId,
-      });
-      await this.recorder.record(
-        tx,
-        activityEntry('RELOGIN', session.userId, tenantId, session.authMethod, access.claims, options.ctx),
-      );
-      const tokens: IssuedTokens = {
-        accessToken: access.token,
-        refreshToken: next,
-        expires: access.expiresAt.getTime(),
-        accessTokenExpiresAt: access.expiresAt,
-        refreshTokenExpiresAt: refreshExpiresAt,
-        sessionId: session.id,
-        claims: access.claims,
-      };
-      return { kind: 'ok' as const, tokens };
+      },
+      (source, firstParam) => this.recorder.step(activity, source, firstParam),
+    );
+    // Spent by a concurrent request between the read and the rotation (the token was presented
+    // twice: reuse), or its session ended or it expired meanwhile; the signed token is dropped.
+    if (!rotated) return this.refuseReuse(hash);
+    return {
+      accessToken: access.token,
+      refreshToken: next,
+      expires: access.expiresAt.getTime(),
+      accessTokenExpiresAt: access.expiresAt,
+      refreshTokenExpiresAt: refreshExpiresAt,
+      sessionId: session.id,
+      claims: access.claims,
+    };
+  }
+
+  /**
+   * A refresh token that is not current: when it was already spent, presenting it again revokes
+   * its whole family (401 REFRESH_TOKEN_REUSED); otherwise it is just invalid.
+   */
+  private async refuseReuse(hash: Buffer): Promise<never> {
+    const reused = await this.db.transaction(async (tx) => {
+      const known = await findRefresh(tx, hash);
+      if (!known?.rotatedAt) return false;
+      await this.endings.revokeSession(tx, known.sessionId, 'refresh_token_reuse');
+      return true;
     });
-    if (outcome.kind === 'reused') throw Errors.refreshTokenReused();
-    if (outcome.kind === 'invalid') throw Errors.invalidRefreshToken();
-    return outcome.tokens;
+    throw reused ? Errors.refreshTokenReused() : Errors.invalidRefreshToken();
   }
 
   /**

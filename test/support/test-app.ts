@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { AppModule } from '../../src/app.module.js';
-import { configureApp } from '../../src/common/http/configure-app.js';
+import { configureApp, createHttpAdapter } from '../../src/common/http/configure-app.js';
 import { setupSwagger } from '../../src/common/http/swagger.js';
 import { AppConfig, generateEncryptionKey, loadConfig } from '../../src/config/config.js';
 import { Db } from '../../src/database/db.js';
@@ -56,7 +56,10 @@ export async function createTestApp(
     DATABASE_URL: db.url,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'fatal'] });
+  const app = moduleRef.createNestApplication(createHttpAdapter(config), {
+    bodyParser: false,
+    logger: ['error', 'fatal'],
+  });
   const clients = app.get(ClientsService);
   configureApp(app, config, (origin) => clients.isOriginAllowed(origin));
   setupSwagger(app, config.publicUrl);

@@ -1,10 +1,10 @@
 // The bound of the service's start-up: the smallest Nest application on the same framework and
-// node_modules (Nest core, the Express adapter the service uses), one route. The bench spawns it
+// node_modules (Nest core, the Fastify adapter the service uses), one route. The bench spawns it
 // with PORT and times spawn to its first 200, as it does for the service's GET /health/ready.
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 
 @Controller()
 class PingController {
@@ -17,7 +17,7 @@ class PingController {
 @Module({ controllers: [PingController] })
 class MinimalModule {}
 
-const app = await NestFactory.create(MinimalModule, new ExpressAdapter(), { logger: false });
+const app = await NestFactory.create(MinimalModule, new FastifyAdapter(), { logger: false });
 await app.listen(Number(process.env.PORT), '127.0.0.1');
 const shutdown = () => void app.close().finally(() => process.exit(0));
 process.on('SIGTERM', shutdown);

@@ -1,13 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import type { Request, Response } from 'express';
+import { requestPath, type Request, type Response } from '../http/http.js';
 import { ThrottlerException } from '@nestjs/throttler';
 import { AppError, describeWait } from './app-error.js';
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
-  expose?: boolean;
+/** Fastify's own refusals of a body (FST_ERR_CTP_*), which Nest wraps in an HttpException. */
+function fastifyBodyError(exception: HttpException): string | undefined {
+  const code = (exception.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('FST_ERR_CTP_') ? code : undefined;
 }
 
 const DEFAULT_CODES: Record<number, string> = {
@@ -81,21 +81,20 @@ export function toErrorPayload(
     return { payload: make(429, 'TOO_MANY_REQUESTS', 'Too many requests, try again later') };
   }
   if (exception instanceof HttpException) {
+    const bodyError = fastifyBodyError(exception);
+    if (bodyError === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return { payload: make(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large (limit 100 KB)') };
+    }
+    if (bodyError === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return { payload: make(400, 'BAD_REQUEST', 'Unsupported content type: send application/json') };
+    }
+    if (bodyError) return { payload: make(400, 'BAD_REQUEST', 'The request body could not be parsed') };
     // The body parser answers 415 for an unsupported charset or Content-Encoding; the contract
     // says a body of the wrong content type is 400 BAD_REQUEST.
     const status = exception.getStatus() === 415 ? 400 : exception.getStatus();
     const code = DEFAULT_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
     const message = status === 404 ? 'Not Found' : (STATUS_CODES[status] ?? 'Error');
     return { payload: make(status, code, message) };
-  }
-  const parserError = exception as BodyParserError;
-  if (parserError && typeof parserError.type === 'string' && typeof parserError.status === 'number') {
-    if (parserError.type === 'entity.too.large') {
-      return { payload: make(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large (limit 100 KB)') };
-    }
-    if (parserError.status >= 400 && parserError.status < 500) {
-      return { payload: make(400, 'BAD_REQUEST', 'The request body could not be parsed') };
-    }
   }
   if (isDatabaseUnavailable(exception)) {
     logger?.warn(`database unavailable: ${(exception as Error).message}`);
@@ -124,8 +123,8 @@ function rateLimitHeaders(
     payload.message = `Too many requests from this address: try again in ${describeWait(seconds)}`;
   }
   res.removeHeader('X-RateLimit-Limit');
-  res.setHeader('X-RateLimit-Remaining', '0');
-  res.setHeader('X-RateLimit-Reset', String(seconds));
+  res.header('X-RateLimit-Remaining', '0');
+  res.header('X-RateLimit-Reset', String(seconds));
   return seconds;
 }
 
@@ -143,14 +142,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const answer = toErrorPayload(exception, this.logger);
     const { payload } = answer;
     let { retryAfter } = answer;
-    if (res.headersSent) {
-      res.end();
+    if (res.sent || res.raw.headersSent) {
+      if (!res.raw.writableEnded) res.raw.end();
       return;
     }
     // RFC 6749 section 5.2 on the OAuth endpoints (API.md section 0): a body refused before the
     // handler (not JSON or a form, not an object, too large) is an `invalid_request` there too.
     if (
-      OAUTH_ENDPOINTS.test(req.path) &&
+      OAUTH_ENDPOINTS.test(requestPath(req)) &&
       payload.error_description === undefined &&
       [400, 413, 422].includes(payload.statusCode)
     ) {
@@ -162,14 +161,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
       payload.error_description = payload.message;
     }
     if (payload.statusCode === 429) retryAfter = rateLimitHeaders(res, payload, exception, retryAfter);
-    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+    if (retryAfter !== undefined) res.header('Retry-After', String(retryAfter));
     if (payload.statusCode === 401 && req.headers.authorization) {
-      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      res.header('WWW-Authenticate', 'Bearer error="invalid_token"');
       // RFC 6749 section 5.2: a client that authenticated with Basic gets a Basic challenge.
-      if (OAUTH_ENDPOINTS.test(req.path) && /^Basic\s/i.test(req.headers.authorization)) {
-        res.setHeader('WWW-Authenticate', 'Basic realm="oauth2", charset="UTF-8"');
+      if (OAUTH_ENDPOINTS.test(requestPath(req)) && /^Basic\s/i.test(req.headers.authorization)) {
+        res.header('WWW-Authenticate', 'Basic realm="oauth2", charset="UTF-8"');
       }
     }
-    res.status(payload.statusCode).json(payload);
+    res.status(payload.statusCode).send(payload);
   }
 }

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request } from './http.js';
 
 /** The verified access-token claims the JWT guard attaches to a request. */
 export interface AuthClaims {

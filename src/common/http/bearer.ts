@@ -1,5 +1,5 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request } from './http.js';
 import { Errors } from '../errors/app-error.js';
 
 /** The token of an `Authorization: Bearer <token>` header, for guards only. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { Request, Response } from './http.js';
 
 /**
  * The few HTML pages this service serves itself (the hosted login of /oauth2/authorize, the
@@ -118,16 +118,16 @@ export function messagePage(nonce: string, title: string, message: string, isErr
  * opener policy allows a popup's opener to receive the message.
  */
 export function sendPage(res: Response, status: number, html: string, policy: PagePolicy): void {
-  res.setHeader('Content-Security-Policy', contentSecurityPolicy(policy));
+  res.header('Content-Security-Policy', contentSecurityPolicy(policy));
   if (policy.frameAncestors?.length) {
     res.removeHeader('X-Frame-Options');
-    res.setHeader('Cross-Origin-Opener-Policy', 'unsafe-none');
+    res.header('Cross-Origin-Opener-Policy', 'unsafe-none');
   } else {
-    res.setHeader('X-Frame-Options', 'DENY');
+    res.header('X-Frame-Options', 'DENY');
   }
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
-  res.status(status).type('html').send(html);
+  res.header('Cache-Control', 'no-store');
+  res.header('Pragma', 'no-cache');
+  res.status(status).type('text/html; charset=utf-8').send(html);
 }
 
 /** Whether the caller is a browser navigating (wants a page rather than the JSON error body). */

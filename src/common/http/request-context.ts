@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request } from './http.js';
 
 /** Who is calling, as far as the network tells: stored with sessions and login activity. */
 export interface RequestContext {

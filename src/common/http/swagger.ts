@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { prefersHtml, type Request, type Response } from './http.js';
 import { fillExamples } from './swagger-examples.js';
 
 /**
@@ -169,19 +169,20 @@ export function buildOpenApiDocument(app: INestApplication, serverUrl?: string):
 }
 
 /**
- * Swagger UI at /api, the JSON at /api-json, and `GET /`: a redirect to the UI for browsers, links
+ * Swagger UI at /api, the JSON at /api-json (the document is built when first asked for), and `GET /`: a redirect to the UI for browsers, links
  * for everyone else.
  */
 export function setupSwagger(app: INestApplication, serverUrl: string): void {
-  const document = buildOpenApiDocument(app, serverUrl);
-  SwaggerModule.setup('api', app, document, {
+  // Built on the first request for it (then kept), not at start-up: scanning every route's
+  // metadata takes a few hundred milliseconds that a starting instance does not need to spend.
+  SwaggerModule.setup('api', app, () => buildOpenApiDocument(app, serverUrl), {
     jsonDocumentUrl: 'api-json',
     customSiteTitle: 'Authentication service API',
     swaggerOptions: { docExpansion: 'none', persistAuthorization: true },
   });
   app.getHttpAdapter().get('/', (req: Request, res: Response) => {
-    if (req.accepts(['json', 'html']) === 'html') return res.redirect(302, '/api');
-    res.json({
+    if (prefersHtml(req)) return res.redirect('/api', 302);
+    return res.send({
       service: 'auth-bff',
       documentation: `${serverUrl}/api`,
       openapi: `${serverUrl}/api-json`,

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 export interface Hit {
   count: number;
@@ -82,16 +82,24 @@ export class RedisRateLimitStore implements RateLimitStore {
   private readonly fallback = new MemoryRateLimitStore();
   private degraded = false;
 
-  constructor(url: string, keyPrefix: string) {
-    this.redis = new Redis(url, {
-      lazyConnect: false,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      commandTimeout: 1000,
-      keyPrefix,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    });
+  /** ioredis is loaded only when REDIS_URL is set (start-up imports only what serves requests). */
+  static async connect(url: string, keyPrefix: string): Promise<RedisRateLimitStore> {
+    const { Redis } = await import('ioredis');
+    return new RedisRateLimitStore(
+      new Redis(url, {
+        lazyConnect: false,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2000,
+        commandTimeout: 1000,
+        keyPrefix,
+        retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+      }),
+    );
+  }
+
+  private constructor(redis: Redis) {
+    this.redis = redis;
     this.redis.on('error', (err) => this.markDegraded(err));
     this.redis.on('ready', () => {
       if (this.degraded) this.logger.log('Redis is reachable again: rate limits are shared again');

@@ -1,31 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import { dictionary } from '@zxcvbn-ts/language-common';
 import { Errors } from '../../common/errors/app-error.js';
+import { lazy } from '../../common/lazy.js';
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 128;
 
-let common: Set<string> | undefined;
-/** The ~49,000 common passwords of @zxcvbn-ts/language-common, lower-cased, loaded once. */
-function commonPasswords(): Set<string> {
-  common ??= new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
-  return common;
-}
+/**
+ * The ~49,000 common passwords of @zxcvbn-ts/language-common, lower-cased, loaded by the first
+ * password set (unpacking the dictionaries costs start-up time and memory no sign-in needs).
+ */
+const commonPasswords = lazy(async () => {
+  const { dictionary } = await import('@zxcvbn-ts/language-common');
+  return new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
+});
 
 /**
  * The password policy of API.md section 3, used by every route that sets a password:
  * 12 to 128 characters, not a common password, not equal to or containing the username or email
  * (all case-insensitive). Returns the reason, or null when the password is acceptable.
  */
-export function passwordProblem(
+export async function passwordProblem(
   password: string,
   identity: { username?: string | null; email?: string | null },
-): string | null {
+): Promise<string | null> {
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) return `Password must be at least ${PASSWORD_MIN_LENGTH} characters long`;
   if (length > PASSWORD_MAX_LENGTH) return `Password must be at most ${PASSWORD_MAX_LENGTH} characters long`;
   const lower = password.toLowerCase();
-  if (commonPasswords().has(lower)) return 'Password is too common';
+  if ((await commonPasswords()).has(lower)) return 'Password is too common';
   for (const [label, value] of [
     ['username', identity.username],
     ['email', identity.email],
@@ -39,8 +41,11 @@ export function passwordProblem(
 @Injectable()
 export class PasswordPolicy {
   /** Throws 400 WEAK_PASSWORD with the reason when the password breaks the policy. */
-  assertAcceptable(password: string, identity: { username?: string | null; email?: string | null }): void {
-    const problem = passwordProblem(password, identity);
+  async assertAcceptable(
+    password: string,
+    identity: { username?: string | null; email?: string | null },
+  ): Promise<void> {
+    const problem = await passwordProblem(password, identity);
     if (problem) throw Errors.weakPassword(problem);
   }
 }

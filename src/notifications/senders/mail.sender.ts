@@ -1,10 +1,13 @@
-import nodemailer, { Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import { lazy } from '../../common/lazy.js';
 import type { RenderedMessage } from '../templates.js';
 import { DeliveryError, describeError } from './delivery-error.js';
 
 /** Sends mail over SMTP (SMTP_URL, e.g. `smtp://user:pass@host:587`, `smtps://...:465`) with nodemailer. */
 export class MailSender {
-  private readonly transport: Transporter;
+  // nodemailer is loaded with the first message, not at start-up.
+  private readonly transport: () => Promise<Transporter>;
+  private used = false;
 
   constructor(
     smtpUrl: string,
@@ -12,18 +15,22 @@ export class MailSender {
   ) {
     // One connection per message (no pool): auth mail is low volume, and no idle connection
     // outlives a message. The timeouts keep one delivery well inside the worker's lease.
-    this.transport = nodemailer.createTransport({
-      url: smtpUrl,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 30_000,
-      dnsTimeout: 10_000,
-    });
+    this.transport = lazy(async () =>
+      (await import('nodemailer')).default.createTransport({
+        url: smtpUrl,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+        dnsTimeout: 10_000,
+      }),
+    );
   }
 
   async send(to: string, message: RenderedMessage): Promise<void> {
     try {
-      await this.transport.sendMail({
+      this.used = true;
+      const transport = await this.transport();
+      await transport.sendMail({
         from: this.from,
         // An address object, not a string: nodemailer then never parses it as a list of recipients.
         to: { name: '', address: to },
@@ -40,6 +47,7 @@ export class MailSender {
   }
 
   close(): void {
-    this.transport.close();
+    // Nothing to close when no message was sent; otherwise the transport closes once loaded.
+    if (this.used) void this.transport().then((t) => t.close(), () => undefined);
   }
 }

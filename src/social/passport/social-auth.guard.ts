@@ -1,6 +1,6 @@
 import { ExecutionContext, Injectable, mixin, Type, UseGuards } from '@nestjs/common';
 import { AuthGuard, IAuthGuard } from '@nestjs/passport';
-import type { Request, Response } from 'express';
+import type { Request, Response } from '../../common/http/http.js';
 import { createValidationPipe } from '../../common/http/validation.js';
 import { BrowserBinding } from '../browser-binding.js';
 import { SocialStartDto } from '../dto/social.dto.js';
@@ -14,6 +14,24 @@ import {
   SOCIAL_LOGINS,
   SocialLoginResult,
 } from './social-login.strategy.js';
+
+/** The part of Node's response API that Passport's `redirect` uses, over a Fastify reply. */
+function passportResponse(reply: Response): object {
+  return {
+    get statusCode(): number {
+      return reply.statusCode;
+    },
+    set statusCode(code: number) {
+      reply.code(code);
+    },
+    setHeader(name: string, value: string): void {
+      reply.header(name, value);
+    },
+    end(body?: string): void {
+      void reply.send(body ?? '');
+    },
+  };
+}
 
 /** The global pipe's rules, applied to the start input before the strategy runs. */
 const startValidation = createValidationPipe();
@@ -64,21 +82,31 @@ function createSocialAuthGuard(provider: ProviderName, step: 'start' | 'callback
       })) as SocialStartDto;
       // The strategy's redirect ends the response here, before the route's own headers apply.
       const res = http.getResponse<Response>();
-      res.setHeader('Cache-Control', 'no-store');
-      res.setHeader('Pragma', 'no-cache');
+      res.header('Cache-Control', 'no-store');
+      res.header('Pragma', 'no-cache');
       // The cookie that binds this login's state to this browser (section 12).
       const browserBinding = this.binding.bind(req, res, provider);
       req[SOCIAL_LOGINS] = { provider, step, service: this.social, input: startInput(dto, browserBinding) };
       try {
         return (await super.canActivate(context)) as boolean;
       } catch (err) {
-        if (!res.headersSent) {
+        if (!res.sent) {
           res.removeHeader('Cache-Control');
           res.removeHeader('Pragma');
           this.binding.unbind(res);
         }
         throw err;
       }
+    }
+
+    /**
+     * What Passport gets as the response: a start's strategy ends it with `this.redirect(url)`,
+     * which sets `statusCode` and the Location header and calls `end()` on it (Node's response
+     * API): those go to Fastify's reply, so the reply's headers (no-store, the binding cookie,
+     * the security headers) are sent with the redirect.
+     */
+    getResponse(context: ExecutionContext): unknown {
+      return passportResponse(context.switchToHttp().getResponse<Response>());
     }
 
     /** A refusal carries the contract's AppError (the strategy's `fail` challenge): answer it as is. */

@@ -1,6 +1,6 @@
 import { Injectable, mixin, Type } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { Request } from '../../common/http/http.js';
 import { Strategy } from 'passport-strategy';
 import { AppError } from '../../common/errors/app-error.js';
 import { requestContext } from '../../common/http/request-context.js';
@@ -63,7 +63,9 @@ export class SocialLoginStrategy extends Strategy {
     super();
   }
 
-  override authenticate(req: RequestWithSocialLogin): void {
+  // passport-strategy's typings name Express's request; Passport itself takes any request object.
+  override authenticate(request: Parameters<Strategy['authenticate']>[0]): void {
+    const req = request as unknown as RequestWithSocialLogin;
     const login = req[SOCIAL_LOGINS];
     if (!login) {
       this.error(new Error(`the ${this.protocol} strategy runs only behind SocialAuthGuard`));

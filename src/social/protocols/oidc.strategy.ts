@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import * as client from 'openid-client';
+import type * as OpenIdClient from 'openid-client';
+import { lazy } from '../../common/lazy.js';
 import type { OidcProviderConfig } from '../../config/config.js';
 import { isLoopbackHost } from '../../config/config.js';
 import type { AuthMethod } from '../../tokens/login-activity-recorder.js';
@@ -12,6 +13,10 @@ import type {
   ProviderTokens,
 } from './provider-strategy.js';
 import { idTokenIdentity, PROVIDER_TIMEOUT_MS, ProviderError } from './provider-strategy.js';
+
+/** openid-client is loaded by the first social login (start-up imports only what serves requests). */
+let loaded: typeof OpenIdClient | undefined;
+const openidClient = lazy(async () => (loaded = await import('openid-client')));
 
 /** Discovery documents are fetched again after this long (keys rotate through jwks_uri anyway). */
 const DISCOVERY_TTL_MS = 60 * 60_000;
@@ -62,7 +67,7 @@ export class OidcStrategy implements ProviderStrategy {
   readonly callbackUrl: string;
   readonly keepsTokens: boolean;
   private readonly logger: Logger;
-  private discovered: { config: Promise<client.Configuration>; at: number } | undefined;
+  private discovered: { config: Promise<OpenIdClient.Configuration>; at: number } | undefined;
 
   constructor(private readonly options: OidcOptions) {
     this.name = options.name;
@@ -72,7 +77,7 @@ export class OidcStrategy implements ProviderStrategy {
   }
 
   /** The discovered configuration, cached; a failed discovery is retried on the next login. */
-  configuration(): Promise<client.Configuration> {
+  configuration(): Promise<OpenIdClient.Configuration> {
     const now = Date.now();
     if (!this.discovered || now - this.discovered.at > DISCOVERY_TTL_MS) {
       const config = this.discover();
@@ -84,12 +89,13 @@ export class OidcStrategy implements ProviderStrategy {
     return this.discovered.config;
   }
 
-  private async discover(): Promise<client.Configuration> {
+  private async discover(): Promise<OpenIdClient.Configuration> {
+    const client = await openidClient();
     const { issuer, clientId, clientSecret } = this.options.config;
     const url = new URL(issuer);
     const insecure = url.protocol === 'http:' && isLoopbackHost(url.hostname);
     const execute = insecure ? [client.allowInsecureRequests] : [];
-    let found: client.Configuration;
+    let found: OpenIdClient.Configuration;
     try {
       found = await client.discovery(url, clientId, clientSecret, undefined, {
         execute,
@@ -116,6 +122,7 @@ export class OidcStrategy implements ProviderStrategy {
   }
 
   async begin(state: string): Promise<{ url: string; secrets: LoginSecrets }> {
+    const client = await openidClient();
     const config = await this.configuration();
     const codeVerifier = client.randomPKCECodeVerifier();
     const nonce = client.randomNonce();
@@ -133,12 +140,13 @@ export class OidcStrategy implements ProviderStrategy {
   }
 
   async finish(params: URLSearchParams, secrets: LoginSecrets, state: string): Promise<ProviderIdentity> {
+    const client = await openidClient();
     const config = await this.configuration();
     if (!secrets.nonce || !secrets.codeVerifier) throw new ProviderError('the login state lacks its nonce');
     // The callback URL as the provider called it: openid-client takes redirect_uri from it.
     const current = new URL(this.callbackUrl);
     for (const [key, value] of params) current.searchParams.append(key, value);
-    let tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+    let tokens: OpenIdClient.TokenEndpointResponse & OpenIdClient.TokenEndpointResponseHelpers;
     try {
       tokens = await client.authorizationCodeGrant(config, current, {
         expectedState: state,
@@ -165,6 +173,7 @@ export class OidcStrategy implements ProviderStrategy {
    * ends the provider session at end_session_endpoint. Both are tried; the first failure is thrown.
    */
   async endSession(tokens: ProviderTokens): Promise<void> {
+    const client = await openidClient();
     const config = await this.configuration();
     const metadata = config.serverMetadata();
     const work: Promise<unknown>[] = [];
@@ -218,7 +227,10 @@ function assertSignedJwt(jwt: string | undefined): void {
 /** openid-client's errors, reduced to a ProviderError with a safe reason (the OAuth error code). */
 export function toProviderError(err: unknown): ProviderError {
   if (err instanceof ProviderError) return err;
-  if (err instanceof client.AuthorizationResponseError || err instanceof client.ResponseBodyError) {
+  if (
+    loaded &&
+    (err instanceof loaded.AuthorizationResponseError || err instanceof loaded.ResponseBodyError)
+  ) {
     const reason = /^[\w.-]{1,64}$/.test(err.error) ? err.error : 'provider error';
     return new ProviderError(`${err.error}: ${err.error_description ?? ''}`, reason);
   }

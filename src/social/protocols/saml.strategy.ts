@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Profile, SAML, ValidateInResponseTo } from '@node-saml/node-saml';
+import type { Profile, SAML, ValidateInResponseTo } from '@node-saml/node-saml';
+import { lazy } from '../../common/lazy.js';
 import type { SamlProviderConfig } from '../../config/config.js';
 import { SAML_REQUEST_TTL_S, SamlStore, SamlStoreError } from '../saml-store.js';
 import { LoginSecrets, ProviderError, ProviderIdentity, ProviderStrategy } from './provider-strategy.js';
+
+/** node-saml (and its XML stack) is loaded by the first SAML login or metadata request. */
+const samlLibrary = lazy(() => import('@node-saml/node-saml'));
 
 type XmlNode = { $?: Record<string, string> } & Record<string, unknown>;
 
@@ -34,7 +38,7 @@ export class SamlStrategy implements ProviderStrategy {
   readonly name = 'saml' as const;
   readonly callbackUrl: string;
   readonly keepsTokens = false;
-  private readonly validator: SAML;
+  private readonly validator: () => Promise<SAML>;
 
   constructor(
     private readonly config: SamlProviderConfig,
@@ -45,7 +49,7 @@ export class SamlStrategy implements ProviderStrategy {
     private readonly identity: (profile: Profile) => ProviderIdentity,
   ) {
     this.callbackUrl = callbackUrl;
-    this.validator = this.saml(() => SamlStrategy.requestId());
+    this.validator = lazy(() => this.saml(() => SamlStrategy.requestId()));
   }
 
   /** SAML IDs must start with a letter or underscore (xs:ID). */
@@ -53,7 +57,8 @@ export class SamlStrategy implements ProviderStrategy {
     return `_${randomBytes(20).toString('hex')}`;
   }
 
-  private saml(generateUniqueId: () => string): SAML {
+  private async saml(generateUniqueId: () => string): Promise<SAML> {
+    const { SAML } = await samlLibrary();
     return new SAML({
       entryPoint: this.config.entryPoint,
       issuer: this.config.issuer,
@@ -62,7 +67,7 @@ export class SamlStrategy implements ProviderStrategy {
       audience: this.config.audience,
       wantAssertionsSigned: true,
       wantAuthnResponseSigned: false,
-      validateInResponseTo: ValidateInResponseTo.always,
+      validateInResponseTo: 'always' as ValidateInResponseTo,
       requestIdExpirationPeriodMs: SAML_REQUEST_TTL_S * 1000,
       cacheProvider: this.store,
       acceptedClockSkewMs: 30_000,
@@ -76,7 +81,7 @@ export class SamlStrategy implements ProviderStrategy {
   async begin(state: string): Promise<{ url: string; secrets: LoginSecrets }> {
     const samlRequestId = SamlStrategy.requestId();
     // One SAML object per request, so the AuthnRequest ID is known and bound to this state.
-    const url = await this.saml(() => samlRequestId).getAuthorizeUrlAsync(state, undefined, {});
+    const url = await (await this.saml(() => samlRequestId)).getAuthorizeUrlAsync(state, undefined, {});
     return { url, secrets: { samlRequestId } };
   }
 
@@ -85,7 +90,7 @@ export class SamlStrategy implements ProviderStrategy {
     if (!response) throw new ProviderError('the ACS was called without a SAMLResponse');
     let profile: Profile | null;
     try {
-      ({ profile } = await this.validator.validatePostResponseAsync({ SAMLResponse: response }));
+      ({ profile } = await (await this.validator()).validatePostResponseAsync({ SAMLResponse: response }));
     } catch (err) {
       if (err instanceof SamlStoreError) throw err;
       throw new ProviderError(`SAML response refused: ${(err as Error).message}`, 'invalid SAML response');
@@ -111,7 +116,7 @@ export class SamlStrategy implements ProviderStrategy {
   }
 
   /** Our SP metadata (entity id, ACS, wants signed assertions) for the IdP's administrator. */
-  metadata(): string {
-    return this.validator.generateServiceProviderMetadata(null, null);
+  async metadata(): Promise<string> {
+    return (await this.validator()).generateServiceProviderMetadata(null, null);
   }
 }

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request } from '../../common/http/http.js';
 import { Errors } from '../../common/errors/app-error.js';
 
 /** The permission that lets an access token use the admin routes inside its own tenant. */
