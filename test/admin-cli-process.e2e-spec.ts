@@ -186,6 +186,52 @@ describe('admin CLI, built and run as a process', () => {
     SPAWNING,
   );
 
+  it(
+    'runs the migrations through `npm run migration:run` with DATABASE_URL alone',
+    async () => {
+      // A package whose `migration:*` scripts are the repository's own, over this private build.
+      const pkg = join(ROOT, '.data', `cli-migrations-${id}`);
+      mkdirSync(pkg, { recursive: true });
+      const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      };
+      writeFileSync(
+        join(pkg, 'package.json'),
+        JSON.stringify({
+          name: 'migrations-check',
+          type: 'module',
+          scripts: {
+            'migration:run': scripts['migration:run'],
+            'migration:revert': scripts['migration:revert'],
+          },
+        }),
+      );
+      symlinkSync(outDir, join(pkg, 'dist'));
+      // No ENCRYPTION_KEY nor ADMIN_API_KEY, even in production: the step needs only the database.
+      const onlyTheDatabase = {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/root',
+        NODE_ENV: 'production',
+        DATABASE_URL: t.databaseUrl,
+      };
+      const npm = (script: string) =>
+        settle(run('npm', ['run', '-s', script], { cwd: pkg, env: onlyTheDatabase, timeout: 60_000 }));
+      try {
+        const reverted = await npm('migration:revert');
+        expect(reverted.stderr).toBe('');
+        const { reverted: name } = JSON.parse(reverted.stdout) as { reverted: string };
+        expect(name).toMatch(/\d{13}$/);
+        const applied = await npm('migration:run');
+        expect(applied.stderr).toBe('');
+        expect(applied.code).toBe(0);
+        expect(JSON.parse(applied.stdout)).toEqual({ applied: [name] });
+      } finally {
+        rmSync(pkg, { recursive: true, force: true });
+      }
+    },
+    SPAWNING,
+  );
+
   it.skipIf(!HAS_SCRIPT)(
     'asks for --password on a terminal without echoing it',
     async () => {

@@ -11,7 +11,7 @@ import {
 } from './support/console.js';
 import { Seed, seedTenant, STRONG_PASSWORD, unique } from './support/fixtures.js';
 import { createPublicApp, PublicApp } from './support/headless.js';
-import { TEST_ADMIN_KEY } from './support/test-app.js';
+import { sql, TEST_ADMIN_KEY } from './support/test-app.js';
 
 const TITLE = chromiumSuiteTitle('admin console in a real Chromium');
 const KEY = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
@@ -313,12 +313,13 @@ describe.skipIf(!HAS_CHROMIUM)(TITLE, () => {
     const sessions = async () =>
       Number(
         (
-          await app.t.app.get((await import('typeorm')).DataSource).query(
+          await sql<{ n: string }>(
+            app.t,
             `SELECT count(*) AS n FROM session s JOIN auth_client c ON c.id = s.client_id
                WHERE c.client_id = $1 AND s.revoked_at IS NULL`,
             [`console:${seed.tenant.id}`],
           )
-        )[0].n,
+        )[0]!.n,
       );
     const live = await sessions();
     expect(live).toBeGreaterThan(0);

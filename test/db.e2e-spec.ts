@@ -1,6 +1,8 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Db, isUniqueViolation, prepared, sqlState } from '../src/database/db.js';
-import { createTestApp, TestApp } from './support/test-app.js';
+import { createTestApp, freshDatabase, TestApp } from './support/test-app.js';
+import { until } from './support/wait.js';
 
 describe('Db: the one data-access entry point', () => {
   let t: TestApp;
@@ -70,5 +72,32 @@ describe('Db: the one data-access entry point', () => {
         .catch(() => undefined);
     }
     expect(await db.row(`SELECT 1 AS one`)).toEqual({ one: 1 });
+  });
+});
+
+describe('the pool of Db', () => {
+  it('opens its connections under the service name, and app.close() ends them all', async () => {
+    const db = await freshDatabase();
+    const watcher = new pg.Client({ connectionString: db.url });
+    await watcher.connect();
+    const connections = async () =>
+      (
+        await watcher.query<{ application_name: string }>(
+          `SELECT application_name FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        )
+      ).rows.map((r) => r.application_name);
+    try {
+      const t = await createTestApp({}, { databaseUrl: db.url });
+      await Promise.all([1, 2, 3].map(() => t.app.get(Db).rows('SELECT pg_sleep(0.05)')));
+      // The pool's connections and the LISTEN one, all named after the service.
+      expect((await connections()).length).toBeGreaterThanOrEqual(2);
+      expect(new Set(await connections())).toEqual(new Set(['auth-bff']));
+      await t.close();
+      await until(async () => (await connections()).length === 0, 5000, 50);
+    } finally {
+      await watcher.end();
+      await db.drop();
+    }
   });
 });

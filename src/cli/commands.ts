@@ -19,9 +19,15 @@ import { createdUserDto, userDto } from '../admin/dto/user.dto.js';
 import { ReencryptService } from '../admin/reencrypt.service.js';
 import { CliInput, readClientSecret, readPassword, TENANT, tenantArgument } from './input.js';
 import { HEADLESS_TOKEN_COMMANDS } from './headless-tokens.js';
+import { MIGRATION_COMMANDS } from './migrations.js';
 
 /** Boots the application context on first use, so bad arguments fail without touching the database. */
 export type Connect = () => Promise<INestApplicationContext>;
+/**
+ * The URL of the configured database, without booting the application (the embedded development
+ * database is started when DATABASE_URL is unset): for the commands that need only the database.
+ */
+export type DatabaseUrl = () => Promise<string>;
 export type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 export interface CliCommand {
@@ -30,7 +36,7 @@ export interface CliCommand {
   options: NonNullable<ParseArgsConfig['options']>;
   /** Request field -> command-line flag, so validation errors name the flag to fix. */
   flags: Record<string, string>;
-  run(values: Values, connect: Connect, input: CliInput): Promise<unknown>;
+  run(values: Values, connect: Connect, input: CliInput, databaseUrl: DatabaseUrl): Promise<unknown>;
 }
 
 /** `a,b, c` -> ['a', 'b', 'c']; undefined stays undefined so the DTO reports it missing. */
@@ -271,4 +277,6 @@ export const COMMANDS: Record<string, CliCommand> = {
       return new ReencryptService(app.get(Db), app.get(SecretBox)).run();
     },
   },
+
+  ...MIGRATION_COMMANDS,
 };

@@ -1,7 +1,7 @@
-import { DataSource } from 'typeorm';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import { isUuid } from '../common/validation/ids.js';
 import { IDENTIFIER } from '../admin/dto/validators.js';
+import { Db } from '../database/db.js';
 import type { Connect, Values } from './commands.js';
 
 /** How `--tenant` is written in usage lines: a tenant's key or its id. */
@@ -104,13 +104,13 @@ export function tenantArgument(value: Values[string]): {
   return {
     forValidation: '00000000-0000-4000-8000-000000000000',
     async resolve(connect) {
-      const rows: { id: string }[] = await (
+      const row = await (
         await connect()
       )
-        .get(DataSource)
-        .query('SELECT id FROM tenant WHERE lower(key) = lower($1)', [value]);
-      if (!rows[0]) throw Errors.notFound(`No tenant has the key "${value}" (tenants:list shows them)`);
-      return rows[0].id;
+        .get(Db)
+        .row<{ id: string }>('SELECT id FROM tenant WHERE lower(key) = lower($1)', [value]);
+      if (!row) throw Errors.notFound(`No tenant has the key "${value}" (tenants:list shows them)`);
+      return row.id;
     },
   };
 }

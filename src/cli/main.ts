@@ -3,31 +3,36 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config/config.js';
+import { url } from '../config/env.js';
 import { prepareRuntime, Runtime } from '../database/runtime.js';
 import { runCli } from './run.js';
 import { processIO } from './terminal.js';
 
 /**
  * `npm run -s cli -- <command>`: loads the configuration like src/main.ts (the embedded database when
- * DATABASE_URL is unset), opens an application context without HTTP, runs one command, exits.
+ * DATABASE_URL is unset), opens an application context without HTTP (once, for the commands that
+ * need it), runs one command, exits.
  */
 async function main(): Promise<number> {
-  let runtime: Runtime | undefined;
-  let app: INestApplicationContext | undefined;
-  const connect = async (): Promise<INestApplicationContext> => {
-    runtime = await prepareRuntime(loadConfig(), () => undefined);
-    app = await NestFactory.createApplicationContext(AppModule.forRoot(runtime.config), {
-      logger: ['error'],
-      // Throw instead of aborting the process, so a start-up failure prints as `CODE: message`.
-      abortOnError: false,
-    });
-    return app;
-  };
+  let runtime: Promise<Runtime> | undefined;
+  let app: Promise<INestApplicationContext> | undefined;
+  const prepare = () => (runtime ??= prepareRuntime(loadConfig(), () => undefined));
+  const connect = () =>
+    (app ??= prepare().then(({ config }) =>
+      NestFactory.createApplicationContext(AppModule.forRoot(config), {
+        logger: ['error'],
+        // Throw instead of aborting the process, so a start-up failure prints as `CODE: message`.
+        abortOnError: false,
+      }),
+    ));
+  // The migration commands need the database alone: DATABASE_URL is enough.
+  const databaseUrl = async () =>
+    url(process.env, 'DATABASE_URL', ['postgres:', 'postgresql:']) ?? (await prepare()).config.databaseUrl!;
   try {
-    return await runCli(process.argv.slice(2), processIO(), connect);
+    return await runCli(process.argv.slice(2), processIO(), connect, databaseUrl);
   } finally {
-    await app?.close().catch(() => undefined);
-    await runtime?.stop().catch(() => undefined);
+    await (await app?.catch(() => undefined))?.close().catch(() => undefined);
+    await (await runtime?.catch(() => undefined))?.stop().catch(() => undefined);
   }
 }
 

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../common/errors/app-error.js';
 import { ConfigError } from '../config/config.js';
-import { COMMANDS, CliCommand, Connect } from './commands.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { COMMANDS, CliCommand, Connect, DatabaseUrl } from './commands.js';
 import { CliInput, refusePasswordValues } from './input.js';
 
 /** The CLI's terminal: JSON answers on `out` (stdout), errors and prompts on `err` (stderr). */
@@ -15,7 +17,8 @@ export function helpText(): string {
   const list = Object.entries(COMMANDS)
     .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}\n  ${' '.repeat(width)}  ${c.usage}`)
     .join('\n');
-  return `Provisioning from the command line: the operations of the admin routes, for first-time set-up.
+  return `Provisioning from the command line: the operations of the admin routes, for first-time set-up;
+and the database migrations, for deploying them as a step of their own.
 
 Usage: npm run -s cli -- <command> [options]   (or: node dist/src/cli/main.js <command> ...)
 
@@ -49,8 +52,16 @@ function describeError(err: unknown, command: CliCommand | undefined): string {
   return `INTERNAL_ERROR: ${err instanceof Error ? err.message : String(err)}`;
 }
 
-/** Runs one command line; answers the exit status. `connect` boots (or hands over) the application. */
-export async function runCli(argv: string[], io: CliIO, connect: Connect): Promise<number> {
+/**
+ * Runs one command line; answers the exit status. `connect` boots (or hands over) the application;
+ * `databaseUrl` answers the database's URL without booting it (by default: the application's).
+ */
+export async function runCli(
+  argv: string[],
+  io: CliIO,
+  connect: Connect,
+  databaseUrl: DatabaseUrl = async () => (await connect()).get<AppConfig>(APP_CONFIG).databaseUrl!,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || ['help', '--help', '-h'].includes(name)) {
     io.out(helpText());
@@ -73,7 +84,7 @@ export async function runCli(argv: string[], io: CliIO, connect: Connect): Promi
       io.out(`Usage: npm run -s cli -- ${command.usage}\n${command.summary}.\n`);
       return 0;
     }
-    const result = await command.run(values, connect, io);
+    const result = await command.run(values, connect, io, databaseUrl);
     io.out(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (err) {

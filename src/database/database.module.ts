@@ -1,40 +1,53 @@
-import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { Global, Logger, Module } from '@nestjs/common';
+import pg from 'pg';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { dataSourceOptions } from './data-source-options.js';
+import { connectionOptions, poolOptions } from './connection.js';
 import { Db } from './db.js';
-import { runMigrationsLocked } from './migrate.js';
+import { runMigrations } from './migrate.js';
+
+/** Start-up tries to reach the database (and migrate) this many times, this far apart. */
+const START_ATTEMPTS = 3;
+const START_RETRY_DELAY_MS = 1000;
 
 /**
- * TypeORM over pg connects and migrates (under a lock, at start-up, unless
- * DATABASE_MIGRATIONS_RUN=false); `Db` runs every statement of the service on its pool.
+ * Opens `Db`'s pool once the database answers and, unless DATABASE_MIGRATIONS_RUN=false, the
+ * pending migrations are applied (under a lock: see migrate.ts). `Db` is an async provider, so
+ * nothing that uses the database is created, and the app serves nothing, before that is done.
+ * A failed attempt is retried, twice, a second apart; then the start-up fails with its error.
  */
+async function openDatabase(config: AppConfig): Promise<Db> {
+  const logger = new Logger('Database');
+  const pool = new pg.Pool(poolOptions(config.databaseUrl!, config.databasePoolSize));
+  // An idle connection the server closed (e.g. Postgres restarting): the pool drops it, and a
+  // pool error without a listener would crash the process.
+  pool.on('error', (err) => logger.warn(`idle database connection lost: ${err.message}`));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (config.migrationsRun) {
+        await runMigrations(connectionOptions(config.databaseUrl!), { log: (line) => logger.log(line) });
+      } else {
+        await pool.query('SELECT 1');
+      }
+      return new Db(pool);
+    } catch (err) {
+      logger.error(
+        `Unable to connect to the database${config.migrationsRun ? ' or to migrate it' : ''}: ` +
+          `${(err as Error).message}. ${attempt < START_ATTEMPTS ? `Retrying (${attempt})...` : 'Giving up.'}`,
+      );
+      if (attempt >= START_ATTEMPTS) {
+        await pool.end().catch(() => undefined);
+        throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, START_RETRY_DELAY_MS));
+    }
+  }
+}
+
+/** `Db`, the service's one way to its database (see db.ts). */
 @Global()
 @Module({
-  imports: [
-    TypeOrmModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.databaseUrl!, config.databasePoolSize),
-        autoLoadEntities: true,
-        migrationsRun: config.migrationsRun,
-        retryAttempts: 3,
-        retryDelay: 1000,
-      }),
-      dataSourceFactory: async (options?: DataSourceOptions) => {
-        const { migrationsRun, ...rest } = options as DataSourceOptions & { migrationsRun?: boolean };
-        const dataSource = await new DataSource({
-          ...rest,
-          migrationsRun: false,
-        } as DataSourceOptions).initialize();
-        if (migrationsRun) await runMigrationsLocked(dataSource);
-        return dataSource;
-      },
-    }),
-  ],
-  providers: [Db],
+  providers: [{ provide: Db, inject: [APP_CONFIG], useFactory: openDatabase }],
   exports: [Db],
 })
 export class DatabaseModule {}

@@ -1,7 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type pg from 'pg';
-import type { DataSource } from 'typeorm';
 import { Errors } from '../common/errors/app-error.js';
 
 /**
@@ -76,17 +74,16 @@ class Runner implements Queryable {
 
 /**
  * The one data-access entry point: `db.rows/row/exec` for single statements, `db.transaction`
- * for a unit of work. It runs on the pool of the TypeORM DataSource (TypeORM only connects and
- * migrates; every statement of the service lives in a module's `*.queries.ts`).
+ * for a unit of work, on its own pg pool (opened by DatabaseModule, after the migrations; every
+ * statement of the service lives in a module's `*.queries.ts`). The pool is ended when the
+ * application shuts down, after the HTTP server has stopped taking requests.
  */
-@Injectable()
-export class Db implements Queryable {
-  private readonly pool: pg.Pool;
+export class Db implements Queryable, OnApplicationShutdown {
   private readonly direct: Runner;
+  private ended: Promise<void> | undefined;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
-    this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
-    this.direct = new Runner(this.pool);
+  constructor(private readonly pool: pg.Pool) {
+    this.direct = new Runner(pool);
   }
 
   rows<T>(statement: Statement | string, params?: readonly unknown[]): Promise<T[]> {
@@ -99,6 +96,16 @@ export class Db implements Queryable {
 
   exec(statement: Statement | string, params?: readonly unknown[]): Promise<number> {
     return this.direct.exec(statement, params);
+  }
+
+  /** Closes every connection of the pool (once; later calls wait for the same close). */
+  end(): Promise<void> {
+    this.ended ??= this.pool.end();
+    return this.ended;
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.end();
   }
 
   /**
@@ -137,8 +144,7 @@ export class Db implements Queryable {
 
 /** PostgreSQL's SQLSTATE of an error thrown by a query (e.g. `23505`), if it has one. */
 export function sqlState(err: unknown): string | undefined {
-  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = e?.code ?? e?.driverError?.code;
+  const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
@@ -146,8 +152,7 @@ export function sqlState(err: unknown): string | undefined {
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   if (sqlState(err) !== '23505') return false;
   if (!constraint) return true;
-  const e = err as { constraint?: string; driverError?: { constraint?: string } };
-  return (e.constraint ?? e.driverError?.constraint) === constraint;
+  return (err as { constraint?: string }).constraint === constraint;
 }
 
 /** The 409 of each unique constraint a caller can act on: constraint name -> [code, message]. */
@@ -162,8 +167,7 @@ export type UniqueConflicts = Readonly<Record<string, readonly [code: string, me
 export function mapUniqueViolation(err: unknown, conflicts: UniqueConflicts = {}): never {
   const state = sqlState(err);
   if (state === '23505') {
-    const e = err as { constraint?: string; driverError?: { constraint?: string } };
-    const conflict = conflicts[e.constraint ?? e.driverError?.constraint ?? ''];
+    const conflict = conflicts[(err as { constraint?: string }).constraint ?? ''];
     throw Errors.conflict(conflict?.[0] ?? 'CONFLICT', conflict?.[1] ?? 'The resource already exists');
   }
   if (state === '23503') throw Errors.notFound('A referenced resource no longer exists');

@@ -1,6 +1,8 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { connectionOptions } from './connection.js';
 
 type Handler = (payload: string) => void;
 type ReconnectHandler = () => void | Promise<void>;
@@ -20,7 +22,7 @@ export class PgListener implements OnApplicationShutdown {
   private connecting: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async listen(channel: string, handler: Handler, onReconnect?: ReconnectHandler): Promise<void> {
     const list = this.handlers.get(channel) ?? [];
@@ -38,12 +40,7 @@ export class PgListener implements OnApplicationShutdown {
   }
 
   private async connect(): Promise<void> {
-    const options = this.dataSource.options as { url?: string };
-    const client = new pg.Client({
-      connectionString: options.url,
-      connectionTimeoutMillis: 3000,
-      keepAlive: true,
-    });
+    const client = new pg.Client(connectionOptions(this.config.databaseUrl!));
     client.on('notification', (msg) => {
       for (const h of this.handlers.get(msg.channel) ?? []) {
         try {

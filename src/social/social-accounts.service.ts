@@ -74,7 +74,6 @@ export class SocialAccountsService {
         if (!owner.emailVerified) throw SocialErrors.accountExists();
         return this.db.transaction(async (tx) => {
           // Still that user's address, still proven (an admin may have changed it meanwhile).
-          // (queryableOf: identity's linkCredential still takes the TypeORM transaction.)
           if (!(await this.users.lockProvenEmailIn(tx, owner.id, email))) {
             throw SocialErrors.accountExists();
           }

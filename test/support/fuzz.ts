@@ -185,7 +185,7 @@ const LEAKS: [RegExp, string][] = [
   [/\n\s+at [^\n]+:\d+:\d+/, 'stack frame'],
   [/node_modules\//, 'file path'],
   [/\/(?:dist|src)\/[\w/-]+\.(?:js|ts)\b/, 'file path'],
-  [/QueryFailedError|TypeORMError|EntityNotFound|EntityPropertyNotFound/, 'TypeORM error'],
+  [/\bDatabaseError\b|is not queryable|Query read timeout/, 'database driver error'],
   [
     /syntax error at or near|invalid input syntax for|violates [\w ]*constraint|duplicate key value/,
     'Postgres error',

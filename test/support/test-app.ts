@@ -8,6 +8,7 @@ import { AppModule } from '../../src/app.module.js';
 import { configureApp, createHttpAdapter } from '../../src/common/http/configure-app.js';
 import { setupSwagger } from '../../src/common/http/swagger.js';
 import { AppConfig, generateEncryptionKey, loadConfig } from '../../src/config/config.js';
+import { Db } from '../../src/database/db.js';
 import { createDatabase, dropDatabase } from '../../src/database/embedded-postgres.js';
 import { ClientsService } from '../../src/identity/clients.service.js';
 
@@ -83,6 +84,5 @@ export async function sql<T = Record<string, unknown>>(
   query: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  const { DataSource } = await import('typeorm');
-  return t.app.get(DataSource).query(query, params);
+  return t.app.get(Db).rows<T>(query, params);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequestException, NotFoundException, UnsupportedMediaTypeException } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
+import pg from 'pg';
 import { Errors } from './app-error.js';
 import { toErrorPayload } from './http-exception.filter.js';
 
@@ -46,27 +46,25 @@ describe('toErrorPayload', () => {
     const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     expect(toErrorPayload(err).payload).toMatchObject({ statusCode: 503, code: 'UNAVAILABLE' });
     expect(toErrorPayload(new Error('timeout exceeded when trying to connect')).payload.statusCode).toBe(503);
-    // The connection of a transaction in progress was terminated by the server (Postgres shutdown).
-    const released = Object.assign(
-      new Error('Database connection provided by a query runner was already released'),
-      {
-        name: 'QueryRunnerProviderAlreadyReleasedError',
-      },
+    // The connection of a transaction in progress was terminated by the server (Postgres shutdown)...
+    const terminated = Object.assign(
+      new pg.DatabaseError('terminating connection due to administrator command', 0, 'error'),
+      { code: '57P01' },
     );
-    expect(toErrorPayload(released).payload).toMatchObject({ statusCode: 503, code: 'UNAVAILABLE' });
-    // ...or its COMMIT ran after the runner was released.
-    const commitAfterRelease = Object.assign(
-      new Error('Query runner already released. Cannot run queries anymore.'),
-      { name: 'QueryRunnerAlreadyReleasedError' },
-    );
-    expect(toErrorPayload(commitAfterRelease).payload).toMatchObject({
-      statusCode: 503,
-      code: 'UNAVAILABLE',
-    });
+    expect(toErrorPayload(terminated).payload).toMatchObject({ statusCode: 503, code: 'UNAVAILABLE' });
+    expect(toErrorPayload(new Error('Connection terminated unexpectedly')).payload.statusCode).toBe(503);
+    // ...or the next statement ran on the connection that had failed.
+    const notQueryable = new Error('Client has encountered a connection error and is not queryable');
+    expect(toErrorPayload(notQueryable).payload).toMatchObject({ statusCode: 503, code: 'UNAVAILABLE' });
+    // A query that outlived the pool's query_timeout.
+    expect(toErrorPayload(new Error('Query read timeout')).payload.statusCode).toBe(503);
   });
 
   it('never leaks an unknown error message, SQL or stack', () => {
-    const err = new QueryFailedError('SELECT secret FROM t', [], new Error('syntax error at "secret"'));
+    const err = Object.assign(new pg.DatabaseError('syntax error at or near "secret"', 0, 'error'), {
+      code: '42601',
+      position: '8',
+    });
     const { payload } = toErrorPayload(err);
     expect(payload).toEqual({
       statusCode: 500,

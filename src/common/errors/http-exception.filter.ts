@@ -26,15 +26,9 @@ const DEFAULT_CODES: Record<number, string> = {
 
 /** Errors that mean "the database cannot be reached", answered 503 instead of 500. */
 function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { name?: string; code?: string; message?: string; driverError?: { code?: string } } | null;
-  const code = e?.code ?? e?.driverError?.code;
+  const e = err as { code?: string; message?: string } | null;
   const message = e?.message ?? '';
   return (
-    // A transaction whose connection the server terminated (e.g. Postgres shutting down):
-    // TypeORM has released its query runner, and the transaction's next query (or its
-    // COMMIT) throws one of these.
-    e?.name === 'QueryRunnerProviderAlreadyReleasedError' ||
-    e?.name === 'QueryRunnerAlreadyReleasedError' ||
     [
       'ECONNREFUSED',
       'ECONNRESET',
@@ -47,8 +41,10 @@ function isDatabaseUnavailable(err: unknown): boolean {
       '08006',
       '08001',
       '08003',
-    ].includes(code ?? '') ||
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Connection refused|the database system is (starting|shutting) up/i.test(
+    ].includes(e?.code ?? '') ||
+    // pg's own errors have no code: a connection lost, or never made, in time; and a query on a
+    // connection that already failed (a transaction whose connection the server terminated).
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Connection refused|the database system is (starting|shutting) up|connection error and is not queryable/i.test(
       message,
     )
   );

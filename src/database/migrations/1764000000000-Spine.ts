@@ -1,10 +1,10 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from './migration.js';
 
 /** Identity store, token engine and login-activity tables of the service spine. */
-export class Spine1764000000000 implements MigrationInterface {
+export class Spine1764000000000 implements Migration {
   name = 'Spine1764000000000';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`CREATE EXTENSION IF NOT EXISTS pgcrypto`);
     await q.query(`
       CREATE TABLE tenant (
@@ -213,7 +213,7 @@ export class Spine1764000000000 implements MigrationInterface {
                    FROM generate_series(0, 2) AS n`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     for (const table of [
       'login_activity',
       'auth_code',

@@ -1,14 +1,14 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from './migration.js';
 
 /**
  * Revoked sessions kept apart from the session table, so a revocation outlives the session row
  * (deleting a user, client or tenant cascades to its sessions, but their access tokens must still
  * be refused by instances that start afterwards, until they expire).
  */
-export class RevokedSession1764000001000 implements MigrationInterface {
+export class RevokedSession1764000001000 implements Migration {
   name = 'RevokedSession1764000001000';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`
       CREATE TABLE revoked_session (
         sid uuid PRIMARY KEY,
@@ -21,7 +21,7 @@ export class RevokedSession1764000001000 implements MigrationInterface {
     await q.query(`DROP INDEX IF EXISTS session_revoked_idx`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(
       `CREATE INDEX session_revoked_idx ON session (access_expires_at) WHERE revoked_at IS NOT NULL`,
     );

@@ -1,14 +1,14 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from './migration.js';
 
 /**
  * Single-use, short-lived tokens of every kind (reset and sign-up links, provider login state,
  * session and state tokens, SSO tokens, MFA challenges): only the SHA-256 of the token is
  * stored; what it carries is sealed with ENCRYPTION_KEY.
  */
-export class OneTimeToken1764000002000 implements MigrationInterface {
+export class OneTimeToken1764000002000 implements Migration {
   name = 'OneTimeToken1764000002000';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`
       CREATE TABLE one_time_token (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -30,7 +30,7 @@ export class OneTimeToken1764000002000 implements MigrationInterface {
     await q.query(`CREATE INDEX one_time_token_expires_idx ON one_time_token (expires_at)`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`DROP TABLE one_time_token`);
   }
 }

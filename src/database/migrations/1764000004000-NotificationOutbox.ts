@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from './migration.js';
 
 /**
  * The notifications outbox: messages written in the transaction of the state change that needs
@@ -8,10 +8,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * without decrypting; `data_enc` is cleared once the message is sent. `locked_until` is the lease
  * of a `sending` row: past it (a crashed instance), another instance claims the row again.
  */
-export class NotificationOutbox1764000004000 implements MigrationInterface {
+export class NotificationOutbox1764000004000 implements Migration {
   name = 'NotificationOutbox1764000004000';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`
       CREATE TABLE notification_outbox (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -35,7 +35,7 @@ export class NotificationOutbox1764000004000 implements MigrationInterface {
     await q.query(`CREATE INDEX notification_outbox_recipient_idx ON notification_outbox (recipient_hash)`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`DROP TABLE notification_outbox`);
   }
 }

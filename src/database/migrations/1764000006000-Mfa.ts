@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from './migration.js';
 
 /**
  * The one MFA store (API.md sections 4 and 8) and the emailed/texted one-time codes.
@@ -17,10 +17,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `pending_login_failure`: wrong second factors counted against a pending `/auth/login` code
  *   (authenticator and recovery codes have no row of their own to count on); five burn the login.
  */
-export class Mfa1764000006000 implements MigrationInterface {
+export class Mfa1764000006000 implements Migration {
   name = 'Mfa1764000006000';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`
       CREATE TABLE mfa_method (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -79,7 +79,7 @@ export class Mfa1764000006000 implements MigrationInterface {
       )`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`DROP TABLE pending_login_failure`);
     await q.query(`DROP TABLE otp_code`);
     await q.query(`DROP TABLE mfa_recovery_code`);

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from './migration.js';
 
 /**
  * Headless tokens (API.md sections 1 and 9): server-to-server credentials of one tenant. Only the
@@ -6,10 +6,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * for; when it is null (none chosen, or that client was deleted) the tenant's internal headless
  * client is used.
  */
-export class HeadlessToken1764000008000 implements MigrationInterface {
+export class HeadlessToken1764000008000 implements Migration {
   name = 'HeadlessToken1764000008000';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`
       CREATE TABLE headless_token (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -24,7 +24,7 @@ export class HeadlessToken1764000008000 implements MigrationInterface {
     await q.query(`CREATE INDEX headless_token_tenant_idx ON headless_token (tenant_id, created_at)`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`DROP TABLE headless_token`);
   }
 }

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from './migration.js';
 
 /**
  * Indexes for the login-activity reports (API.md section 6) beside the spine's (tenant_id,
@@ -7,10 +7,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * (0.3-3 s) to under a millisecond, and a count by loginType from ~190 ms to ~55 ms. Created on the
  * partitioned parent, so every monthly partition (existing and future) gets them.
  */
-export class LoginActivityReportIndexes1764000008100 implements MigrationInterface {
+export class LoginActivityReportIndexes1764000008100 implements Migration {
   name = 'LoginActivityReportIndexes1764000008100';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(
       `CREATE INDEX IF NOT EXISTS login_activity_tenant_type_time_idx
          ON login_activity (tenant_id, login_type, login_time DESC)`,
@@ -21,7 +21,7 @@ export class LoginActivityReportIndexes1764000008100 implements MigrationInterfa
     );
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`DROP INDEX IF EXISTS login_activity_tenant_method_time_idx`);
     await q.query(`DROP INDEX IF EXISTS login_activity_tenant_type_time_idx`);
   }

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from './migration.js';
 
 /**
  * Trust boundaries of the token engine (API.md section 12):
@@ -12,10 +12,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   presented again (RFC 6749 section 4.1.2). No foreign key: the code row outlives nothing it
  *   points at, and a deleted session simply matches nothing.
  */
-export class SessionFace1764000009100 implements MigrationInterface {
+export class SessionFace1764000009100 implements Migration {
   name = 'SessionFace1764000009100';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`
       ALTER TABLE session ADD COLUMN face varchar(10) NOT NULL DEFAULT 'auth'
         CHECK (face IN ('auth', 'oauth2', 'headless'))`);
@@ -26,7 +26,7 @@ export class SessionFace1764000009100 implements MigrationInterface {
     await q.query(`ALTER TABLE auth_code ADD COLUMN session_id uuid`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`ALTER TABLE auth_code DROP COLUMN session_id`);
     await q.query(`ALTER TABLE auth_code DROP COLUMN face`);
     await q.query(`ALTER TABLE session DROP COLUMN face`);

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from './migration.js';
 
 /**
  * The admin console's reserved OAuth client `console:<tenantId>` (API.md section 14) exists for
@@ -10,10 +10,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * it serves a tenant's console page (ConsoleClientsService); the trigger copies the defaults into
  * each new client. Deleting the tenant deletes the client (the foreign key cascades).
  */
-export class ConsoleClients1764000009400 implements MigrationInterface {
+export class ConsoleClients1764000009400 implements Migration {
   name = 'ConsoleClients1764000009400';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`
       CREATE TABLE console_client_defaults (
         id boolean PRIMARY KEY DEFAULT true CHECK (id),
@@ -41,7 +41,7 @@ export class ConsoleClients1764000009400 implements MigrationInterface {
       ON CONFLICT (client_id) DO NOTHING`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`DROP TRIGGER tenant_console_client ON tenant`);
     await q.query(`DROP FUNCTION console_client_for_tenant()`);
     await q.query(`DROP TABLE console_client_defaults`);

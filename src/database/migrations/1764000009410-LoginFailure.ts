@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from './migration.js';
 
 /**
  * Failed sign-ins per tenant, counted per UTC hour and method (the console's dashboard,
@@ -6,10 +6,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * sessions of API.md section 6) and deliberately small: one counter row per tenant, hour and
  * method, bumped by one atomic upsert, so a password-guessing burst adds no rows, only counts.
  */
-export class LoginFailure1764000009410 implements MigrationInterface {
+export class LoginFailure1764000009410 implements Migration {
   name = 'LoginFailure1764000009410';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`
       CREATE TABLE login_failure (
         tenant_id uuid NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
@@ -21,7 +21,7 @@ export class LoginFailure1764000009410 implements MigrationInterface {
     await q.query(`CREATE INDEX login_failure_hour_idx ON login_failure (hour)`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`DROP TABLE login_failure`);
   }
 }

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from './migration.js';
 
 /**
  * OpenID Connect conformance (API.md section 7):
@@ -14,10 +14,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `session.scope`: the scopes granted at /oauth2/authorize (carried by its access tokens; a
  *   refresh may only narrow them).
  */
-export class OidcConformance1764000009500 implements MigrationInterface {
+export class OidcConformance1764000009500 implements Migration {
   name = 'OidcConformance1764000009500';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`
       CREATE TABLE hosted_session (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -50,7 +50,7 @@ export class OidcConformance1764000009500 implements MigrationInterface {
     await q.query(`ALTER TABLE session ADD COLUMN scope varchar(256)`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`ALTER TABLE session DROP COLUMN scope`);
     await q.query(`ALTER TABLE auth_code DROP COLUMN auth_time`);
     await q.query(`ALTER TABLE auth_client DROP COLUMN id_token_signed_response_alg`);

@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from './migration.js';
 
 /**
  * Passkeys (API.md section 13): one row per WebAuthn credential of a user (its public key is not a
@@ -7,10 +7,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * found by the token's SHA-256; the second-factor challenges of the MFA grant by what they are
  * bound to (`binding`) and the challenge itself.
  */
-export class Passkeys1764000009600 implements MigrationInterface {
+export class Passkeys1764000009600 implements Migration {
   name = 'Passkeys1764000009600';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`
       CREATE TABLE passkey_credential (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -44,7 +44,7 @@ export class Passkeys1764000009600 implements MigrationInterface {
     await q.query(`CREATE INDEX passkey_challenge_expires_idx ON passkey_challenge (expires_at)`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`DROP TABLE passkey_challenge`);
     await q.query(`DROP TABLE passkey_credential`);
   }

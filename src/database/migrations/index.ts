@@ -1,3 +1,4 @@
+import type { MigrationClass } from './migration.js';
 import { Spine1764000000000 } from './1764000000000-Spine.js';
 import { RevokedSession1764000001000 } from './1764000001000-RevokedSession.js';
 import { OneTimeToken1764000002000 } from './1764000002000-OneTimeToken.js';
@@ -14,7 +15,7 @@ import { OidcConformance1764000009500 } from './1764000009500-OidcConformance.js
 import { Passkeys1764000009600 } from './1764000009600-Passkeys.js';
 
 /** Every migration, in order. Listed as classes, not a glob (a .ts glob breaks under Vitest). */
-export const MIGRATIONS = [
+export const MIGRATIONS: readonly MigrationClass[] = [
   Spine1764000000000,
   RevokedSession1764000001000,
   OneTimeToken1764000002000,
