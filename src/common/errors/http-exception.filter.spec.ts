@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BadRequestException, NotFoundException, UnsupportedMediaTypeException } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  NotFoundException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
 import pg from 'pg';
 import { Errors } from './app-error.js';
 import { toErrorPayload } from './http-exception.filter.js';
@@ -37,9 +42,21 @@ describe('toErrorPayload', () => {
     });
   });
 
-  it('maps body-parser errors to 400 and 413', () => {
-    expect(toErrorPayload({ type: 'entity.parse.failed', status: 400 }).payload.statusCode).toBe(400);
-    expect(toErrorPayload({ type: 'entity.too.large', status: 413 }).payload.code).toBe('PAYLOAD_TOO_LARGE');
+  it("maps the body parser's refusals (Fastify's FST_ERR_CTP_*, wrapped by Nest) to 400 and 413", () => {
+    const refusal = (code: string, status: number) =>
+      new HttpException(code, status, { cause: Object.assign(new Error(code), { code }) });
+    expect(toErrorPayload(refusal('FST_ERR_CTP_EMPTY_JSON_BODY', 400)).payload).toMatchObject({
+      statusCode: 400,
+      code: 'BAD_REQUEST',
+    });
+    expect(toErrorPayload(refusal('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415)).payload).toMatchObject({
+      statusCode: 400,
+      code: 'BAD_REQUEST',
+    });
+    expect(toErrorPayload(refusal('FST_ERR_CTP_BODY_TOO_LARGE', 413)).payload).toMatchObject({
+      statusCode: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    });
   });
 
   it('answers 503 UNAVAILABLE for an unreachable database', () => {
