@@ -40,4 +40,8 @@ describe('insertion', () => {
       values: [1, 'x'],
     });
   });
+
+  it('numbers the placeholders from `first`, for a step after other parameters', () => {
+    expect(insertion({ a: 'col_a', b: 'col_b' }, { a: 1, b: 'x' }, 7).placeholders).toBe('$7, $8');
+  });
 });

@@ -42,15 +42,19 @@ export function assignments<K extends string>(
   };
 }
 
-/** Column list, `$n` placeholders and values of an INSERT of every column in `columns`. */
+/**
+ * Column list, `$n` placeholders (numbered from `first`) and values of an INSERT of every column
+ * in `columns`.
+ */
 export function insertion<K extends string>(
   columns: Readonly<Record<K, string>>,
   fields: Record<K, unknown>,
+  first = 1,
 ): { names: string; placeholders: string; values: unknown[] } {
   const keys = Object.keys(columns) as K[];
   return {
     names: keys.map((k) => columns[k]).join(', '),
-    placeholders: keys.map((_, i) => `$${i + 1}`).join(', '),
+    placeholders: keys.map((_, i) => `$${first + i}`).join(', '),
     values: keys.map((k) => fields[k]),
   };
 }

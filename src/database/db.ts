@@ -22,11 +22,6 @@ export interface StatementStep {
   readonly params: readonly unknown[];
 }
 
-/** `$first, $first+1, ...`: `count` numbered parameters. */
-export function placeholders(first: number, count: number): string {
-  return Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
-}
-
 /** A named (prepared) statement. */
 export function prepared(name: string, text: string): Statement {
   return { name, text };

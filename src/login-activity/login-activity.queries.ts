@@ -1,5 +1,5 @@
-import { columns, ColumnsOf } from '../database/columns.js';
-import { placeholders, prepared, Queryable, StatementStep } from '../database/db.js';
+import { columns, ColumnsOf, insertion } from '../database/columns.js';
+import { prepared, Queryable, StatementStep } from '../database/db.js';
 import type { ParsedFilter } from './filter/loopback-filter.js';
 import { buildWhere, SqlParams } from './filter/loopback-filter.js';
 
@@ -46,31 +46,25 @@ const ACTIVITY: ColumnsOf<LoginActivityRecord> = {
 
 const COLUMNS = columns(ACTIVITY);
 
-const INSERTED =
-  'id, actor, tenant_id, token_payload_enc, login_type, auth_method, device_info, user_agent, ip_address_enc';
-
-function inserted(e: NewLoginActivity): unknown[] {
-  return [
-    e.id,
-    e.actor,
-    e.tenantId,
-    e.tokenPayloadEnc,
-    e.loginType,
-    e.authMethod,
-    e.deviceInfo,
-    e.userAgent,
-    e.ipAddressEnc,
-  ];
-}
+/** The columns a new row is written with. */
+const WRITTEN: Readonly<Record<keyof NewLoginActivity, string>> = {
+  id: 'id',
+  actor: 'actor',
+  tenantId: 'tenant_id',
+  tokenPayloadEnc: 'token_payload_enc',
+  loginType: 'login_type',
+  authMethod: 'auth_method',
+  deviceInfo: 'device_info',
+  userAgent: 'user_agent',
+  ipAddressEnc: 'ip_address_enc',
+};
 
 /** Writes one audit row (inside the caller's transaction when `q` is one). */
 export async function insertLoginActivity(q: Queryable, e: NewLoginActivity): Promise<void> {
+  const { names, placeholders, values } = insertion(WRITTEN, e);
   await q.exec(
-    prepared(
-      'login_activity.insert',
-      `INSERT INTO login_activity (${INSERTED}) VALUES (${placeholders(1, 9)})`,
-    ),
-    inserted(e),
+    prepared('login_activity.insert', `INSERT INTO login_activity (${names}) VALUES (${placeholders})`),
+    values,
   );
 }
 
@@ -79,9 +73,10 @@ export async function insertLoginActivity(q: Queryable, e: NewLoginActivity): Pr
  * when the change it audits wrote nothing), parameters numbered from `firstParam`.
  */
 export function loginActivityStep(e: NewLoginActivity, source: string, firstParam: number): StatementStep {
+  const { names, placeholders, values } = insertion(WRITTEN, e, firstParam);
   return {
-    text: `INSERT INTO login_activity (${INSERTED}) SELECT ${placeholders(firstParam, 9)} FROM ${source}`,
-    params: inserted(e),
+    text: `INSERT INTO login_activity (${names}) SELECT ${placeholders} FROM ${source}`,
+    params: values,
   };
 }
 

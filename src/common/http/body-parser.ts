@@ -3,7 +3,7 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, Errors } from '../errors/app-error.js';
 import { findJsonSyntaxError } from './json-syntax.js';
-import { requestPath } from './http.js';
+import { contentType, requestPath } from './http.js';
 
 /** 100 KB, as body-parser's `'100kb'` before: a larger body answers 413 PAYLOAD_TOO_LARGE. */
 export const BODY_LIMIT = 100 * 1024;
@@ -159,7 +159,7 @@ function parseForm(source: string): unknown {
  * 413 PAYLOAD_TOO_LARGE, anything but an object or a string no column can take 422.
  */
 function parseBody(req: FastifyRequest, raw: Buffer): unknown {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = contentType(req);
   const isJson = type === 'application/json' || type.endsWith('+json');
   const isForm =
     !isJson &&
