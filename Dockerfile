@@ -53,4 +53,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 
 # SIGTERM (docker stop) closes the HTTP server and the database pool before exiting.
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "dist/server/main.js"]

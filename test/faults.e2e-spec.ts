@@ -13,7 +13,7 @@ import { createTestApp, freshDatabase, sql, TEST_ADMIN_KEY, TestApp } from './su
 import { until } from './support/wait.js';
 
 /**
- * Faults against the built service (`node dist/src/main.js`, compiled into a private folder) run as
+ * Faults against the built service (`node dist/server/main.js`, built into a private folder) run as
  * child processes: kill -9, the embedded database's stale pid, Postgres restarted under load, Redis
  * down, SMTP down for 30 s.
  */

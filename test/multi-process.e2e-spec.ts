@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { freshDatabase } from './support/test-app.js';
@@ -145,6 +146,26 @@ describe('two processes of the built service on one database', () => {
       ip: randomIp(),
     });
     expect(refreshed.status).toBe(200);
+  });
+
+  it('serves, from the bundle, the OpenAPI document of openapi.json and Swagger UI with its assets', async () => {
+    const committed = JSON.parse(readFileSync(new URL('../openapi.json', import.meta.url), 'utf8')) as {
+      paths: unknown;
+      components: unknown;
+    };
+    const served = await fetch(`${a.baseUrl}/api-json`);
+    expect(served.status).toBe(200);
+    const doc = (await served.json()) as typeof committed;
+    expect(doc.paths).toEqual(committed.paths);
+    expect(doc.components).toEqual(committed.components);
+    const page = await fetch(`${a.baseUrl}/api`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('swagger-ui');
+    for (const asset of ['swagger-ui.css', 'swagger-ui-bundle.js']) {
+      const res = await fetch(`${a.baseUrl}/api/${asset}`);
+      expect(res.status, asset).toBe(200);
+      expect((await res.arrayBuffer()).byteLength, asset).toBeGreaterThan(10_000);
+    }
   });
 
   it(`refuses on the other instance, within ${REVOCATION_DEADLINE_MS} ms, a token revoked on one (POST /logout)`, async () => {

@@ -76,7 +76,7 @@ export function readSettings(env: Env = process.env): Settings {
     instances: instances === '1' ? 1 : 2,
     stormMeRate: whole(env, 'BENCH_STORM_ME_RATE', 100, 1),
     starts: whole(env, 'BENCH_STARTS', 3, 1),
-    entry: resolve(ROOT, text(env, 'BENCH_ENTRY') ?? join('dist', 'src', 'main.js')),
+    entry: resolve(ROOT, text(env, 'BENCH_ENTRY') ?? join('dist', 'server', 'main.js')),
     pgbench: text(env, 'BENCH_PGBENCH') ?? 'pgbench',
     databaseUrl: text(env, 'DATABASE_URL'),
     redisUrl: text(env, 'REDIS_URL'),

@@ -6,31 +6,42 @@ import { freePort } from '../../src/database/embedded-postgres.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
+const run = (args: string[]) =>
+  new Promise<{ failed: boolean; output: string }>((done) =>
+    execFile(process.execPath, args, { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
+      done({ failed: Boolean(err), output: `${err?.message ?? ''}\n${stdout}${stderr}` }),
+    ),
+  );
+
 /**
- * Compiles the service with tsc into a private folder under .data (never into dist/, which other
- * people may be running) and answers its main.js. A type error elsewhere in the tree does not
- * stop the emit; it is reported as a warning as long as main.js was written.
+ * Builds the service as `npm run build:server` does, into a private folder under .data (never
+ * into dist/, which other people may be running): tsc, then the bundle (scripts/bundle.mjs).
+ * Answers the bundle's main.js, the file `npm run start:prod` runs. A type error elsewhere in the
+ * tree does not stop the emit; it is reported as a warning as long as tsc wrote main.js.
  */
 export async function buildServiceInto(
   prefix: string,
 ): Promise<{ main: string; remove(): void; warnings: string }> {
   const outDir = join(ROOT, '.data', `${prefix}-${randomBytes(4).toString('hex')}`);
   const remove = () => rmSync(outDir, { recursive: true, force: true });
-  const warnings = await new Promise<string>((resolveBuild, reject) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir],
-      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const main = join(outDir, 'src/main.js');
-        if (!existsSync(main)) {
-          remove();
-          reject(new Error(`tsc wrote no ${main}: ${err?.message ?? ''}\n${stdout}${stderr}`));
-        } else resolveBuild(err ? `${stdout}${stderr}` : '');
-      },
-    );
-  });
-  return { main: join(outDir, 'src/main.js'), remove, warnings };
+  const tsc = await run([
+    join(ROOT, 'node_modules/typescript/bin/tsc'),
+    '-p',
+    'tsconfig.build.json',
+    '--outDir',
+    outDir,
+  ]);
+  if (!existsSync(join(outDir, 'src/main.js'))) {
+    remove();
+    throw new Error(`tsc wrote no ${join(outDir, 'src/main.js')}: ${tsc.output}`);
+  }
+  const bundled = await run([join(ROOT, 'scripts/bundle.mjs'), outDir]);
+  const main = join(outDir, 'server/main.js');
+  if (bundled.failed || !existsSync(main)) {
+    remove();
+    throw new Error(`the bundle failed: ${bundled.output}`);
+  }
+  return { main, remove, warnings: tsc.failed ? tsc.output : '' };
 }
 
 /**
