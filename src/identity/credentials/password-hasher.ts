@@ -1,8 +1,6 @@
-import { availableParallelism } from 'node:os';
-import { Injectable } from '@nestjs/common';
-import { hash as argon2Hash, parseOptions, verify as argon2Verify } from '@node-rs/argon2';
-import bcrypt from 'bcryptjs';
-import { Semaphore } from '../../common/concurrency/semaphore.js';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { parseOptions } from '@node-rs/argon2';
+import { HashWorkers } from './hash-workers.js';
 
 /** argon2id parameters of API.md section 0 (OWASP's minimum for argon2id). */
 export const ARGON2_PARAMS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -38,19 +36,27 @@ export interface ImportProblem {
 /**
  * Hashes passwords with argon2id and verifies argon2 and imported bcrypt hashes.
  *
- * At most one hash per core is computed at a time (each holds 19 MiB while it runs); the others
- * wait their turn as a closure. A login storm then keeps every core busy hashing without queuing
- * hashes on libuv's thread pool (where they would hold their memory and block the pool's other
- * work: DNS, file reads) and without growing memory with the size of the storm.
+ * The hashes run on HashWorkers: at most one per core at a time (each holds 19 MiB while it
+ * runs), the others waiting their turn as a closure, on threads of lower priority than the
+ * request thread and PostgreSQL. A login storm then keeps every core busy hashing while every
+ * other request is still answered first, without queuing hashes on libuv's thread pool (where
+ * they would block its other work: DNS, file reads) and without growing memory with the storm.
  */
 @Injectable()
-export class PasswordHasher {
+export class PasswordHasher implements OnModuleDestroy {
   /** A real hash of a random string: verifying against it costs what a real check costs. */
   private dummy: Promise<string> | undefined;
-  private readonly slots = new Semaphore(Math.max(1, availableParallelism()));
+  private readonly workers = new HashWorkers();
 
   hash(password: string): Promise<string> {
-    return this.slots.run(() => argon2Hash(password, { ...ARGON2_PARAMS, algorithm: ARGON2ID }));
+    return this.workers.run({
+      op: 'argon2Hash',
+      args: [password, { ...ARGON2_PARAMS, algorithm: ARGON2ID }],
+    });
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.workers.close();
   }
 
   /** Whether `value` is a hash this service can import (`passwordHash` of POST /admin/users). */
@@ -108,13 +114,13 @@ export class PasswordHasher {
       return { ok: false, needsRehash: false };
     }
     if (BCRYPT.test(storedHash)) {
-      const ok = await this.slots.run(() => bcrypt.compare(password, storedHash));
+      const ok = await this.workers.run<boolean>({ op: 'bcryptCompare', args: [password, storedHash] });
       return { ok, needsRehash: ok };
     }
     if (!ARGON2.test(storedHash)) return { ok: false, needsRehash: false };
     let ok: boolean;
     try {
-      ok = await this.slots.run(() => argon2Verify(storedHash, password));
+      ok = await this.workers.run<boolean>({ op: 'argon2Verify', args: [storedHash, password] });
     } catch {
       return { ok: false, needsRehash: false };
     }
@@ -132,6 +138,6 @@ export class PasswordHasher {
   async verifyDummy(password: string): Promise<void> {
     this.dummy ??= this.hash(`dummy-${Math.random()}`);
     const dummy = await this.dummy;
-    await this.slots.run(() => argon2Verify(dummy, password).catch(() => false));
+    await this.workers.run({ op: 'argon2Verify', args: [dummy, password] }).catch(() => false);
   }
 }
