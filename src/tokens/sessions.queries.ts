@@ -1,5 +1,5 @@
 import { columns, ColumnsOf } from '../database/columns.js';
-import { prepared, Queryable } from '../database/db.js';
+import { prepared, Queryable, StatementStep } from '../database/db.js';
 import type { Session, SessionFace } from './tokens.types.js';
 
 /** The session's columns as a `Session`. */
@@ -41,26 +41,42 @@ export function memberAccess(
   );
 }
 
+/** A session about to be written with its first refresh token. */
+export interface NewSession {
+  id: string;
+  userId: string;
+  tenantId: string;
+  /** auth_client.id */
+  clientId: string;
+  authMethod: string;
+  deviceInfo: string | null;
+  userAgent: string | null;
+  ipAddressEnc: string | null;
+  expiresAt: Date;
+  accessExpiresAt: Date;
+  refreshHash: Buffer;
+  face: SessionFace;
+  scope: string | null;
+}
+
+const sessionParams = (s: NewSession) => [
+  s.id,
+  s.userId,
+  s.tenantId,
+  s.clientId,
+  s.authMethod,
+  s.deviceInfo,
+  s.userAgent,
+  s.ipAddressEnc,
+  s.expiresAt,
+  s.accessExpiresAt,
+  s.refreshHash,
+  s.face,
+  s.scope,
+];
+
 /** A new session with its first refresh token, in one statement (one round trip fewer per login). */
-export async function insertSession(
-  q: Queryable,
-  s: {
-    id: string;
-    userId: string;
-    tenantId: string;
-    /** auth_client.id */
-    clientId: string;
-    authMethod: string;
-    deviceInfo: string | null;
-    userAgent: string | null;
-    ipAddressEnc: string | null;
-    expiresAt: Date;
-    accessExpiresAt: Date;
-    refreshHash: Buffer;
-    face: SessionFace;
-    scope: string | null;
-  },
-): Promise<void> {
+export async function insertSession(q: Queryable, s: NewSession): Promise<void> {
   await q.exec(
     prepared(
       'tokens.session_start',
@@ -70,22 +86,37 @@ export async function insertSession(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13) RETURNING id)
        INSERT INTO refresh_token (session_id, token_hash, expires_at) SELECT id, $11, $9 FROM started`,
     ),
-    [
-      s.id,
-      s.userId,
-      s.tenantId,
-      s.clientId,
-      s.authMethod,
-      s.deviceInfo,
-      s.userAgent,
-      s.ipAddressEnc,
-      s.expiresAt,
-      s.accessExpiresAt,
-      s.refreshHash,
-      s.face,
-      s.scope,
-    ],
+    sessionParams(s),
   );
+}
+
+/**
+ * A sign-in in one statement, atomic without BEGIN/COMMIT: the session, its first refresh token
+ * and `audit` (the ACCESS row), written only while the user is still an ACTIVE member of the
+ * session's tenant. False when they no longer are (nothing is written).
+ */
+export async function insertSessionOfMember(
+  q: Queryable,
+  s: NewSession,
+  audit: (source: string, firstParam: number) => StatementStep,
+): Promise<boolean> {
+  const step = audit('started', 14);
+  const written = await q.exec(
+    prepared(
+      'tokens.session_start_member',
+      `WITH started AS (
+         INSERT INTO session (id, user_id, tenant_id, client_id, auth_method, device_info, user_agent,
+                              ip_address_enc, expires_at, access_expires_at, face, scope)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13 FROM membership
+         WHERE user_id = $2 AND tenant_id = $3 AND status = 'ACTIVE'
+         RETURNING id),
+       issued AS (INSERT INTO refresh_token (session_id, token_hash, expires_at) SELECT id, $11, $9 FROM started),
+       audited AS (${step.text})
+       SELECT id FROM started`,
+    ),
+    [...sessionParams(s), ...step.params],
+  );
+  return written === 1;
 }
 
 /**

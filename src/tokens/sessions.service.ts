@@ -10,6 +10,7 @@ import {
   activityEntry,
   emitSessionEvent,
   LOGIN_ACTIVITY_RECORDER,
+  LoginActivityEntry,
   LoginActivityRecorder,
   SESSION_STARTED,
 } from './login-activity-recorder.js';
@@ -20,7 +21,9 @@ import {
   liveSessionById,
   findUnrevokedSessionOfRefresh,
   insertSession,
+  insertSessionOfMember,
   liveSessionsOfUser,
+  NewSession,
 } from './sessions.queries.js';
 import {
   accessTtl,
@@ -59,9 +62,21 @@ export class SessionsService {
     @Inject(LOGIN_ACTIVITY_RECORDER) private readonly recorder: LoginActivityRecorder,
   ) {}
 
-  /** `startIn` in a transaction of its own. */
-  start(input: StartSessionInput): Promise<IssuedTokens> {
-    return this.db.transaction((tx) => this.startIn(tx, input));
+  /**
+   * `startIn` without a caller's transaction, in two round trips: the member's permissions, then
+   * one statement that writes the session, its first refresh token and the ACCESS row only while
+   * the membership is still active. Should it have changed in between, `startIn` runs in a
+   * transaction and answers (or refuses) as the membership is now.
+   */
+  async start(input: StartSessionInput): Promise<IssuedTokens> {
+    const permissions = await activeMemberPermissions(this.db, input.userId, input.tenantId);
+    const start = this.prepare(input, permissions);
+    const written = await insertSessionOfMember(this.db, start.session, (source, first) =>
+      this.recorder.step(start.activity, source, first),
+    );
+    if (!written) return this.db.transaction((tx) => this.startIn(tx, input));
+    this.announce(input, start.tokens.sessionId);
+    return start.tokens;
   }
 
   /**
@@ -71,6 +86,18 @@ export class SessionsService {
    */
   async startIn(tx: Queryable, input: StartSessionInput): Promise<IssuedTokens> {
     const permissions = await activeMemberPermissions(tx, input.userId, input.tenantId);
+    const start = this.prepare(input, permissions);
+    await insertSession(tx, start.session);
+    await this.recorder.record(tx, start.activity);
+    this.announce(input, start.tokens.sessionId);
+    return start.tokens;
+  }
+
+  /** What a session start writes and answers: the row, its ACCESS activity entry, the tokens. */
+  private prepare(
+    input: StartSessionInput,
+    permissions: string[],
+  ): { session: NewSession; activity: LoginActivityEntry; tokens: IssuedTokens } {
     const sid = input.sessionId ?? randomUUID();
     const refreshToken = randomToken();
     const refreshTtlS = input.refreshTtlSeconds ?? refreshTtl(input.client);
@@ -87,41 +114,50 @@ export class SessionsService {
       },
       input.accessTtlSeconds ?? accessTtl(input.client),
     );
-    await insertSession(tx, {
-      id: sid,
-      userId: input.userId,
-      tenantId: input.tenantId,
-      clientId: input.client.id,
-      authMethod: input.authMethod,
-      deviceInfo: input.ctx.deviceId,
-      userAgent: input.ctx.userAgent,
-      ipAddressEnc: this.box.encrypt(input.ctx.ip, sealedAt('session', 'ip_address_enc', sid)),
-      expiresAt: refreshExpiresAt,
-      accessExpiresAt: access.expiresAt,
-      refreshHash: sha256(refreshToken),
-      face: input.face ?? 'auth',
-      scope: input.scope || null,
-    });
-    await this.recorder.record(
-      tx,
-      activityEntry('ACCESS', input.userId, input.tenantId, input.authMethod, access.claims, input.ctx),
-    );
+    return {
+      session: {
+        id: sid,
+        userId: input.userId,
+        tenantId: input.tenantId,
+        clientId: input.client.id,
+        authMethod: input.authMethod,
+        deviceInfo: input.ctx.deviceId,
+        userAgent: input.ctx.userAgent,
+        ipAddressEnc: this.box.encrypt(input.ctx.ip, sealedAt('session', 'ip_address_enc', sid)),
+        expiresAt: refreshExpiresAt,
+        accessExpiresAt: access.expiresAt,
+        refreshHash: sha256(refreshToken),
+        face: input.face ?? 'auth',
+        scope: input.scope || null,
+      },
+      activity: activityEntry(
+        'ACCESS',
+        input.userId,
+        input.tenantId,
+        input.authMethod,
+        access.claims,
+        input.ctx,
+      ),
+      tokens: {
+        accessToken: access.token,
+        refreshToken,
+        expires: access.expiresAt.getTime(),
+        accessTokenExpiresAt: access.expiresAt,
+        refreshTokenExpiresAt: refreshExpiresAt,
+        sessionId: sid,
+        claims: access.claims,
+      },
+    };
+  }
+
+  private announce(input: StartSessionInput, sessionId: string): void {
     emitSessionEvent(this.events, SESSION_STARTED, {
-      sessionId: sid,
+      sessionId,
       userId: input.userId,
       tenantId: input.tenantId,
       clientId: input.client.clientId,
       authMethod: input.authMethod,
     });
-    return {
-      accessToken: access.token,
-      refreshToken,
-      expires: access.expiresAt.getTime(),
-      accessTokenExpiresAt: access.expiresAt,
-      refreshTokenExpiresAt: refreshExpiresAt,
-      sessionId: sid,
-      claims: access.claims,
-    };
   }
 
   /** Rotates a refresh token with reuse detection: see SessionRefreshService.refresh. */
