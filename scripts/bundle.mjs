@@ -7,7 +7,7 @@
 //
 // tsc runs first because the bundler does not emit decorator metadata (emitDecoratorMetadata),
 // which Nest's dependency injection and the validation pipes read at run time.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
@@ -32,17 +32,23 @@ const OPTIONAL = [
 ];
 const isOptional = (id) => OPTIONAL.some((name) => id === name || id.startsWith(`${name}/`));
 
-/** `outDir`: where tsc wrote (its src/main.js is the entry); the bundle goes to `outDir`/server. */
-export async function bundle(outDir = 'dist') {
+/**
+ * Bundles `input` into `dir`/main.js. Default: the service as `npm run build:server` builds it,
+ * tsc's `outDir`/src/main.js into `outDir`/server. The bench bundles its minimal Nest app the
+ * same way (`node scripts/bundle.mjs <input> <dir>`), to show what bundling alone gives.
+ */
+export async function bundle(
+  outDir = 'dist',
+  input = join(outDir, 'src', 'main.js'),
+  dir = join(outDir, 'server'),
+) {
   const started = performance.now();
-  await build(options(outDir));
-  console.log(
-    `bundled ${join(outDir, 'src', 'main.js')} into ${join(outDir, 'server')} in ${Math.round(performance.now() - started)} ms`,
-  );
+  await build(options(resolve(input), dir));
+  console.log(`bundled ${input} into ${dir} in ${Math.round(performance.now() - started)} ms`);
 }
 
-const options = (outDir) => ({
-  input: join(outDir, 'src', 'main.js'),
+const options = (input, dir) => ({
+  input,
   platform: 'node',
   external: (id) => NATIVE.some((re) => re.test(id)) || isOptional(id),
   // Any other import the bundler cannot resolve is a missing dependency: fail the build.
@@ -51,7 +57,7 @@ const options = (outDir) => ({
     else handler(level, log);
   },
   output: {
-    dir: join(outDir, 'server'),
+    dir,
     format: 'esm',
     entryFileNames: 'main.js',
     chunkFileNames: 'chunks/[name]-[hash].js',
@@ -65,4 +71,7 @@ const options = (outDir) => ({
   logLevel: 'warn',
 });
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle(process.argv[2]);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [first, second] = process.argv.slice(2);
+  await (second ? bundle(undefined, first, second) : bundle(first));
+}

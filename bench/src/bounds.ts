@@ -175,6 +175,8 @@ export async function startBareVerifier(
 }
 
 export const MINIMAL_NEST_APP = join(BUILD_DIR, 'children', 'minimal-nest-app.js');
+/** The same app bundled as the service is (`npm run build:bench` runs scripts/bundle.mjs on it). */
+export const MINIMAL_NEST_BUNDLE = join(BUILD_DIR, 'minimal-nest-bundle', 'main.js');
 
 export const median = (values: number[]): number | null => {
   if (values.length === 0) return null;
