@@ -78,8 +78,9 @@ export class PasswordController {
   @ApiErrors(...LOGIN_ERRORS, [401, 'MFA_REQUIRED'])
   @RateLimited()
   async loginToken(
+    // No @Body() parameter: LocalAuthGuard has validated the body already (a second pass of the
+    // global pipe cost every login a validation); @ApiBody documents it.
     @Req() req: Request & { user: PasswordLogin },
-    @Body() _dto: LoginRequestDto,
     @Ctx() ctx: RequestContext,
   ): Promise<TokenResponseDto> {
     const t = await this.passwords.issueTokens(req.user, ctx);
