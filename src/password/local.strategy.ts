@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
 import type { Request } from '../common/http/http.js';
@@ -7,7 +7,21 @@ import type { PasswordLogin, PasswordLoginService } from './password-login.servi
 
 /** Where LocalAuthGuard leaves its application's PasswordLoginService for the strategy. */
 export const PASSWORD_LOGINS = Symbol('passwordLogins');
-export type RequestWithLogins = Request & { [PASSWORD_LOGINS]?: PasswordLoginService };
+/** Where LocalAuthGuard leaves the body it validated, for the handler (LoginBody). */
+export const VALIDATED_BODY = Symbol('validatedLoginBody');
+export type RequestWithLogins = Request & {
+  [PASSWORD_LOGINS]?: PasswordLoginService;
+  [VALIDATED_BODY]?: object;
+};
+
+/**
+ * The login body as LocalAuthGuard validated it (the DTO instance), for a handler behind that
+ * guard. Handlers take it instead of `@Body()`, which would have the global pipe validate the same
+ * body a second time on every login (custom decorators are not validated by the pipe).
+ */
+export const LoginBody = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<RequestWithLogins>()[VALIDATED_BODY],
+);
 
 /**
  * passport-local over the login body (`username`, `password`, plus the client fields).

@@ -11,6 +11,7 @@ import { SuccessDto, TokenResponseDto } from '../tokens/dto/token.dto.js';
 import { Authenticated } from '../tokens/guards/jwt-auth.guard.js';
 import { ChangePasswordDto, CodeResponseDto, LoginCodeRequestDto, LoginRequestDto } from './dto/login.dto.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
+import { LoginBody } from './local.strategy.js';
 import type { PasswordLogin } from './password-login.service.js';
 import { PasswordService } from './password.service.js';
 
@@ -53,7 +54,7 @@ export class PasswordController {
   @RateLimited()
   async login(
     @Req() req: Request & { user: PasswordLogin },
-    @Body() dto: LoginCodeRequestDto,
+    @LoginBody() dto: LoginCodeRequestDto,
     @Ctx() ctx: RequestContext,
   ): Promise<CodeResponseDto> {
     const code = await this.passwords.issueCode(
@@ -78,8 +79,6 @@ export class PasswordController {
   @ApiErrors(...LOGIN_ERRORS, [401, 'MFA_REQUIRED'])
   @RateLimited()
   async loginToken(
-    // No @Body() parameter: LocalAuthGuard has validated the body already (a second pass of the
-    // global pipe cost every login a validation); @ApiBody documents it.
     @Req() req: Request & { user: PasswordLogin },
     @Ctx() ctx: RequestContext,
   ): Promise<TokenResponseDto> {
