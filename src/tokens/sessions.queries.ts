@@ -59,41 +59,10 @@ export interface NewSession {
   scope: string | null;
 }
 
-const sessionParams = (s: NewSession) => [
-  s.id,
-  s.userId,
-  s.tenantId,
-  s.clientId,
-  s.authMethod,
-  s.deviceInfo,
-  s.userAgent,
-  s.ipAddressEnc,
-  s.expiresAt,
-  s.accessExpiresAt,
-  s.refreshHash,
-  s.face,
-  s.scope,
-];
-
-/** A new session with its first refresh token, in one statement (one round trip fewer per login). */
-export async function insertSession(q: Queryable, s: NewSession): Promise<void> {
-  await q.exec(
-    prepared(
-      'tokens.session_start',
-      `WITH started AS (
-         INSERT INTO session (id, user_id, tenant_id, client_id, auth_method, device_info, user_agent,
-                              ip_address_enc, expires_at, access_expires_at, face, scope)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13) RETURNING id)
-       INSERT INTO refresh_token (session_id, token_hash, expires_at) SELECT id, $11, $9 FROM started`,
-    ),
-    sessionParams(s),
-  );
-}
-
 /**
- * A sign-in in one statement, atomic without BEGIN/COMMIT: the session, its first refresh token
- * and `audit` (the ACCESS row), written only while the user is still an ACTIVE member of the
- * session's tenant. False when they no longer are (nothing is written).
+ * A session start in one statement (atomic without BEGIN/COMMIT): the session, its first refresh
+ * token and `audit` (the ACCESS row), written only while the user is still an ACTIVE member of
+ * the session's tenant. False when they no longer are (nothing is written).
  */
 export async function insertSessionOfMember(
   q: Queryable,
@@ -114,7 +83,22 @@ export async function insertSessionOfMember(
        audited AS (${step.text})
        SELECT id FROM started`,
     ),
-    [...sessionParams(s), ...step.params],
+    [
+      s.id,
+      s.userId,
+      s.tenantId,
+      s.clientId,
+      s.authMethod,
+      s.deviceInfo,
+      s.userAgent,
+      s.ipAddressEnc,
+      s.expiresAt,
+      s.accessExpiresAt,
+      s.refreshHash,
+      s.face,
+      s.scope,
+      ...step.params,
+    ],
   );
   return written === 1;
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
 import { SecretBox, sealedAt } from '../common/crypto/secret-box.js';
+import { Errors } from '../common/errors/app-error.js';
 import { randomToken, sha256 } from '../common/crypto/tokens.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { Db, Queryable } from '../database/db.js';
@@ -20,7 +21,6 @@ import { SessionRefreshService } from './session-refresh.service.js';
 import {
   liveSessionById,
   findUnrevokedSessionOfRefresh,
-  insertSession,
   insertSessionOfMember,
   liveSessionsOfUser,
   NewSession,
@@ -64,19 +64,14 @@ export class SessionsService {
 
   /**
    * `startIn` without a caller's transaction, in two round trips: the member's permissions, then
-   * one statement that writes the session, its first refresh token and the ACCESS row only while
-   * the membership is still active. Should it have changed in between, `startIn` runs in a
-   * transaction and answers (or refuses) as the membership is now.
+   * the session start's one statement. Should the membership have changed in between, `startIn`
+   * runs in a transaction and answers (or refuses) as the membership is now.
    */
   async start(input: StartSessionInput): Promise<IssuedTokens> {
     const permissions = await activeMemberPermissions(this.db, input.userId, input.tenantId);
-    const start = this.prepare(input, permissions);
-    const written = await insertSessionOfMember(this.db, start.session, (source, first) =>
-      this.recorder.step(start.activity, source, first),
+    return (
+      (await this.write(this.db, input, permissions)) ?? this.db.transaction((tx) => this.startIn(tx, input))
     );
-    if (!written) return this.db.transaction((tx) => this.startIn(tx, input));
-    this.announce(input, start.tokens.sessionId);
-    return start.tokens;
   }
 
   /**
@@ -86,9 +81,28 @@ export class SessionsService {
    */
   async startIn(tx: Queryable, input: StartSessionInput): Promise<IssuedTokens> {
     const permissions = await activeMemberPermissions(tx, input.userId, input.tenantId);
+    const tokens = await this.write(tx, input, permissions);
+    if (tokens) return tokens;
+    // The membership changed between the read and the write: refused as it is now.
+    await activeMemberPermissions(tx, input.userId, input.tenantId);
+    throw Errors.notAMember();
+  }
+
+  /**
+   * The one statement of every session start (insertSessionOfMember: the session, its first
+   * refresh token and the ACCESS row, only while the membership is still ACTIVE), on `q`.
+   * Undefined when it wrote nothing.
+   */
+  private async write(
+    q: Queryable,
+    input: StartSessionInput,
+    permissions: string[],
+  ): Promise<IssuedTokens | undefined> {
     const start = this.prepare(input, permissions);
-    await insertSession(tx, start.session);
-    await this.recorder.record(tx, start.activity);
+    const written = await insertSessionOfMember(q, start.session, (source, first) =>
+      this.recorder.step(start.activity, source, first),
+    );
+    if (!written) return undefined;
     this.announce(input, start.tokens.sessionId);
     return start.tokens;
   }
