@@ -95,12 +95,12 @@ export async function measureStarts(settings: Settings, env: NodeJS.ProcessEnv):
     rss = Math.max(rss, memoryOf(service.child.pid).peakRssMb ?? 0);
     await stopChild(service.child);
     serviceMs.push(service.readyMs);
-    for (const [script, samples] of [
-      [MINIMAL_NEST_APP, minimalNestMs],
-      [MINIMAL_NEST_BUNDLE, minimalNestBundleMs],
+    for (const [label, script, samples] of [
+      ['minimal Nest app', MINIMAL_NEST_APP, minimalNestMs],
+      ['minimal Nest app, bundled', MINIMAL_NEST_BUNDLE, minimalNestBundleMs],
     ] as const) {
       const minimal = await startHttpChild({
-        name: `minimal Nest app ${i + 1}`,
+        name: `${label} ${i + 1}`,
         script,
         port: await freePort(),
         env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' },
