@@ -47,7 +47,7 @@ export {
 /**
  * The one entry point of the token engine. `start` is called by every login path; it creates the
  * session (refresh-token family), signs the access token and writes the login-activity row in one
- * transaction. `refresh` rotates with reuse detection (SessionRefreshService); `end` revokes a
+ * statement. `refresh` rotates with reuse detection (SessionRefreshService); `end` revokes a
  * family and its access tokens (SessionEndingsService).
  */
 @Injectable()
