@@ -1,5 +1,4 @@
 import { Global, Logger, Module } from '@nestjs/common';
-import pg from 'pg';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { connectionOptions, poolOptions } from './connection.js';
@@ -18,25 +17,22 @@ const START_RETRY_DELAY_MS = 1000;
  */
 async function openDatabase(config: AppConfig): Promise<Db> {
   const logger = new Logger('Database');
-  const pool = new pg.Pool(poolOptions(config.databaseUrl!, config.databasePoolSize));
-  // An idle connection the server closed (e.g. Postgres restarting): the pool drops it, and a
-  // pool error without a listener would crash the process.
-  pool.on('error', (err) => logger.warn(`idle database connection lost: ${err.message}`));
+  const db = new Db(poolOptions(config.databaseUrl!, config.databasePoolSize));
   for (let attempt = 1; ; attempt++) {
     try {
       if (config.migrationsRun) {
         await runMigrations(connectionOptions(config.databaseUrl!), { log: (line) => logger.log(line) });
       } else {
-        await pool.query('SELECT 1');
+        await db.exec('SELECT 1');
       }
-      return new Db(pool);
+      return db;
     } catch (err) {
       logger.error(
         `Unable to connect to the database${config.migrationsRun ? ' or to migrate it' : ''}: ` +
           `${(err as Error).message}. ${attempt < START_ATTEMPTS ? `Retrying (${attempt})...` : 'Giving up.'}`,
       );
       if (attempt >= START_ATTEMPTS) {
-        await pool.end().catch(() => undefined);
+        await db.end().catch(() => undefined);
         throw err;
       }
       await new Promise((resolve) => setTimeout(resolve, START_RETRY_DELAY_MS));

@@ -1,5 +1,5 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
-import type pg from 'pg';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
 import { Errors } from '../common/errors/app-error.js';
 
 /**
@@ -68,17 +68,56 @@ class Runner implements Queryable {
 }
 
 /**
+ * What PostgreSQL triggers announce (see the migrations), heard by every connection of the pool:
+ * `auth_accounts`, a change to what GET /auth/me answers (tokens/account-cache.ts).
+ */
+export const HEARD_CHANNELS = ['auth_accounts'] as const;
+export type HeardChannel = (typeof HEARD_CHANNELS)[number];
+
+/**
  * The one data-access entry point: `db.rows/row/exec` for single statements, `db.transaction`
  * for a unit of work, on its own pg pool (opened by DatabaseModule, after the migrations; every
  * statement of the service lives in a module's `*.queries.ts`). The pool is ended when the
  * application shuts down, after the HTTP server has stopped taking requests.
  */
 export class Db implements Queryable, OnApplicationShutdown {
+  private readonly pool: pg.Pool;
   private readonly direct: Runner;
   private ended: Promise<void> | undefined;
+  private readonly heard = new Map<string, ((payload: string) => void)[]>();
 
-  constructor(private readonly pool: pg.Pool) {
-    this.direct = new Runner(pool);
+  /** Opens no connection yet: the pool connects on the first statement. */
+  constructor(options: pg.PoolConfig) {
+    this.pool = new pg.Pool({ ...options, onConnect: (client) => this.enlist(client) });
+    // An idle connection the server closed (e.g. Postgres restarting): the pool drops it, and a
+    // pool error without a listener would crash the process.
+    const logger = new Logger('Database');
+    this.pool.on('error', (err) => logger.warn(`idle database connection lost: ${err.message}`));
+    this.direct = new Runner(this.pool);
+  }
+
+  /**
+   * Hands `handler` what the pool's connections hear on `channel` (one of HEARD_CHANNELS, which
+   * every connection LISTENs on before its first statement). PostgreSQL delivers a session's own
+   * notifications before it answers the statement or COMMIT that sent them, so a change this
+   * instance makes is heard before the write's promise resolves: read-your-writes for what an
+   * instance keeps in memory. It does not replace PgListener: an idle pool may hold no connection.
+   */
+  hear(channel: HeardChannel, handler: (payload: string) => void): void {
+    this.heard.set(channel, [...(this.heard.get(channel) ?? []), handler]);
+  }
+
+  private async enlist(client: pg.ClientBase): Promise<void> {
+    client.on('notification', (msg) => {
+      for (const handler of this.heard.get(msg.channel) ?? []) {
+        try {
+          handler(msg.payload ?? '');
+        } catch {
+          // A handler's failure must not break the connection's parser; handlers do not throw.
+        }
+      }
+    });
+    for (const channel of HEARD_CHANNELS) await client.query(`LISTEN ${channel}`);
   }
 
   rows<T>(statement: Statement | string, params?: readonly unknown[]): Promise<T[]> {

@@ -24,6 +24,11 @@ export class PgListener implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
+  /** Whether the LISTEN connection is up now (notifications sent while it is down are lost). */
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
   async listen(channel: string, handler: Handler, onReconnect?: ReconnectHandler): Promise<void> {
     const list = this.handlers.get(channel) ?? [];
     list.push(handler);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PgListener } from '../database/pg-listener.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { AccessTokensService } from './access-tokens.service.js';
+import { AccountCache } from './account-cache.js';
 import { AccountService } from './account.service.js';
 import { AuthCodesService } from './auth-codes.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
@@ -28,6 +29,7 @@ import { SessionTokensService } from './session-tokens.service.js';
     SessionRefreshService,
     SessionsService,
     AuthCodesService,
+    AccountCache,
     AccountService,
     TokenMaintenanceService,
     OneTimeTokensService,

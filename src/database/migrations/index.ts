@@ -13,6 +13,7 @@ import { ConsoleClients1764000009400 } from './1764000009400-ConsoleClients.js';
 import { LoginFailure1764000009410 } from './1764000009410-LoginFailure.js';
 import { OidcConformance1764000009500 } from './1764000009500-OidcConformance.js';
 import { Passkeys1764000009600 } from './1764000009600-Passkeys.js';
+import { AccountChanges1764000009700 } from './1764000009700-AccountChanges.js';
 
 /** Every migration, in order. Listed as classes, not a glob (a .ts glob breaks under Vitest). */
 export const MIGRATIONS: readonly MigrationClass[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly MigrationClass[] = [
   LoginFailure1764000009410,
   OidcConformance1764000009500,
   Passkeys1764000009600,
+  AccountChanges1764000009700,
 ];
