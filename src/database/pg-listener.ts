@@ -21,6 +21,7 @@ export class PgListener implements OnApplicationShutdown {
   private closed = false;
   private connecting: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private sending: Promise<unknown> = Promise.resolve();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -35,7 +36,14 @@ export class PgListener implements OnApplicationShutdown {
     this.handlers.set(channel, list);
     if (onReconnect) this.reconnectHandlers.push(onReconnect);
     await this.ensureConnected();
-    if (list.length === 1 && this.client) await this.client.query(`LISTEN ${channel}`);
+    if (list.length === 1 && this.client) await this.send(this.client, `LISTEN ${channel}`);
+  }
+
+  /** One statement at a time on the connection, whoever asks (several services listen at start-up). */
+  private send(client: pg.Client, sql: string): Promise<void> {
+    const sent = this.sending.then(() => client.query(sql));
+    this.sending = sent.catch(() => undefined);
+    return sent.then(() => undefined);
   }
 
   private ensureConnected(): Promise<void> {
@@ -70,7 +78,7 @@ export class PgListener implements OnApplicationShutdown {
     client.on('end', () => lost());
     try {
       await client.connect();
-      for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
+      for (const channel of this.handlers.keys()) await this.send(client, `LISTEN ${channel}`);
       this.client = client;
     } catch (err) {
       client.end().catch(() => undefined);
