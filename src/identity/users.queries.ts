@@ -1,6 +1,6 @@
-import { assignments, columns, insertion } from '../database/columns.js';
+import { assignments, columns, ColumnsOf, insertion } from '../database/columns.js';
 import { prepared, Queryable } from '../database/db.js';
-import type { User } from './identity.types.js';
+import { LOCAL_PROVIDER, type User } from './identity.types.js';
 
 /** The columns a write sets, by the property they hold. */
 const WRITABLE = {
@@ -15,15 +15,16 @@ const WRITABLE = {
 
 export type UserFields = Pick<User, keyof typeof WRITABLE>;
 
-/** The user's columns as a `User`. */
-const COLUMNS = columns<User>({
+const USER_COLUMNS: ColumnsOf<User> = {
   id: 'id',
   ...WRITABLE,
   mfaEnabled: 'mfa_enabled',
   profile: 'profile',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
-});
+};
+/** The user's columns as a `User`. */
+const COLUMNS = columns(USER_COLUMNS);
 
 const byId = prepared('identity.user-by-id', `SELECT ${COLUMNS} FROM app_user WHERE id = $1`);
 
@@ -39,6 +40,48 @@ const byLogin = prepared(
 /** The users whose username or email is `login` (any letter case): at most two. */
 export async function usersByLogin(q: Queryable, login: string): Promise<User[]> {
   return q.rows<User>(byLogin, [login]);
+}
+
+/**
+ * A user a sign-in names, with what the password check needs in the same round trip: the local
+ * credential (none: `credentialId` null) and whether a code budget is kept for them.
+ */
+export interface SignInCandidate {
+  user: User;
+  credentialId: string | null;
+  passwordHash: string | null;
+  codeBudgetKept: boolean;
+}
+
+const SIGN_IN_EXTRAS = `c.id AS "credentialId", c.password_hash AS "passwordHash",
+  EXISTS (SELECT 1 FROM user_code_budget b WHERE b.user_id = u.id) AS "codeBudgetKept"`;
+const SIGN_IN_FROM = `FROM app_user u LEFT JOIN user_credential c ON c.user_id = u.id AND c.provider = '${LOCAL_PROVIDER}'`;
+
+const signInByLogin = prepared(
+  'identity.sign-in-by-login',
+  `SELECT ${columns(USER_COLUMNS, 'u')}, ${SIGN_IN_EXTRAS} ${SIGN_IN_FROM}
+   WHERE lower(u.username) = lower($1) OR lower(u.email) = lower($1)`,
+);
+const signInByEmail = prepared(
+  'identity.sign-in-by-email',
+  `SELECT ${columns(USER_COLUMNS, 'u')}, ${SIGN_IN_EXTRAS} ${SIGN_IN_FROM} WHERE lower(u.email) = lower($1)`,
+);
+
+/** `usersByLogin` (or `userByEmail`, `byEmail`) for a sign-in, each with its SignInCandidate extras. */
+export async function signInCandidates(
+  q: Queryable,
+  login: string,
+  byEmail: boolean,
+): Promise<SignInCandidate[]> {
+  const rows = await q.rows<User & Omit<SignInCandidate, 'user'>>(byEmail ? signInByEmail : signInByLogin, [
+    login,
+  ]);
+  return rows.map(({ credentialId, passwordHash, codeBudgetKept, ...user }) => ({
+    user,
+    credentialId,
+    passwordHash,
+    codeBudgetKept,
+  }));
 }
 
 const byEmail = prepared(

@@ -35,9 +35,16 @@ export class UsersService {
 
   /** By username, else by email; both compared case-insensitively. */
   async findByLogin(login: string): Promise<User | null> {
-    const rows = await users.usersByLogin(this.db, login);
-    const lower = login.toLowerCase();
-    return rows.find((u) => u.username?.toLowerCase() === lower) ?? rows[0] ?? null;
+    return byUsernameFirst(await users.usersByLogin(this.db, login), login, (u) => u) ?? null;
+  }
+
+  /**
+   * `findByLogin` (`findByEmail` with `byEmail`) for a sign-in: the user with their local
+   * credential and whether a code budget is kept for them, in one round trip (CredentialCheck).
+   */
+  async findForSignIn(login: string, byEmail = false): Promise<users.SignInCandidate | null> {
+    const rows = await users.signInCandidates(this.db, login, byEmail);
+    return byUsernameFirst(rows, login, (c) => c.user) ?? null;
   }
 
   async findByEmail(email: string): Promise<User | null> {
@@ -50,7 +57,17 @@ export class UsersService {
    * Upgrades bcrypt and outdated argon2 hashes to the current argon2id on success.
    */
   async verifyPassword(user: User | null, password: string): Promise<boolean> {
-    const credential = user ? await credentials.localCredential(this.db, user.id) : undefined;
+    return this.verifyCredential(
+      user ? await credentials.localCredential(this.db, user.id) : undefined,
+      password,
+    );
+  }
+
+  /** `verifyPassword` against a local credential already read (`findForSignIn`); none: a dummy check. */
+  async verifyCredential(
+    credential: { id: string; passwordHash: string | null } | undefined,
+    password: string,
+  ): Promise<boolean> {
     if (!credential?.passwordHash) {
       await this.hasher.verifyDummy(password);
       return false;
@@ -297,4 +314,10 @@ export class UsersService {
   async deleteUser(tx: Queryable, id: string): Promise<void> {
     if (!(await users.deleteUser(tx, id))) throw Errors.notFound('User not found');
   }
+}
+
+/** Of the (at most two) rows a login matches, the one whose username it is, else the first. */
+function byUsernameFirst<T>(rows: T[], login: string, userOf: (row: T) => User): T | undefined {
+  const lower = login.toLowerCase();
+  return rows.find((row) => userOf(row).username?.toLowerCase() === lower) ?? rows[0];
 }

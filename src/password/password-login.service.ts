@@ -8,6 +8,8 @@ import { MembershipsService } from '../identity/memberships.service.js';
 export interface PasswordLogin {
   user: User;
   client: AuthClient;
+  /** The member's permissions, read with the membership found ACTIVE (for the session's token). */
+  permissions: string[];
 }
 
 /**
@@ -41,7 +43,7 @@ export class PasswordLoginService {
       tenantId: client.tenantId,
     });
     // Only now, with the password proven, may the answer say something about the account.
-    await this.memberships.requireActive(user.id, client.tenantId);
-    return { user, client };
+    const { permissions } = await this.memberships.requireActive(user.id, client.tenantId);
+    return { user, client, permissions };
   }
 }

@@ -56,6 +56,7 @@ export class PasswordService {
       client: login.client,
       authMethod: 'PASSWORD',
       ctx,
+      permissions: login.permissions,
     });
   }
 

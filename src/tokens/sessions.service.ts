@@ -63,12 +63,13 @@ export class SessionsService {
   ) {}
 
   /**
-   * `startIn` without a caller's transaction, in two round trips: the member's permissions, then
-   * the session start's one statement. Should the membership have changed in between, `startIn`
-   * runs in a transaction and answers (or refuses) as the membership is now.
+   * `startIn` without a caller's transaction, in two round trips: the member's permissions (unless
+   * the caller gives them), then the session start's one statement. Should the membership have
+   * changed in between, `startIn` runs in a transaction and answers (or refuses) as it is now.
    */
   async start(input: StartSessionInput): Promise<IssuedTokens> {
-    const permissions = await activeMemberPermissions(this.db, input.userId, input.tenantId);
+    const permissions =
+      input.permissions ?? (await activeMemberPermissions(this.db, input.userId, input.tenantId));
     return (
       (await this.write(this.db, input, permissions)) ?? this.db.transaction((tx) => this.startIn(tx, input))
     );

@@ -66,6 +66,12 @@ export interface StartSessionInput {
   extraClaims?: Record<string, unknown>;
   /** The scopes granted at /oauth2/authorize: kept on the session, carried by its access tokens. */
   scope?: string | null;
+  /**
+   * The member's permissions, when the caller has just read them with the membership found ACTIVE
+   * (MembershipsService.requireActive): `start` then does not read them again. The session is
+   * still written only while the membership is ACTIVE.
+   */
+  permissions?: string[];
 }
 
 /** Options of a refresh (see SessionRefreshService.refresh). */

@@ -35,14 +35,20 @@ export class CredentialCheck {
     ip: string,
     options: { byEmail?: boolean; tenantId?: string } = {},
   ): Promise<User> {
-    const user = options.byEmail ? await this.users.findByEmail(login) : await this.users.findByLogin(login);
+    const found = await this.users.findForSignIn(login, options.byEmail);
+    const user = found?.user ?? null;
     const attempt = await this.limiter.begin(AttemptSubjects.of(user, login), ip);
-    if (!(await this.users.verifyPassword(user, password)) || !user) {
+    const credential = found?.credentialId
+      ? { id: found.credentialId, passwordHash: found.passwordHash }
+      : undefined;
+    if (!(await this.users.verifyCredential(credential, password)) || !user) {
       if (options.tenantId) this.failures?.record({ tenantId: options.tenantId, authMethod: 'PASSWORD' });
       throw Errors.invalidCredentials();
     }
     await attempt.succeeded();
-    await this.codeBudget.restore(user.id);
+    // Most users have no budget row: no write then. One counted while this sign-in ran stays
+    // counted, as if it had come just after the sign-in.
+    if (found!.codeBudgetKept) await this.codeBudget.restore(user.id);
     return user;
   }
 
