@@ -2,12 +2,14 @@
 // - argon2id hashes/s on all cores (bound of POST /auth/login-token),
 // - pgbench tx/s of a refresh-shaped transaction (bound of POST /auth/token-refresh),
 // - a bare node:http verifier of the same token answering the same JSON (bound of GET /auth/me),
+// - (information) a bare node:http login on the same database, what Node allows for a login,
 // - a minimal Nest app's spawn-to-first-200 (bound of the service's start to ready).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Argon2RateInput, Argon2RateReply } from './children/argon2-rate.js';
+import type { BareLoginInput } from './children/bare-login-server.js';
 import type { BareServerInput, BareServerReply } from './children/bare-me-server.js';
 import { pgbenchSessionId, type RefreshShape } from './database.js';
 import { checkInterrupted, defer, forkHelper, stopChild } from './processes.js';
@@ -161,18 +163,25 @@ export async function pgbenchRefresh(options: {
   }
 }
 
-/** Starts the bare verifier; answers its base URL (the child is stopped at clean-up). */
-export async function startBareVerifier(
-  input: BareServerInput,
+/** A bare node:http child of `children/` (the child is stopped at clean-up, or by `stop`). */
+async function startBareServer(
+  script: string,
+  label: string,
+  input: unknown,
 ): Promise<{ base: string; pid: number; stop: () => Promise<void> }> {
-  const { child, reply } = await forkHelper<BareServerReply>(
-    join(BUILD_DIR, 'children', 'bare-me-server.js'),
-    input,
-  );
-  const running = defer('stop the bare verifier', () => stopChild(child, 3000));
-  if ('error' in reply) throw new BenchError(`the bare verifier failed: ${reply.error}`);
+  const { child, reply } = await forkHelper<BareServerReply>(join(BUILD_DIR, 'children', script), input);
+  const running = defer(`stop the ${label}`, () => stopChild(child, 3000));
+  if ('error' in reply) throw new BenchError(`the ${label} failed: ${reply.error}`);
   return { base: `http://127.0.0.1:${reply.port}`, pid: child.pid!, stop: () => running.close() };
 }
+
+/** Starts the bare verifier (the bound of GET /auth/me). */
+export const startBareVerifier = (input: BareServerInput) =>
+  startBareServer('bare-me-server.js', 'bare verifier', input);
+
+/** Starts the bare login server (what Node allows for POST /auth/login-token; information only). */
+export const startBareLogin = (input: BareLoginInput) =>
+  startBareServer('bare-login-server.js', 'bare login server', input);
 
 export const MINIMAL_NEST_APP = join(BUILD_DIR, 'children', 'minimal-nest-app.js');
 /** The same app bundled as the service is (`npm run build:bench` runs scripts/bundle.mjs on it). */

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { relative } from 'node:path';
-import { argon2Rate, pgbenchRefresh, startBareVerifier } from './bounds.js';
+import { argon2Rate, pgbenchRefresh, startBareLogin, startBareVerifier } from './bounds.js';
 import { connect, prepareDatabase, prepareRefreshShape, redact, storedArgon2Params } from './database.js';
 import type { BareServerInput } from './children/bare-me-server.js';
 import { call, expectOk, required, stringField } from './http.js';
@@ -119,17 +119,26 @@ async function main(): Promise<void> {
     call(base, 'GET', '/.well-known/openid-configuration'),
     'GET /.well-known/openid-configuration',
   );
-  const bare = await startBareVerifier({
-    jwks,
-    issuer: required(discovery, 'issuer', 'GET /.well-known/openid-configuration'),
-    body: scenario.me.body,
-  });
+  const issuer = required(discovery, 'issuer', 'GET /.well-known/openid-configuration');
+  const bare = await startBareVerifier({ jwks, issuer, body: scenario.me.body });
   const bareAnswer = await call(bare.base, 'GET', '/auth/me', { token: scenario.me.token });
   if (bareAnswer.status !== 200 || bareAnswer.text !== JSON.stringify(scenario.me.body))
     throw new BenchError(`the bare verifier's /auth/me differs from the service's (${bareAnswer.status})`);
   log('bare node:http GET /auth/me ...');
   const bareMe = await measure({ bases: [bare.base], pids: [bare.pid] }, scenario.meSpec, settings);
   await bare.stop();
+  const bareLoginServer = await startBareLogin({ databaseUrl: database.url, issuer });
+  await expectOk(
+    call(bareLoginServer.base, 'POST', '/auth/login-token', { body: scenario.loginRequest(0) }),
+    'POST /auth/login-token of the bare login server',
+  );
+  log('bare node:http POST /auth/login-token ...');
+  const bareLogin = await measure(
+    { bases: [bareLoginServer.base], pids: [bareLoginServer.pid] },
+    scenario.loginSpec,
+    settings,
+  );
+  await bareLoginServer.stop();
 
   // 5.
   const one = await runPass(settings, scenario, instances);
@@ -178,7 +187,7 @@ async function main(): Promise<void> {
       redisUrl: settings.redisUrl ? redact(settings.redisUrl) : undefined,
     },
     database: database.label,
-    bounds: { argon2, pgbench, bareMe, starts },
+    bounds: { argon2, pgbench, bareMe, bareLogin, starts },
     instances: instanceReports,
     passes,
     headline,

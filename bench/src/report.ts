@@ -5,7 +5,7 @@ import type { Argon2Rate, PgbenchResult } from './bounds.js';
 import type { RunResult } from './load.js';
 import { type PassResults, runsOf } from './scenarios.js';
 import type { StartTimes } from './service.js';
-import { RESULTS_FILE, ROOT } from './settings.js';
+import { RESULTS_FILE, ROOT, round } from './settings.js';
 import { TARGETS, type Check } from './targets.js';
 
 export interface InstanceReport {
@@ -26,7 +26,14 @@ export interface Report {
   loadAverageAtEnd: number[] | null;
   settings: Record<string, unknown>;
   database: string;
-  bounds: { argon2: Argon2Rate; pgbench: PgbenchResult; bareMe: RunResult; starts: StartTimes };
+  bounds: {
+    argon2: Argon2Rate;
+    pgbench: PgbenchResult;
+    bareMe: RunResult;
+    /** Information: a bare node:http login on the same database (children/bare-login-server.ts). */
+    bareLogin: RunResult;
+    starts: StartTimes;
+  };
   instances: InstanceReport[];
   passes: Partial<Record<'1' | '2', PassResults>>;
   headline: Check[];
@@ -112,7 +119,7 @@ export function passWarnings(n: string, p: PassResults, stormRate: number): stri
 }
 
 export function printReport(report: Report, stormRate: number): void {
-  const { argon2, pgbench, bareMe, starts } = report.bounds;
+  const { argon2, pgbench, bareMe, bareLogin, starts } = report.bounds;
   const rows: [string, RunResult][] = [];
   for (const [n, p] of Object.entries(report.passes))
     rows.push(
@@ -122,6 +129,7 @@ export function printReport(report: Report, stormRate: number): void {
       ]),
     );
   rows.push(['bare node:http GET /auth/me (bound)', bareMe]);
+  rows.push(['bare node:http POST /auth/login-token (info)', bareLogin]);
   console.log('');
   console.log('Every run (x2 = two instances on the same database, connections split, req/s summed):');
   console.log(runsTable(rows));
@@ -144,6 +152,12 @@ export function printReport(report: Report, stormRate: number): void {
   );
   console.log(
     `  bare node:http verifier: ${bareMe.reqPerSec} req/s, p50 ${bareMe.p50Ms} ms, p99 ${bareMe.p99Ms} ms`,
+  );
+  const ofArgon2 = (rate: number | null) =>
+    rate !== null && argon2.hashesPerSecond ? ` = ${round(rate / argon2.hashesPerSecond, 3)} x argon2id` : '';
+  console.log(
+    `  (information, not a bound) bare node:http login on the same database, one read, the hash on niced threads, ` +
+      `one durable write: ${bareLogin.reqPerSec} req/s${ofArgon2(bareLogin.reqPerSec)}, p99 ${bareLogin.p99Ms} ms`,
   );
   console.log(
     `  start to first 200, median of ${starts.serviceMs.length}: service (migrated database) ` +

@@ -36,6 +36,8 @@ export interface Session {
 /** Everything the runs need, checked against the service once before any load. */
 export interface Scenario {
   seed: Seed;
+  /** The body of POST /auth/login-token for the i-th user. */
+  loginRequest: (i: number) => Record<string, string>;
   login: (i: number) => Promise<Session>;
   loginSpec: Spec;
   headlessSpec: Spec;
@@ -128,6 +130,7 @@ export async function prepareScenario(base: string, seed: Seed, db: pg.Client): 
   const meHeaders = { Authorization: `Bearer ${meSession.accessToken}` };
   return {
     seed,
+    loginRequest,
     login,
     loginSpec: rotating(
       '/auth/login-token',
