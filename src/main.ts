@@ -4,11 +4,13 @@ import { AppModule } from './app.module.js';
 import { configureApp, createHttpAdapter } from './common/http/configure-app.js';
 import { setupSwagger } from './common/http/swagger.js';
 import { ConfigError, loadConfig } from './config/config.js';
+import { limitHeapGrowth } from './config/heap.js';
 import { createLogger } from './config/logger.js';
 import { prepareRuntime } from './database/runtime.js';
 import { ClientsService } from './identity/clients.service.js';
 
 async function bootstrap(): Promise<void> {
+  limitHeapGrowth();
   let config;
   try {
     config = loadConfig();
