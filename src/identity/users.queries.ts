@@ -44,10 +44,16 @@ export async function usersByLogin(q: Queryable, login: string): Promise<User[]>
 
 /**
  * A user a sign-in names, with what the password check needs in the same round trip: the local
- * credential (none: `credentialId` null) and whether a code budget is kept for them.
+ * credential and whether a code budget is kept for them.
  */
 export interface SignInCandidate {
   user: User;
+  /** The local credential; none when the user has no password. */
+  credential: { id: string; passwordHash: string | null } | undefined;
+  codeBudgetKept: boolean;
+}
+
+interface SignInRow extends User {
   credentialId: string | null;
   passwordHash: string | null;
   codeBudgetKept: boolean;
@@ -73,13 +79,10 @@ export async function signInCandidates(
   login: string,
   byEmail: boolean,
 ): Promise<SignInCandidate[]> {
-  const rows = await q.rows<User & Omit<SignInCandidate, 'user'>>(byEmail ? signInByEmail : signInByLogin, [
-    login,
-  ]);
+  const rows = await q.rows<SignInRow>(byEmail ? signInByEmail : signInByLogin, [login]);
   return rows.map(({ credentialId, passwordHash, codeBudgetKept, ...user }) => ({
     user,
-    credentialId,
-    passwordHash,
+    credential: credentialId === null ? undefined : { id: credentialId, passwordHash },
     codeBudgetKept,
   }));
 }

@@ -38,10 +38,7 @@ export class CredentialCheck {
     const found = await this.users.findForSignIn(login, options.byEmail);
     const user = found?.user ?? null;
     const attempt = await this.limiter.begin(AttemptSubjects.of(user, login), ip);
-    const credential = found?.credentialId
-      ? { id: found.credentialId, passwordHash: found.passwordHash }
-      : undefined;
-    if (!(await this.users.verifyCredential(credential, password)) || !user) {
+    if (!(await this.users.verifyCredential(found?.credential, password)) || !user) {
       if (options.tenantId) this.failures?.record({ tenantId: options.tenantId, authMethod: 'PASSWORD' });
       throw Errors.invalidCredentials();
     }
