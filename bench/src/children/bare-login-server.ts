@@ -2,12 +2,11 @@
 // bound of the goal): a plain node:http server doing the least work a login needs while keeping
 // the service's guarantees, on the bench database. One read (the client with its secret's
 // SHA-256, the user with their argon2id hash, membership status and role permissions), the hash
-// verified on niced worker threads (one per core, as the service does), an ES256 access token
+// verified on the service's own hashing threads (one per core, niced), an ES256 access token
 // signed with node:crypto, the refresh token's SHA-256, the IP and token payload sealed with
 // AES-256-GCM, then one durable statement writing the session, its refresh token and the
 // activity row. No framework, no validation library, no rate limiting, no audit of failures.
-// Forked by the bench with an IPC channel: the parent sends BareLoginInput, this answers
-// {port} once listening (or {error}).
+// Forked by the bench like the bare verifier (bare-http.ts): the parent sends BareLoginInput.
 import {
   createCipheriv,
   createHash,
@@ -17,51 +16,29 @@ import {
   sign,
   timingSafeEqual,
 } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import pg from 'pg';
-import type { BareServerReply } from './bare-me-server.js';
+import { ROOT } from '../settings.js';
+import { answerJson, runBareChild } from './bare-http.js';
 
 export interface BareLoginInput {
   databaseUrl: string;
   issuer: string;
 }
 
-const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-try { require('node:os').setPriority(10); } catch {}
-const argon2 = require(workerData.argon2);
-parentPort.on('message', ({ hash, password }) => {
-  let ok = false;
-  try { ok = argon2.verifySync(hash, password); } catch {}
-  parentPort.postMessage(ok);
-});`;
-
-/** One verification per thread at a time, the rest in order (as the service's HashWorkers). */
-function hashThreads(): (hash: string, password: string) => Promise<boolean> {
-  const argon2 = createRequire(import.meta.url).resolve('@node-rs/argon2');
-  const idle: Worker[] = [];
-  const waiting: { hash: string; password: string; done: (ok: boolean) => void }[] = [];
-  const run = (worker: Worker) => {
-    const job = waiting.shift();
-    if (!job) return void idle.push(worker);
-    worker.once('message', (ok: boolean) => {
-      job.done(ok);
-      run(worker);
-    });
-    worker.postMessage({ hash: job.hash, password: job.password });
+/**
+ * The service's own hashing threads (HashWorkers of its build, `dist/src`, which `npm run bench`
+ * builds first): one verification per core at a time, at the same lower priority.
+ */
+async function hashThreads(): Promise<(hash: string, password: string) => Promise<boolean>> {
+  const built = join(ROOT, 'dist', 'src', 'identity', 'credentials', 'hash-workers.js');
+  const { HashWorkers } = (await import(built)) as {
+    HashWorkers: new () => { run<T>(job: { op: 'argon2Verify'; args: [string, string] }): Promise<T> };
   };
-  for (let i = 0; i < availableParallelism(); i++)
-    idle.push(new Worker(WORKER, { eval: true, workerData: { argon2 } }));
+  const workers = new HashWorkers();
   return (hash, password) =>
-    new Promise((done) => {
-      waiting.push({ hash, password, done });
-      const worker = idle.pop();
-      if (worker) run(worker);
-    });
+    workers.run<boolean>({ op: 'argon2Verify', args: [hash, password] }).catch(() => false);
 }
 
 // Each part found by its index: the client by client_id, then the user by login, their hash and
@@ -104,16 +81,8 @@ interface Row {
   permissions: string[];
 }
 
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  res.end(text);
-};
 const refused = (res: ServerResponse, status: number, code: string) =>
-  json(res, status, { statusCode: status, code, message: code });
+  answerJson(res, status, JSON.stringify({ statusCode: status, code, message: code }));
 
 const body = (req: IncomingMessage) =>
   new Promise<string>((resolve, reject) => {
@@ -123,9 +92,9 @@ const body = (req: IncomingMessage) =>
     req.on('error', reject);
   });
 
-function start({ databaseUrl, issuer }: BareLoginInput): void {
+async function start({ databaseUrl, issuer }: BareLoginInput): Promise<Server> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  const verify = hashThreads();
+  const verify = await hashThreads();
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const header = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: 'bare' })).toString(
     'base64url',
@@ -196,31 +165,21 @@ function start({ databaseUrl, issuer }: BareLoginInput): void {
       ],
     });
     if (written.rowCount !== 1) return refused(res, 403, 'NOT_A_MEMBER');
-    json(res, 200, {
-      accessToken: `${header}.${payload}.${signature.toString('base64url')}`,
-      refreshToken,
-      expires: new Date((iat + 3600) * 1000).toISOString(),
-    });
+    answerJson(
+      res,
+      200,
+      JSON.stringify({
+        accessToken: `${header}.${payload}.${signature.toString('base64url')}`,
+        refreshToken,
+        expires: new Date((iat + 3600) * 1000).toISOString(),
+      }),
+    );
   };
 
-  const server = createServer((req, res) => {
+  return createServer((req, res) => {
     if (req.method !== 'POST' || req.url !== '/auth/login-token') return void res.writeHead(404).end();
     login(req, res).catch(() => refused(res, 503, 'UNAVAILABLE'));
   });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () =>
-    process.send!({ port: (server.address() as AddressInfo).port } satisfies BareServerReply),
-  );
 }
 
-process.once('message', (message) => {
-  try {
-    start(message as BareLoginInput);
-  } catch (err) {
-    process.send!({ error: err instanceof Error ? err.message : String(err) } satisfies BareServerReply);
-    process.exit(1);
-  }
-});
-process.on('disconnect', () => process.exit(0));
-process.on('SIGINT', () => process.exit(0));
-process.on('SIGTERM', () => process.exit(0));
+runBareChild(start);

@@ -5,16 +5,14 @@
 // channel so it never shares an event loop with autocannon: the parent sends {jwks, issuer, body},
 // this answers {port} once listening (or {error}).
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { answerJson, runBareChild } from './bare-http.js';
 
 export interface BareServerInput {
   jwks: { keys: (Record<string, unknown> & { kid?: string; alg?: string })[] };
   issuer: string;
   body: unknown;
 }
-
-export type BareServerReply = { port: number } | { error: string };
 
 /** Digest per JWS algorithm for crypto.verify (EdDSA takes none). */
 const DIGEST: Record<string, string | null> = { ES256: 'sha256', RS256: 'sha256', EdDSA: null };
@@ -26,40 +24,33 @@ const UNAUTHORIZED = JSON.stringify({
   message: 'Unauthorized',
 });
 
-function answer(res: ServerResponse, status: number, json: string): void {
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(json),
-  });
-  res.end(json);
-}
-
-function start({ jwks, issuer, body }: BareServerInput): void {
+function start({ jwks, issuer, body }: BareServerInput): Server {
   const keys = new Map<string, { alg: string; key: KeyObject }>();
   for (const jwk of jwks.keys) {
     if (!jwk.kid) continue;
     keys.set(jwk.kid, { alg: jwk.alg ?? 'ES256', key: createPublicKey({ key: jwk, format: 'jwk' }) });
   }
 
-  const server = createServer((req, res) => {
+  return createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/auth/me') {
       res.writeHead(404).end();
       return;
     }
     const auth = req.headers.authorization;
-    if (!auth?.startsWith('Bearer ')) return answer(res, 401, UNAUTHORIZED);
+    if (!auth?.startsWith('Bearer ')) return answerJson(res, 401, UNAUTHORIZED);
     const parts = auth.slice(7).split('.');
-    if (parts.length !== 3) return answer(res, 401, UNAUTHORIZED);
+    if (parts.length !== 3) return answerJson(res, 401, UNAUTHORIZED);
     let header: { alg?: string; kid?: string };
     let claims: { iss?: unknown; sub?: unknown; jti?: unknown; exp?: unknown };
     try {
       header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as typeof header;
       claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as typeof claims;
     } catch {
-      return answer(res, 401, UNAUTHORIZED);
+      return answerJson(res, 401, UNAUTHORIZED);
     }
     const entry = header.kid === undefined ? undefined : keys.get(header.kid);
-    if (!entry || header.alg !== entry.alg || !(entry.alg in DIGEST)) return answer(res, 401, UNAUTHORIZED);
+    if (!entry || header.alg !== entry.alg || !(entry.alg in DIGEST))
+      return answerJson(res, 401, UNAUTHORIZED);
     let valid = false;
     try {
       valid = verify(
@@ -79,24 +70,9 @@ function start({ jwks, issuer, body }: BareServerInput): void {
       typeof claims.exp !== 'number' ||
       claims.exp <= Math.floor(Date.now() / 1000)
     )
-      return answer(res, 401, UNAUTHORIZED);
-    answer(res, 200, JSON.stringify(body));
+      return answerJson(res, 401, UNAUTHORIZED);
+    answerJson(res, 200, JSON.stringify(body));
   });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () =>
-    process.send!({ port: (server.address() as AddressInfo).port } satisfies BareServerReply),
-  );
 }
 
-process.once('message', (message) => {
-  try {
-    start(message as BareServerInput);
-  } catch (err) {
-    process.send!({ error: err instanceof Error ? err.message : String(err) } satisfies BareServerReply);
-    process.exit(1);
-  }
-});
-// The parent went away (finished, crashed or was killed): do not outlive it.
-process.on('disconnect', () => process.exit(0));
-process.on('SIGINT', () => process.exit(0));
-process.on('SIGTERM', () => process.exit(0));
+runBareChild(start);
